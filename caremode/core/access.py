@@ -1,0 +1,32 @@
+"""Role gates for views. Record-level access lives in each app's access functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from caremode.accounts.models import CARE_TEAM_ROLES, Role
+
+View = Callable[..., HttpResponse]
+
+
+def roles_required(*roles: str) -> Callable[[View], View]:
+    """Only these roles reach the view; anyone else gets the same 404 as a missing page."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if getattr(request.user, "role", None) not in roles:
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+care_team_required = roles_required(*CARE_TEAM_ROLES)
+service_user_required = roles_required(Role.SERVICE_USER)

@@ -1,0 +1,94 @@
+"""Form pieces that follow the NHS design system: a three-part date and a 24-hour time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.forms.boundfield import BoundField
+
+
+class DateInputWidget(forms.MultiWidget):
+    """Day, month and year boxes, as the NHS date input pattern asks."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class DateField(forms.MultiValueField):
+    """A date typed as day, month and year; errors say which part is wrong."""
+
+    widget = DateInputWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        error_messages = {"required": "Enter a date", "incomplete": "Enter a day, month and year"}
+        fields = (
+            forms.IntegerField(min_value=1, max_value=31),
+            forms.IntegerField(min_value=1, max_value=12),
+            forms.IntegerField(min_value=1900, max_value=2200),
+        )
+        super().__init__(
+            fields=fields, error_messages=error_messages, require_all_fields=True, **kwargs
+        )
+
+    def compress(self, data_list: list[Any]) -> dt.date | None:
+        if not data_list:
+            return None
+        day, month, year = data_list
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError("Enter a real date", code="invalid_date") from None
+
+
+def widget_kind(bound: BoundField) -> str:
+    """Which NHS component renders this field: radios, checkboxes, checkbox, select, textarea,
+    date or input."""
+    widget = bound.field.widget
+    if isinstance(widget, DateInputWidget):
+        return "date"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    return "input"
+
+
+def choice_items(bound: BoundField) -> list[dict[str, Any]]:
+    """The field's choices as NHS component items, with the current value(s) marked."""
+    value = bound.value()
+    chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
+    kind = widget_kind(bound)
+    key = "selected" if kind == "select" else "checked"
+    return [
+        {"value": str(v), "text": str(label), key: str(v) in chosen}
+        for v, label in bound.field.choices  # type: ignore[attr-defined]
+    ]
+
+
+def date_parts(bound: BoundField) -> list[str]:
+    """The day, month and year the person typed (or the stored date), for redisplay."""
+    value = bound.value()
+    if isinstance(value, list | tuple):
+        return ["" if v is None else str(v) for v in value]
+    if isinstance(value, dt.date):
+        return [str(value.day), str(value.month), str(value.year)]
+    return ["", "", ""]
+
+
+def add_domain_error(form: forms.Form, error: Exception) -> None:
+    """Show a service's DomainError on the field it names, or above the form."""
+    field = getattr(error, "field", None)
+    form.add_error(field if field in form.fields else None, getattr(error, "message", str(error)))

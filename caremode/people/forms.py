@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from caremode.core import codes
+from caremode.core.forms import DateField
+
+
+class ServiceUserForm(forms.Form):
+    """Register a person on a caseload. Codes are NHS Data Dictionary codes."""
+
+    nhs_number = forms.CharField(
+        label="NHS number", help_text="10 digits, for example 485 777 3456", max_length=13
+    )
+    given_name = forms.CharField(label="First name", max_length=100)
+    family_name = forms.CharField(label="Last name", max_length=100)
+    date_of_birth = DateField(label="Date of birth", help_text="For example, 15 3 1984")
+    gender = forms.ChoiceField(
+        label="Sex as recorded (stated gender)", choices=codes.GENDER_CHOICES,
+        widget=forms.RadioSelect,
+    )
+    gender_identity = forms.ChoiceField(
+        label="Gender identity", choices=codes.GENDER_IDENTITY_CHOICES, widget=forms.RadioSelect
+    )
+    ethnic_category = forms.ChoiceField(
+        label="Ethnic category", choices=[("", "Select ethnic category"), *codes.ETHNIC_CATEGORY_CHOICES]
+    )
+    postcode_district = forms.CharField(
+        label="Postcode district", help_text="The first half of the postcode, like LS6", max_length=5
+    )
+    imd_decile = forms.TypedChoiceField(
+        label="Deprivation decile (IMD 2019)",
+        help_text="1 is the most deprived tenth of areas in England",
+        choices=[("", "Not known"), *[(str(i), str(i)) for i in range(1, 11)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    rurality = forms.ChoiceField(
+        label="Area", choices=codes.RURALITY_CHOICES, widget=forms.RadioSelect
+    )
+    main_language = forms.ChoiceField(label="Main language", choices=codes.LANGUAGE_CHOICES)
+    interpreter_needed = forms.BooleanField(label="Needs an interpreter", required=False)
+    phone = forms.CharField(label="Mobile or telephone number", required=False, max_length=20)
+    email = forms.EmailField(label="Email address", required=False)
+
+    def clean_nhs_number(self) -> str:
+        return self.cleaned_data["nhs_number"].replace(" ", "").replace("-", "")
+
+    def clean_postcode_district(self) -> str:
+        return self.cleaned_data["postcode_district"].replace(" ", "").upper()
+
+
+class AccessNeedForm(forms.Form):
+    need = forms.ChoiceField(
+        label="Access need", choices=[("", "Select an access need"), *codes.ACCESS_NEED_CHOICES]
+    )
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        max_length=300,
+        help_text="What helps, in the person's own words where possible",
+    )
+
+
+class CarerConsentForm(forms.Form):
+    given_name = forms.CharField(label="Carer's first name", max_length=100)
+    family_name = forms.CharField(label="Carer's last name", max_length=100)
+    relationship = forms.CharField(
+        label="Relationship to the service user", max_length=60, help_text="For example, mother"
+    )
+    phone = forms.CharField(label="Carer's telephone number", required=False, max_length=20)
+    email = forms.EmailField(label="Carer's email address", required=False)
+    scopes = forms.MultipleChoiceField(
+        label="What has the service user agreed this carer may do?",
+        choices=[
+            ("join_contacts", "Join contacts (in person, by video or by telephone)"),
+            ("appointment_details", "Receive appointment details"),
+            ("assessment_input", "Give input to assessments"),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select what the service user agrees the carer may do"},
+    )
+
+    def carer_fields(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in ("given_name", "family_name", "relationship", "phone", "email")}
+
+
+class RevokeConsentForm(forms.Form):
+    reason = forms.CharField(label="Reason (optional)", required=False, max_length=300)
+
+
+class CaseloadSearchForm(forms.Form):
+    q = forms.CharField(label="Search by name or NHS number", required=False, max_length=60)

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from caremode.accounts.models import User
+from caremode.people.models import AccessNeed, CarerConsent, Service, ServiceUser, Team
+
+
+def search_caseload(user: User, *, query: str = "") -> QuerySet[ServiceUser]:
+    """Active service users on the teams this person belongs to, optionally searched.
+
+    `query` matches the start of a given or family name, or an NHS number (spaces ignored).
+    """
+    caseload = ServiceUser.objects.visible_to(user).filter(status=ServiceUser.Status.ACTIVE)
+    query = query.strip()
+    if query:
+        digits = query.replace(" ", "")
+        if digits.isdigit():
+            caseload = caseload.filter(nhs_number__startswith=digits)
+        else:
+            caseload = caseload.filter(
+                Q(given_name__istartswith=query)
+                | Q(family_name__istartswith=query)
+                | Q(
+                    given_name__istartswith=query.split(" ")[0],
+                    family_name__istartswith=query.split(" ")[-1],
+                )
+            )
+    return caseload.select_related("team")
+
+
+def list_teams_for(user: User) -> QuerySet[Team]:
+    return Team.objects.filter(teammembership__user=user).select_related("service")
+
+
+def list_current_access_needs(service_user: ServiceUser) -> list[AccessNeed]:
+    return list(
+        service_user.access_needs.filter(ended_at__isnull=True).select_related("recorded_by")
+    )
+
+
+def list_access_need_history(service_user: ServiceUser) -> list[AccessNeed]:
+    return list(
+        service_user.access_needs.filter(ended_at__isnull=False).select_related(
+            "recorded_by", "ended_by"
+        )
+    )
+
+
+def list_consents(service_user: ServiceUser) -> list[CarerConsent]:
+    """Every consent, current first, each with its carer."""
+    return sorted(
+        service_user.consents.select_related("carer", "recorded_by", "revoked_by"),
+        key=lambda c: (c.revoked_at is not None, -c.granted_at.timestamp()),
+    )
+
+
+def list_carers_who_may_join(service_user: ServiceUser) -> list[CarerConsent]:
+    """Current consents that let a carer join contacts (E10)."""
+    return list(
+        service_user.consents.filter(revoked_at__isnull=True, scope_join_contacts=True)
+        .select_related("carer")
+    )
+
+
+def get_current_consent(service_user: ServiceUser, carer_id: int) -> CarerConsent | None:
+    return (
+        CarerConsent.objects.filter(
+            service_user=service_user, carer_id=carer_id, revoked_at__isnull=True
+        )
+        .select_related("carer")
+        .first()
+    )
+
+
+def list_services_overview() -> list[Service]:
+    """Every service with its teams and how many people each team has on its caseload."""
+    return list(
+        Service.objects.prefetch_related(
+            Prefetch(
+                "teams",
+                queryset=Team.objects.annotate(
+                    caseload_size=Count("caseload", filter=Q(caseload__status="active"), distinct=True),
+                    member_count=Count("teammembership", distinct=True),
+                ).order_by("name"),
+            )
+        ).order_by("name")
+    )
+
+
+def list_people_cared_for(carer_account: User) -> list[ServiceUser]:
+    """Service users whose current consent lets this carer receive appointment details."""
+    return list(ServiceUser.objects.visible_to(carer_account).filter(status="active"))

@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from caremode.accounts.models import User
+from caremode.audit.models import AuditAction
+from caremode.audit.services import record_event
+from caremode.core import codes
+from caremode.core.errors import DomainError
+from caremode.people.errors import (
+    AccessNeedAlreadyRecordedError,
+    ConsentAlreadyRevokedError,
+    ConsentScopeMissingError,
+)
+from caremode.people.models import AccessNeed, Carer, CarerConsent, ServiceUser, Team
+
+
+def _raise_first(error: ValidationError) -> None:
+    """Turn a model's validation error into one DomainError naming the field."""
+    for field, messages in error.message_dict.items():
+        raise DomainError(messages[0], field=None if field == "__all__" else field) from error
+
+
+@transaction.atomic
+def register_service_user(
+    *, actor: User | None, team: Team, fields: dict[str, Any]
+) -> ServiceUser:
+    """Add a person to a team's caseload.
+
+    `fields` are the model's own (nhs_number, names, date_of_birth, codes, contact details).
+    Raises DomainError naming the field for an invalid NHS number, an unknown code, a date of
+    birth in the future, or an NHS number already registered. Audited as a create.
+    """
+    service_user = ServiceUser(team=team, registered_at=timezone.now(), **fields)
+    if service_user.date_of_birth and service_user.date_of_birth > timezone.localdate():
+        raise DomainError("Date of birth must be in the past.", field="date_of_birth")
+    try:
+        service_user.full_clean()
+    except ValidationError as error:
+        _raise_first(error)
+    service_user.save()
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=service_user,
+        subject_id=service_user.pk,
+        detail={"team": team.pk},
+    )
+    return service_user
+
+
+@transaction.atomic
+def record_access_need(
+    *, actor: User, service_user: ServiceUser, need: str, notes: str = ""
+) -> AccessNeed:
+    """Record a current access need (E9, E14-E16).
+
+    Raises DomainError for an unknown need, AccessNeedAlreadyRecordedError if it is already current.
+    """
+    if need not in codes.ACCESS_NEEDS:
+        raise DomainError(f"Unknown access need {need!r}.", field="need")
+    if service_user.access_needs.filter(need=need, ended_at__isnull=True).exists():
+        raise AccessNeedAlreadyRecordedError(
+            f"'{codes.ACCESS_NEEDS[need]}' is already recorded.", field="need"
+        )
+    access_need = AccessNeed.objects.create(
+        service_user=service_user,
+        need=need,
+        notes=notes,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=access_need,
+        subject_id=service_user.pk,
+        detail={"need": need},
+    )
+    return access_need
+
+
+@transaction.atomic
+def end_access_need(*, actor: User, access_need: AccessNeed) -> AccessNeed:
+    """Mark an access need as no longer applying; the record stays in the history."""
+    updated = AccessNeed.objects.filter(pk=access_need.pk, ended_at__isnull=True).update(
+        ended_at=timezone.now(), ended_by=actor
+    )
+    if not updated:
+        raise DomainError("This access need has already been ended.")
+    access_need.refresh_from_db()
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=access_need,
+        subject_id=access_need.service_user_id,
+        detail={"need": access_need.need, "ended": True},
+    )
+    return access_need
+
+
+@transaction.atomic
+def add_carer_with_consent(
+    *,
+    actor: User,
+    service_user: ServiceUser,
+    carer_fields: dict[str, Any],
+    join_contacts: bool,
+    appointment_details: bool,
+    assessment_input: bool,
+    granted_at: dt.datetime | None = None,
+) -> CarerConsent:
+    """Link a new carer to a service user with the consent the service user gave (E10).
+
+    Raises ConsentScopeMissingError when no scope is chosen, DomainError naming the field for
+    invalid carer details. Audited as a create.
+    """
+    if not (join_contacts or appointment_details or assessment_input):
+        raise ConsentScopeMissingError(
+            "Select what the service user agrees the carer may do.", field="scopes"
+        )
+    carer = Carer(**carer_fields)
+    try:
+        carer.full_clean()
+    except ValidationError as error:
+        _raise_first(error)
+    carer.save()
+    consent = CarerConsent.objects.create(
+        service_user=service_user,
+        carer=carer,
+        scope_join_contacts=join_contacts,
+        scope_appointment_details=appointment_details,
+        scope_assessment_input=assessment_input,
+        granted_at=granted_at or timezone.now(),
+        recorded_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=consent,
+        subject_id=service_user.pk,
+        detail={"carer": carer.pk, "scopes": consent.scopes()},
+    )
+    return consent
+
+
+@transaction.atomic
+def revoke_consent(*, actor: User, consent: CarerConsent, reason: str = "") -> CarerConsent:
+    """Withdraw a carer's consent; it takes effect at once for every page and invitation.
+
+    Raises ConsentAlreadyRevokedError if it was already withdrawn. Audited as a revoke.
+    """
+    updated = CarerConsent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor
+    )
+    if not updated:
+        raise ConsentAlreadyRevokedError("This consent has already been withdrawn.")
+    consent.refresh_from_db()
+    record_event(
+        actor=actor,
+        action=AuditAction.REVOKE,
+        obj=consent,
+        subject_id=consent.service_user_id,
+        reason=reason,
+        detail={"carer": consent.carer_id},
+    )
+    return consent

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from caremode.records import views
+
+app_name = "records"
+urlpatterns = [
+    path("service-users/", views.caseload, name="caseload"),
+    path("service-users/<int:pk>/", views.record, name="record"),
+    path("my-care/", views.portal, name="portal"),
+    path("people-i-care-for/", views.carer_home, name="carer_home"),
+]

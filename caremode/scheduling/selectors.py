@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+
+from caremode.accounts.models import User
+from caremode.core import codes
+from caremode.core.suppression import suppress_count, suppress_percentage
+from caremode.people.models import ServiceUser
+from caremode.people.selectors import search_caseload
+from caremode.scheduling.models import Contact
+
+
+def list_caseload_for(user: User, *, query: str = "") -> QuerySet[ServiceUser]:
+    """The person's caseload (see people.selectors.search_caseload), each with `next_contact_at`."""
+    return search_caseload(user, query=query).order_by("family_name", "given_name", "pk").annotate(
+        next_contact_at=Min(
+            "contacts__start",
+            filter=Q(contacts__start__gte=timezone.now(), contacts__attend_status__isnull=True),
+        )
+    )
+
+
+def list_upcoming_contacts(service_user: ServiceUser) -> list[Contact]:
+    """Contacts still to come (no outcome yet), soonest first."""
+    return list(
+        service_user.contacts.filter(start__gte=timezone.now(), attend_status__isnull=True)
+        .select_related("clinician", "carer_invited")
+        .order_by("start")
+    )
+
+
+def list_past_contacts(service_user: ServiceUser, *, limit: int = 50) -> list[Contact]:
+    """Contacts due already or with an outcome, most recent first."""
+    return list(
+        service_user.contacts.filter(Q(start__lt=timezone.now()) | Q(attend_status__isnull=False))
+        .select_related("clinician", "carer_invited")
+        .order_by("-start")[:limit]
+    )
+
+
+def list_contacts_awaiting_outcome(user: User) -> list[Contact]:
+    """The clinician's own contacts that have started and still have no outcome."""
+    return list(
+        Contact.objects.filter(
+            clinician=user, start__lt=timezone.now(), attend_status__isnull=True
+        )
+        .select_related("service_user")
+        .order_by("start")[:50]
+    )
+
+
+def count_contacts_by_mode_and_outcome() -> list[dict[str, str]]:
+    """Contacts offered so far by planned mode, with attendance and each kind of missed contact.
+
+    De-identified and suppressed as MHSDS publications are (counts under 5 as `*`, others
+    rounded to 5), so it is safe for analysts. Every offered contact counts, missed ones included
+    (E17); contacts still to come and those awaiting an outcome are counted apart.
+    """
+    now = timezone.now()
+    due = Q(start__lt=now) | Q(attend_status__isnull=False)
+    rows = (
+        Contact.objects.filter(due)
+        .values("planned_mode")
+        .annotate(
+            offered=Count("pk"),
+            attended=Count("pk", filter=Q(attend_status__in=sorted(codes.ATTENDED))),
+            dna=Count("pk", filter=Q(attend_status="3")),
+            patient_cancelled=Count("pk", filter=Q(attend_status="2")),
+            provider_cancelled=Count("pk", filter=Q(attend_status="4")),
+            late_not_seen=Count("pk", filter=Q(attend_status="7")),
+            awaiting=Count("pk", filter=Q(attend_status__isnull=True)),
+            technical_failure=Count("pk", filter=Q(technical_failure=True)),
+        )
+    )
+    by_mode = {row["planned_mode"]: row for row in rows}
+    summary = []
+    for mode in codes.MODES:
+        row = by_mode.get(mode)
+        if row is None:
+            continue
+        recorded = row["offered"] - row["awaiting"]
+        summary.append(
+            {
+                "mode": mode,
+                "offered": suppress_count(row["offered"]),
+                "awaiting": suppress_count(row["awaiting"]),
+                "attended": suppress_count(row["attended"]),
+                "attendance_rate": suppress_percentage(row["attended"], recorded),
+                "dna_rate": suppress_percentage(row["dna"], recorded),
+                "patient_cancellation_rate": suppress_percentage(row["patient_cancelled"], recorded),
+                "provider_cancellation_rate": suppress_percentage(
+                    row["provider_cancelled"], recorded
+                ),
+                "late_not_seen_rate": suppress_percentage(row["late_not_seen"], recorded),
+                "tech_failure_rate": suppress_percentage(row["technical_failure"], recorded),
+            }
+        )
+    return summary

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from caremode.accounts.models import Role
+from caremode.core.access import care_team_required, roles_required
+from caremode.core.errors import DomainError
+from caremode.core.forms import add_domain_error
+from caremode.core.presenters import nhs_datetime
+from caremode.people.access import access_service_user
+from caremode.people.selectors import list_carers_who_may_join
+from caremode.scheduling import services
+from caremode.scheduling.access import access_contact
+from caremode.scheduling.forms import BookContactForm, RecordOutcomeForm
+from caremode.scheduling.selectors import count_contacts_by_mode_and_outcome
+
+
+@care_team_required
+@require_http_methods(["GET", "POST"])
+def book_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    service_user = access_service_user(request.user, pk, purpose="book contact")
+    consents = list_carers_who_may_join(service_user)
+    form = BookContactForm(
+        request.POST or None,
+        modes_offered=service_user.team.service.modes_offered,
+        carers=consents,
+    )
+    if request.method == "POST" and form.is_valid():
+        carer_id = form.cleaned_data.get("carer")
+        carer = next((c.carer for c in consents if c.carer_id == carer_id), None)
+        try:
+            contact = services.book_contact(
+                actor=request.user,
+                service_user=service_user,
+                consultation_type=form.cleaned_data["consultation_type"],
+                mode=form.cleaned_data["mode"],
+                start=form.start(),
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                carer=carer,
+                notes=form.cleaned_data["notes"],
+            )
+        except DomainError as error:
+            if error.field == "start":
+                error.field = "date"
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"Contact booked for {nhs_datetime(contact.start)}.")
+            return redirect("records:record", pk=service_user.pk)
+    return render(
+        request,
+        "scheduling/book_contact.html",
+        {"form": form, "service_user": service_user, "page_title": "Book a contact",
+         "back_href": reverse("records:record", args=[service_user.pk])},
+    )
+
+
+@care_team_required
+@require_http_methods(["GET", "POST"])
+def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = access_contact(request.user, pk, purpose="record outcome")
+    form = RecordOutcomeForm(
+        request.POST or None, initial={"mode_used": contact.planned_mode}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_outcome(actor=request.user, contact=contact, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "Outcome recorded.")
+            return redirect("records:record", pk=contact.service_user_id)
+    return render(
+        request,
+        "scheduling/record_outcome.html",
+        {"form": form, "contact": contact, "page_title": "Record the outcome of a contact",
+         "back_href": reverse("records:record", args=[contact.service_user_id])},
+    )
+
+
+@roles_required(Role.ANALYST, Role.TEAM_MANAGER)
+@require_http_methods(["GET"])
+def contact_summary(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "scheduling/contact_summary.html",
+        {"summary": count_contacts_by_mode_and_outcome(), "page_title": "Contacts by mode"},
+    )

@@ -1,0 +1,310 @@
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from caremode.accounts.models import Role, User
+from caremode.audit.models import AuditAction
+from caremode.audit.services import record_event
+from caremode.core import codes
+from caremode.core.errors import DomainError
+from caremode.people.models import (
+    AccessNeed,
+    Carer,
+    CarerConsent,
+    Service,
+    ServiceUser,
+    Team,
+    TeamMembership,
+)
+from caremode.scheduling.models import Contact
+from caremode.seed import population
+from caremode.seed.population import Disparity
+
+UK = ZoneInfo("Europe/London")
+BATCH = 5000
+DEMO_PASSWORD = "caremode-demo"  # noqa: S105 - synthetic demo accounts only, printed for people
+Progress = Callable[[str, int, int], None]  # (step, done, total)
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    service_users: int
+    contacts: int
+    carers: int
+    access_needs: int
+    clinicians: int
+    demo_accounts: dict[str, str]
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    return None
+
+
+class SeedRefusedError(DomainError):
+    pass
+
+
+@transaction.atomic
+def seed_trust(
+    *,
+    service_users: int,
+    months: int,
+    seed: int,
+    as_of: dt.datetime | None = None,
+    disparities: Sequence[Disparity] = (),
+    demo_accounts: bool = False,
+    on_progress: Progress = _no_progress,
+) -> SeedSummary:
+    """Create a synthetic trust: services, teams, clinicians, service users, carers, contacts.
+
+    Deterministic for the same (service_users, months, seed, as_of). Refuses (SeedRefusedError)
+    if the database already holds service users, so real data is never mixed with synthetic.
+    All or nothing: one transaction. Audited as one `seed` entry.
+    """
+    if service_users < 1 or months < 1:
+        raise SeedRefusedError("Seed at least 1 service user over at least 1 month.")
+    if ServiceUser.objects.exists():
+        raise SeedRefusedError(
+            "The database already holds service users; seed only an empty database."
+        )
+    as_of = (as_of or timezone.now()).astimezone(UK)
+    rng = random.Random(seed)
+    now = timezone.now()
+
+    services = {
+        name: Service.objects.create(name=name, modes_offered=modes)
+        for name, modes in population.SERVICES.items()
+    }
+    teams = [
+        Team.objects.create(name=name, service=services[service])
+        for name, service, _share, _types in population.TEAMS
+    ]
+    per_team = [
+        max(2, round(service_users * share / population.PEOPLE_PER_CLINICIAN))
+        for _n, _s, share, _t in population.TEAMS
+    ]
+    clinicians: list[list[User]] = []
+    unusable = make_password(None)
+    for t, team in enumerate(teams):
+        staff = User.objects.bulk_create(
+            [
+                User(
+                    username=f"clinician.{t + 1}.{n + 1}",
+                    display_name=f"{rng.choice(population.GIVEN_NAMES[rng.choice('12')])} "
+                    f"{rng.choice(population.FAMILY_NAMES)}",
+                    role=Role.CLINICIAN,
+                    professional_group=rng.choice(
+                        ["Mental health nurse", "Psychiatrist", "Psychologist",
+                         "Social worker", "Occupational therapist"]
+                    ),
+                    password=unusable,
+                )
+                for n in range(per_team[t])
+            ]
+        )
+        TeamMembership.objects.bulk_create([TeamMembership(team=team, user=u) for u in staff])
+        clinicians.append(staff)
+    on_progress("Staff and teams", 1, 1)
+
+    people = population.generate_people(rng, service_users, as_of.date(), per_team)
+    rows: list[ServiceUser] = []
+    for p in people:
+        rows.append(
+            ServiceUser(
+                nhs_number=p.nhs_number,
+                given_name=p.given_name,
+                family_name=p.family_name,
+                date_of_birth=p.date_of_birth,
+                gender=p.gender,
+                gender_identity=p.gender_identity,
+                ethnic_category=p.ethnic_category,
+                postcode_district=p.postcode_district,
+                imd_decile=p.imd_decile,
+                rurality=p.rurality,
+                main_language=p.main_language,
+                interpreter_needed=p.interpreter_needed,
+                phone=p.phone,
+                email=p.email,
+                team=teams[p.team],
+                registered_at=dt.datetime.combine(p.registered_on, dt.time(10), tzinfo=UK),
+            )
+        )
+    saved: list[ServiceUser] = []
+    for start in range(0, len(rows), BATCH):
+        saved.extend(ServiceUser.objects.bulk_create(rows[start : start + BATCH]))
+        on_progress("Service users", len(saved), len(rows))
+
+    needs = [
+        AccessNeed(
+            service_user=saved[p.index],
+            need=need,
+            recorded_by=clinicians[p.team][p.clinician],
+            recorded_at=saved[p.index].registered_at,
+        )
+        for p in people
+        for need in p.access_needs
+    ]
+    AccessNeed.objects.bulk_create(needs, batch_size=BATCH)
+
+    with_carers = [p for p in people if p.carer]
+    carers = Carer.objects.bulk_create(
+        [
+            Carer(
+                given_name=p.carer["given_name"],
+                family_name=p.carer["family_name"],
+                relationship=p.carer["relationship"],
+                phone=f"07700{900000 + (p.index * 7) % 1000:06d}",
+            )
+            for p in with_carers
+            if p.carer
+        ],
+        batch_size=BATCH,
+    )
+    carer_of = {p.index: carer for p, carer in zip(with_carers, carers, strict=True)}
+    consents = []
+    for p, carer in zip(with_carers, carers, strict=True):
+        assert p.carer is not None
+        granted = saved[p.index].registered_at
+        consents.append(
+            CarerConsent(
+                service_user=saved[p.index],
+                carer=carer,
+                scope_join_contacts=p.carer["join"],
+                scope_appointment_details=p.carer["details"],
+                scope_assessment_input=p.carer["input"],
+                granted_at=granted,
+                recorded_by=clinicians[p.team][p.clinician],
+                revoked_at=(granted + dt.timedelta(days=60)) if p.carer["revoked"] else None,
+                revoked_by=clinicians[p.team][p.clinician] if p.carer["revoked"] else None,
+            )
+        )
+    CarerConsent.objects.bulk_create(consents, batch_size=BATCH)
+    on_progress("Access needs and carers", 1, 1)
+
+    contact_count = 0
+    batch: list[Contact] = []
+    expected = sum(2.4 * months for _ in people)  # for the progress bar only
+    for row in population.generate_contacts(
+        rng, people, as_of=as_of, months=months, disparities=disparities
+    ):
+        clinician = clinicians[row.team][row.clinician]
+        end_of_contact = row.start + dt.timedelta(minutes=row.duration_minutes)
+        batch.append(
+            Contact(
+                service_user=saved[row.person],
+                team=teams[row.team],
+                clinician=clinician,
+                consultation_type=row.consultation_type,
+                planned_mode=row.planned_mode,
+                planned_cons_mechanism=codes.cons_mechanism_for(row.planned_mode),
+                start=row.start,
+                duration_minutes=row.duration_minutes,
+                carer_invited=carer_of.get(row.person) if row.carer_invited else None,
+                interpreter_needed=saved[row.person].interpreter_needed,
+                booked_by=clinician,
+                booked_at=row.start - dt.timedelta(days=row.booked_days_before),
+                attend_status=row.attend_status,
+                mode_used=row.mode_used,
+                cons_mechanism_used=(
+                    codes.cons_mechanism_for(row.mode_used) if row.mode_used else ""
+                ),
+                technical_failure=row.technical_failure,
+                ended_early=row.ended_early,
+                outcome_recorded_by=clinician if row.attend_status else None,
+                outcome_recorded_at=end_of_contact if row.attend_status else None,
+            )
+        )
+        if len(batch) >= BATCH:
+            Contact.objects.bulk_create(batch)
+            contact_count += len(batch)
+            batch = []
+            on_progress("Contacts", contact_count, max(int(expected), contact_count))
+    Contact.objects.bulk_create(batch)
+    contact_count += len(batch)
+    on_progress("Contacts", contact_count, contact_count)
+
+    accounts = _create_demo_accounts(teams, clinicians, saved, people, carer_of) if demo_accounts else {}
+    record_event(
+        actor=None,
+        action=AuditAction.SEED,
+        object_type="synthetic trust",
+        object_id=str(seed),
+        detail={
+            "service_users": service_users,
+            "months": months,
+            "seed": seed,
+            "as_of": as_of.isoformat(),
+            "disparities": [d.__dict__ for d in disparities],
+            "seeded_at": now.isoformat(),
+        },
+    )
+    return SeedSummary(
+        service_users=len(saved),
+        contacts=contact_count,
+        carers=len(carers),
+        access_needs=len(needs),
+        clinicians=sum(per_team),
+        demo_accounts=accounts,
+    )
+
+
+def _create_demo_accounts(
+    teams: list[Team],
+    clinicians: list[list[User]],
+    saved: list[ServiceUser],
+    people: list[population.Person],
+    carer_of: dict[int, Carer],
+) -> dict[str, str]:
+    """One sign-in per role, linked to people in the first team so every page has something."""
+    password = make_password(DEMO_PASSWORD)
+
+    def account(username: str, role: Role, name: str, group: str = "") -> User:
+        return User.objects.create(
+            username=username, role=role, display_name=name, password=password,
+            professional_group=group,
+        )
+
+    # The demo clinicians are seeded clinicians renamed, so they already hold contacts.
+    for user, username, name in (
+        (clinicians[0][0], "clinician", "Dr Asha Rahman"),
+        (clinicians[1][0], "clinician.south", "Sam Okoro"),
+    ):
+        user.username, user.display_name, user.password = username, name, password
+        user.save(update_fields=["username", "display_name", "password"])
+    manager = account("manager", Role.TEAM_MANAGER, "Jo Whitfield", "Team manager")
+    TeamMembership.objects.create(team=teams[0], user=manager)
+    account("analyst", Role.ANALYST, "Priya Nair", "Analyst")
+    account("admin", Role.ADMIN, "Chris Adeyemi", "Administrator")
+
+    # The demo service user: someone in the first team with a carer who may see appointments.
+    person = next(
+        (
+            p for p in people
+            if p.team == 0 and p.carer and p.carer["details"] and not p.carer["revoked"]
+        ),
+        next(p for p in people if p.team == 0) if any(p.team == 0 for p in people) else people[0],
+    )
+    service_user_account = account("service.user", Role.SERVICE_USER, saved[person.index].full_name)
+    ServiceUser.objects.filter(pk=saved[person.index].pk).update(account=service_user_account)
+    accounts = {
+        "clinician": "Clinician, North community mental health team",
+        "clinician.south": "Clinician in another team (cannot see North's records)",
+        "manager": "Team manager, North community mental health team",
+        "analyst": "Analyst (de-identified figures only)",
+        "admin": "Administrator",
+        "service.user": f"Service user ({saved[person.index].full_name})",
+    }
+    if person.index in carer_of:
+        carer = carer_of[person.index]
+        carer_account = account("carer", Role.CARER, str(carer))
+        Carer.objects.filter(pk=carer.pk).update(account=carer_account)
+        accounts["carer"] = f"Carer ({carer}, for {saved[person.index].full_name})"
+    return accounts

@@ -1,0 +1,126 @@
+"""factory_boy factories shared by every app's tests. Synthetic people only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import factory
+import nhs_number
+from django.utils import timezone
+
+from caremode.accounts.models import Role, User
+from caremode.people.models import (
+    Carer,
+    CarerConsent,
+    Service,
+    ServiceUser,
+    Team,
+    TeamMembership,
+)
+from caremode.scheduling.models import Contact
+
+PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
+
+
+def _valid_nhs_numbers():
+    for stem in itertools.count(999_000_001):
+        check = nhs_number.calculate_checksum(str(stem))
+        if check is not None and check != 10:
+            yield f"{stem}{check}"
+
+
+_numbers = _valid_nhs_numbers()
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.CLINICIAN
+    display_name = factory.Sequence(lambda n: f"Clinician {n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    modes_offered = ["face_to_face", "video", "telephone", "text", "email"]
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    service = factory.SubFactory(ServiceFactory)
+
+
+class ServiceUserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceUser
+
+    nhs_number = factory.LazyFunction(lambda: next(_numbers))
+    given_name = "Alex"
+    family_name = factory.Sequence(lambda n: f"Person{n}")
+    date_of_birth = dt.date(1980, 5, 17)
+    gender = "2"
+    gender_identity = "2"
+    ethnic_category = "A"
+    postcode_district = "LS6"
+    imd_decile = 3
+    rurality = "urban"
+    main_language = "en"
+    team = factory.SubFactory(TeamFactory)
+    registered_at = factory.LazyFunction(timezone.now)
+
+
+class CarerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Carer
+
+    given_name = "Jo"
+    family_name = "Carer"
+    relationship = "Mother"
+
+
+class CarerConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CarerConsent
+
+    service_user = factory.SubFactory(ServiceUserFactory)
+    carer = factory.SubFactory(CarerFactory)
+    scope_join_contacts = True
+    scope_appointment_details = True
+    scope_assessment_input = False
+    granted_at = factory.LazyFunction(timezone.now)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    service_user = factory.SubFactory(ServiceUserFactory)
+    team = factory.SelfAttribute("service_user.team")
+    clinician = factory.SubFactory(UserFactory)
+    consultation_type = "care_coordination"
+    planned_mode = "video"
+    planned_cons_mechanism = "11"
+    start = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=2))
+    duration_minutes = 60
+    booked_at = factory.LazyFunction(timezone.now)
+
+
+def clinician_in(team: Team, **kwargs) -> User:
+    user = UserFactory(**kwargs)
+    TeamMembership.objects.create(team=team, user=user)
+    return user
