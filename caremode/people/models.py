@@ -106,7 +106,9 @@ class ServiceUser(models.Model):
         ACTIVE = "active", "On caseload"
         DISCHARGED = "discharged", "Discharged"
 
-    nhs_number = models.CharField(max_length=10, unique=True, validators=[validate_nhs_number])
+    nhs_number = models.CharField(
+        "NHS number", max_length=10, unique=True, validators=[validate_nhs_number]
+    )
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()

@@ -1,0 +1,70 @@
+# CareMode: every task people and CI run. `make demo` and `make test` do all set-up themselves.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SEED_USERS ?= 2000
+SEED_MONTHS ?= 6
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test check lint typecheck importlint browser-deps assets install serve clean benchmark
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+caremode/core/static_build/.built: node_modules/.package-lock.json assets/caremode.scss scripts/build-assets.mjs
+	npm run --silent build
+	touch $@
+
+install: $(STAMP)
+
+assets: caremode/core/static_build/.built
+
+# The demo: embedded defaults (SQLite, in-memory channel layer, local outbox), seeded trust.
+demo: install assets
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed --if-empty --demo-accounts --service-users $(SEED_USERS) --months $(SEED_MONTHS)
+	@echo "CareMode is running on http://$(HOST):$(PORT)/ (sign in with the demo accounts above; Ctrl+C stops it)"
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+# Chromium for the browser journeys: Debian's package, never a browser download.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "Could not install chromium; browser journeys will be skipped."; \
+	else echo "chromium is missing: browser journeys will be skipped (as root: apt-get install -y chromium)."; fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy caremode config
+
+importlint: install
+	$(VENV)/bin/lint-imports
+
+check: lint typecheck importlint
+	$(PY) manage.py makemigrations --check --dry-run -v0
+
+# Every test: unit, service, HTTP, WebSocket and browser journeys (with axe-core).
+test: install assets browser-deps check
+	$(PY) manage.py collectstatic --noinput -v0
+	$(VENV)/bin/pytest
+
+benchmark: install
+	$(PY) benchmarks/seed_trust.py
+
+clean:
+	rm -rf $(VENV) node_modules caremode/core/static_build var

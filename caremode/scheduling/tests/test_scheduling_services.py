@@ -1,0 +1,179 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from caremode.audit.models import AuditEvent
+from caremode.core.errors import DomainError
+from caremode.people.models import ServiceUser
+from caremode.people.services import revoke_consent
+from caremode.scheduling import services
+from caremode.scheduling.errors import (
+    CarerNotConsentedError,
+    ClinicianUnavailableError,
+    ContactInPastError,
+    ModeNotOfferedError,
+    OutcomeAlreadyRecordedError,
+    OutcomeTooEarlyError,
+    ServiceUserDischargedError,
+)
+from caremode.scheduling.models import Contact
+from tests.factories import CarerConsentFactory, CarerFactory
+
+
+def tomorrow_at(hour: int) -> dt.datetime:
+    day = timezone.localdate() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def book(clinician, service_user, **overrides):
+    arguments = {
+        "actor": clinician,
+        "service_user": service_user,
+        "consultation_type": "medication_review",
+        "mode": "video",
+        "start": tomorrow_at(10),
+        "duration_minutes": 30,
+    }
+    return services.book_contact(**{**arguments, **overrides})
+
+
+def test_booking_records_the_mhsds_code_the_clinician_and_an_audit_entry(clinician, service_user):
+    contact = book(clinician, service_user)
+    assert (contact.planned_mode, contact.planned_cons_mechanism) == ("video", "11")
+    assert contact.clinician == clinician and contact.team == service_user.team
+    event = AuditEvent.objects.get(object_type="scheduling.Contact")
+    assert event.detail["mode"] == "video" and event.subject_id == service_user.pk
+
+
+def test_an_interpreter_is_requested_when_the_person_needs_one(clinician, service_user):
+    service_user.interpreter_needed = True
+    service_user.save()
+    assert book(clinician, service_user).interpreter_needed is True
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error", "field"),
+    [
+        ({"start": timezone.now() - dt.timedelta(hours=1)}, ContactInPastError, "start"),
+        ({"consultation_type": "tea_and_biscuits"}, DomainError, "consultation_type"),
+        ({"mode": "pager"}, DomainError, "mode"),
+        ({"duration_minutes": 600}, DomainError, "duration_minutes"),
+    ],
+)
+def test_bad_bookings_name_the_field_and_save_nothing(
+    clinician, service_user, overrides, error, field
+):
+    with pytest.raises(error) as caught:
+        book(clinician, service_user, **overrides)
+    assert caught.value.field == field
+    assert not Contact.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_mode_the_service_does_not_offer_is_refused(clinician, service_user):
+    service = service_user.team.service
+    service.modes_offered = ["face_to_face", "telephone"]
+    service.save()
+    with pytest.raises(ModeNotOfferedError, match="does not offer video"):
+        book(clinician, service_user)
+
+
+def test_a_discharged_person_cannot_be_booked(clinician, service_user):
+    ServiceUser.objects.filter(pk=service_user.pk).update(status="discharged")
+    service_user.refresh_from_db()
+    with pytest.raises(ServiceUserDischargedError):
+        book(clinician, service_user)
+
+
+def test_a_carer_is_invited_only_with_current_consent_to_join(clinician, service_user):
+    stranger = CarerFactory()
+    with pytest.raises(CarerNotConsentedError):
+        book(clinician, service_user, carer=stranger)
+
+    details_only = CarerConsentFactory(service_user=service_user, scope_join_contacts=False)
+    with pytest.raises(CarerNotConsentedError):
+        book(clinician, service_user, carer=details_only.carer)
+
+    consent = CarerConsentFactory(service_user=service_user, scope_join_contacts=True)
+    assert book(clinician, service_user, carer=consent.carer).carer_invited == consent.carer
+
+    revoke_consent(actor=clinician, consent=consent)
+    with pytest.raises(CarerNotConsentedError):
+        book(clinician, service_user, carer=consent.carer, start=tomorrow_at(14))
+
+
+def test_a_clinician_cannot_hold_two_overlapping_contacts(clinician, service_user):
+    book(clinician, service_user, start=tomorrow_at(10), duration_minutes=60)
+    with pytest.raises(ClinicianUnavailableError):
+        book(clinician, service_user, start=tomorrow_at(10) + dt.timedelta(minutes=30))
+    # Back to back is fine.
+    book(clinician, service_user, start=tomorrow_at(11))
+    assert Contact.objects.count() == 2
+
+
+def test_a_cancelled_contact_frees_the_time(clinician, service_user):
+    contact = book(clinician, service_user)
+    services.record_outcome(actor=clinician, contact=contact, attend_status="4")
+    book(clinician, service_user)
+    assert Contact.objects.count() == 2
+
+
+def test_recording_an_attended_outcome_after_the_start(clinician, service_user):
+    contact = book(clinician, service_user)
+    with time_machine.travel(contact.start + dt.timedelta(minutes=40)):
+        done = services.record_outcome(
+            actor=clinician, contact=contact, attend_status="5", mode_used="telephone",
+            technical_failure=True,
+        )
+    assert (done.attend_status, done.mode_used, done.cons_mechanism_used) == ("5", "telephone", "02")
+    assert done.technical_failure and done.attended
+    assert AuditEvent.objects.filter(action="update", object_id=str(contact.pk)).exists()
+
+
+def test_an_outcome_is_recorded_once(clinician, service_user):
+    contact = book(clinician, service_user)
+    with time_machine.travel(contact.start + dt.timedelta(hours=1)):
+        services.record_outcome(actor=clinician, contact=contact, attend_status="3")
+        with pytest.raises(OutcomeAlreadyRecordedError):
+            services.record_outcome(
+                actor=clinician, contact=contact, attend_status="5", mode_used="video"
+            )
+    contact.refresh_from_db()
+    assert contact.attend_status == "3"
+
+
+def test_attendance_cannot_be_recorded_before_the_contact_starts(clinician, service_user):
+    contact = book(clinician, service_user)
+    with pytest.raises(OutcomeTooEarlyError):
+        services.record_outcome(actor=clinician, contact=contact, attend_status="3")
+    # A cancellation can be recorded ahead of time.
+    services.record_outcome(actor=clinician, contact=contact, attend_status="2")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"attend_status": "5"}, "mode_used"),
+        ({"attend_status": "8"}, "attend_status"),
+        ({"attend_status": "3", "ended_early": True}, "ended_early"),
+        ({"attend_status": "5", "mode_used": "semaphore"}, "mode_used"),
+    ],
+)
+def test_inconsistent_outcomes_are_refused(clinician, service_user, arguments, field):
+    contact = book(clinician, service_user)
+    with time_machine.travel(contact.start + dt.timedelta(hours=1)):
+        with pytest.raises(DomainError) as caught:
+            services.record_outcome(actor=clinician, contact=contact, **arguments)
+    assert caught.value.field == field
+    contact.refresh_from_db()
+    assert contact.attend_status is None
+
+
+def test_the_database_refuses_an_attended_contact_without_a_mode(clinician, service_user):
+    from django.db import IntegrityError
+
+    contact = book(clinician, service_user)
+    with pytest.raises(IntegrityError):
+        Contact.objects.filter(pk=contact.pk).update(attend_status="5", mode_used="")
