@@ -92,3 +92,20 @@ def add_domain_error(form: forms.Form, error: Exception) -> None:
     """Show a service's DomainError on the field it names, or above the form."""
     field = getattr(error, "field", None)
     form.add_error(field if field in form.fields else None, getattr(error, "message", str(error)))
+
+
+class NHSForm(forms.Form):
+    """A form whose 'required' messages say what to do, as the NHS design system asks:
+    "Select …" for choices, "Enter …" for typed answers, unless a field sets its own."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        default = forms.Field.default_error_messages["required"]
+        for field in self.fields.values():
+            if field.error_messages.get("required") != default:
+                continue
+            label = str(field.label or "")
+            if not label[:2].isupper():  # keep "NHS number", lower "First name"
+                label = label[:1].lower() + label[1:]
+            verb = "Select" if isinstance(field, forms.ChoiceField) else "Enter"
+            field.error_messages["required"] = f"{verb} {label}"

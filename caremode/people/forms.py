@@ -5,10 +5,10 @@ from typing import Any
 from django import forms
 
 from caremode.core import codes
-from caremode.core.forms import DateField
+from caremode.core.forms import DateField, NHSForm
 
 
-class ServiceUserForm(forms.Form):
+class ServiceUserForm(NHSForm):
     """Register a person on a caseload. Codes are NHS Data Dictionary codes."""
 
     nhs_number = forms.CharField(
@@ -53,7 +53,7 @@ class ServiceUserForm(forms.Form):
         return self.cleaned_data["postcode_district"].replace(" ", "").upper()
 
 
-class AccessNeedForm(forms.Form):
+class AccessNeedForm(NHSForm):
     need = forms.ChoiceField(
         label="Access need", choices=[("", "Select an access need"), *codes.ACCESS_NEED_CHOICES]
     )
@@ -65,7 +65,7 @@ class AccessNeedForm(forms.Form):
     )
 
 
-class CarerConsentForm(forms.Form):
+class CarerConsentForm(NHSForm):
     given_name = forms.CharField(label="Carer's first name", max_length=100)
     family_name = forms.CharField(label="Carer's last name", max_length=100)
     relationship = forms.CharField(
@@ -88,9 +88,9 @@ class CarerConsentForm(forms.Form):
         return {k: self.cleaned_data[k] for k in ("given_name", "family_name", "relationship", "phone", "email")}
 
 
-class RevokeConsentForm(forms.Form):
+class RevokeConsentForm(NHSForm):
     reason = forms.CharField(label="Reason (optional)", required=False, max_length=300)
 
 
-class CaseloadSearchForm(forms.Form):
+class CaseloadSearchForm(NHSForm):
     q = forms.CharField(label="Search by name or NHS number", required=False, max_length=60)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from caremode.core import codes
-from caremode.core.forms import DateField
+from caremode.core.forms import DateField, NHSForm
 from caremode.people.models import CarerConsent
 
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
@@ -16,15 +16,23 @@ DURATIONS = [("15", "15 minutes"), ("30", "30 minutes"), ("45", "45 minutes"), (
              ("90", "1 hour 30 minutes")]
 
 
-class BookContactForm(forms.Form):
+class BookContactForm(NHSForm):
     consultation_type = forms.ChoiceField(
         label="Type of contact",
         choices=[("", "Select the type of contact"), *codes.CONSULTATION_TYPE_CHOICES],
+        error_messages={"required": "Select the type of contact"},
     )
-    mode = forms.ChoiceField(label="Mode of contact", widget=forms.RadioSelect)
+    mode = forms.ChoiceField(
+        label="Mode of contact",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the contact will happen"},
+    )
     date = DateField(label="Date", help_text="For example, 27 11 2026")
     time = forms.CharField(
-        label="Start time", help_text="Use the 24-hour clock, for example 14:30", max_length=5
+        label="Start time",
+        help_text="Use the 24-hour clock, for example 14:30",
+        max_length=5,
+        error_messages={"required": "Enter a start time"},
     )
     duration_minutes = forms.TypedChoiceField(
         label="Length", choices=DURATIONS, coerce=int, initial="60"
@@ -59,9 +67,12 @@ class BookContactForm(forms.Form):
         return timezone.make_aware(naive)
 
 
-class RecordOutcomeForm(forms.Form):
+class RecordOutcomeForm(NHSForm):
     attend_status = forms.ChoiceField(
-        label="What happened?", choices=codes.ATTEND_STATUS_CHOICES, widget=forms.RadioSelect
+        label="What happened?",
+        choices=codes.ATTEND_STATUS_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what happened"},
     )
     mode_used = forms.ChoiceField(
         label="Mode actually used",

@@ -144,6 +144,16 @@ def test_registering_a_service_user_through_the_form(client, clinician):
     assert "Ruth Okafor has been added to the caseload" in response.content.decode()
 
 
+def test_an_empty_booking_says_what_to_do_for_each_field(client, clinician, service_user):
+    client.force_login(clinician)
+    body = client.post(f"/contacts/book/{service_user.pk}/", {}).content.decode()
+    for message in ("Select the type of contact", "Select how the contact will happen",
+                    "Enter a date", "Enter a start time"):
+        assert message in body
+    register = client.post("/service-users/new/", {}).content.decode()
+    assert "Enter NHS number" in register and "Enter first name" in register
+
+
 def test_an_impossible_date_is_explained(client, clinician, service_user):
     client.force_login(clinician)
     response = client.post(

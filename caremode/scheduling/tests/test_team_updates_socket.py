@@ -1,0 +1,58 @@
+"""WebSocket: the team channel admits only the team's care staff and carries no personal data."""
+
+import datetime as dt
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from caremode.scheduling.services import book_contact
+from config.websockets import websocket_urlpatterns
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _communicator(user, team_id):
+    communicator = WebsocketCommunicator(
+        URLRouter(websocket_urlpatterns), f"/ws/teams/{team_id}/contacts/"
+    )
+    communicator.scope["user"] = user
+    return communicator
+
+
+def test_a_team_member_hears_of_a_booking_without_personal_data(clinician, service_user, team):
+    async def scenario():
+        communicator = _communicator(clinician, team.pk)
+        connected, _ = await communicator.connect()
+        assert connected
+        from channels.db import database_sync_to_async
+
+        contact = await database_sync_to_async(book_contact)(
+            actor=clinician,
+            service_user=service_user,
+            consultation_type="care_coordination",
+            mode="telephone",
+            start=timezone.now() + dt.timedelta(days=1),
+        )
+        message = await communicator.receive_json_from(timeout=2)
+        assert message == {"contact": contact.pk, "change": "booked"}
+        await communicator.send_json_to({"hello": "there"})
+        assert "error" in await communicator.receive_json_from(timeout=2)
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "other team"])
+def test_others_are_refused(who, other_team_clinician, team):
+    user = AnonymousUser() if who == "anonymous" else other_team_clinician
+
+    async def scenario():
+        connected, code = await _communicator(user, team.pk).connect()
+        assert not connected
+        assert code == 4403
+
+    async_to_sync(scenario)()

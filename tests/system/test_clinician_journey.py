@@ -1,0 +1,93 @@
+"""A clinician signs in, opens a service user, books a video contact and records its outcome.
+
+Given a clinician in a team with a service user on its caseload,
+when they book a video contact and, after it has happened, record that it took place,
+then the contact shows with its outcome, and every page on the way passes axe-core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from caremode.scheduling.models import Contact
+from tests.factories import PASSWORD
+from tests.system.conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/")
+    assert_accessible(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_clinician_books_a_video_contact_and_records_its_outcome(page, clinician, service_user):
+    sign_in(page, "asha")
+    page.wait_for_url("**/service-users/")
+    assert page.get_by_role("heading", name="My caseload").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Taylor, Megan").click()
+    page.get_by_role("heading", name="Megan Taylor").wait_for()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Book a contact").click()
+    page.get_by_role("heading", name="Book a contact").wait_for()
+    assert_accessible(page)
+    # An empty form is explained, field by field, in an accessible error summary.
+    page.get_by_role("button", name="Book contact").click()
+    page.get_by_text("There is a problem").wait_for()
+    assert_accessible(page)
+
+    start = timezone.localtime(
+        (timezone.now() + dt.timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    )
+    page.get_by_label("Type of contact").select_option("psychiatric_review")
+    page.get_by_label("Video").check()
+    page.get_by_label("Day").fill(str(start.day))
+    page.get_by_label("Month").fill(str(start.month))
+    page.get_by_label("Year").fill(str(start.year))
+    page.get_by_label("Start time").fill(start.strftime("%H:%M"))
+    page.get_by_role("button", name="Book contact").click()
+    page.get_by_text("Contact booked for").wait_for()
+    assert_accessible(page)
+    contact = Contact.objects.get()
+    assert (contact.planned_mode, contact.start) == ("video", start)
+
+    # An hour after the contact ended, the clinician records that it took place.
+    with time_machine.travel(start + dt.timedelta(hours=2), tick=True):
+        page.reload()
+        page.get_by_role("link", name="Record outcome").click()
+        page.get_by_role("heading", name="Record the outcome of a contact").wait_for()
+        assert_accessible(page)
+        page.get_by_label("Attended on time, or late but before the clinician was ready").check()
+        page.get_by_label("Mode actually used").select_option("video")
+        page.get_by_role("button", name="Record outcome").click()
+        page.get_by_text("Outcome recorded").wait_for()
+        assert_accessible(page)
+
+    contact.refresh_from_db()
+    assert (contact.attend_status, contact.mode_used, contact.cons_mechanism_used) == (
+        "5", "video", "11"
+    )
+    assert page.get_by_role("cell", name="Attended on time").is_visible()
+
+
+def test_a_service_user_sees_their_appointment_in_the_portal(page, clinician, service_user):
+    from caremode.accounts.models import Role
+    from tests.factories import ContactFactory, UserFactory
+
+    service_user.account = UserFactory(username="megan", role=Role.SERVICE_USER)
+    service_user.save()
+    ContactFactory(service_user=service_user, clinician=clinician, planned_mode="telephone")
+    sign_in(page, "megan")
+    page.get_by_role("heading", name="Your care, Megan").wait_for()
+    assert page.get_by_text("by telephone").is_visible()
+    assert_accessible(page)
