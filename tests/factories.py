@@ -20,7 +20,7 @@ from caremode.people.models import (
 )
 from caremode.scheduling.models import Contact
 
-PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
+PASSWORD = "correct-horse-battery"
 
 
 def _valid_nhs_numbers():
@@ -44,7 +44,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 

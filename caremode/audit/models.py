@@ -21,6 +21,9 @@ class AuditChainHead(models.Model):
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
 
+    def __str__(self) -> str:
+        return f"Audit chain at entry {self.last_sequence}"
+
 
 class AuditEvent(models.Model):
     """One entry of the append-only log. Never updated, never deleted."""
@@ -45,6 +48,19 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["sequence"]
 
+    def __str__(self) -> str:
+        return (
+            f"{self.sequence}: {self.actor_label} {self.action} {self.object_type} {self.object_id}"
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Audit entries are append-only.")
+
     def content(self) -> dict[str, Any]:
         """The fields the hash covers."""
         return {
@@ -59,11 +75,3 @@ class AuditEvent(models.Model):
             "detail": self.detail,
             "reason": self.reason,
         }
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("Audit entries are append-only.")

@@ -8,9 +8,15 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 
-from caremode.accounts.models import CARE_TEAM_ROLES, Role
+from caremode.accounts.models import CARE_TEAM_ROLES, Role, User
 
 View = Callable[..., HttpResponse]
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request type of every role-gated view: the user is signed in."""
+
+    user: User  # type: ignore[assignment]
 
 
 def roles_required(*roles: str) -> Callable[[View], View]:

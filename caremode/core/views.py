@@ -6,8 +6,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from caremode.accounts.models import Role
+from caremode.core.access import AuthenticatedRequest
 
-HOME_FOR_ROLE = {
+HOME_FOR_ROLE: dict[str, str] = {
     Role.CLINICIAN: "records:caseload",
     Role.TEAM_MANAGER: "records:caseload",
     Role.SERVICE_USER: "records:portal",
@@ -18,9 +19,9 @@ HOME_FOR_ROLE = {
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Send each person to the page their role starts from."""
-    return redirect(HOME_FOR_ROLE[request.user.role])  # type: ignore[union-attr]
+    return redirect(HOME_FOR_ROLE[request.user.role])
 
 
 @login_not_required

@@ -18,17 +18,21 @@ class ServiceUserForm(NHSForm):
     family_name = forms.CharField(label="Last name", max_length=100)
     date_of_birth = DateField(label="Date of birth", help_text="For example, 15 3 1984")
     gender = forms.ChoiceField(
-        label="Sex as recorded (stated gender)", choices=codes.GENDER_CHOICES,
+        label="Sex as recorded (stated gender)",
+        choices=codes.GENDER_CHOICES,
         widget=forms.RadioSelect,
     )
     gender_identity = forms.ChoiceField(
         label="Gender identity", choices=codes.GENDER_IDENTITY_CHOICES, widget=forms.RadioSelect
     )
     ethnic_category = forms.ChoiceField(
-        label="Ethnic category", choices=[("", "Select ethnic category"), *codes.ETHNIC_CATEGORY_CHOICES]
+        label="Ethnic category",
+        choices=[("", "Select ethnic category"), *codes.ETHNIC_CATEGORY_CHOICES],
     )
     postcode_district = forms.CharField(
-        label="Postcode district", help_text="The first half of the postcode, like LS6", max_length=5
+        label="Postcode district",
+        help_text="The first half of the postcode, like LS6",
+        max_length=5,
     )
     imd_decile = forms.TypedChoiceField(
         label="Deprivation decile (IMD 2019)",
@@ -85,7 +89,10 @@ class CarerConsentForm(NHSForm):
     )
 
     def carer_fields(self) -> dict[str, Any]:
-        return {k: self.cleaned_data[k] for k in ("given_name", "family_name", "relationship", "phone", "email")}
+        return {
+            k: self.cleaned_data[k]
+            for k in ("given_name", "family_name", "relationship", "phone", "email")
+        }
 
 
 class RevokeConsentForm(NHSForm):

@@ -57,6 +57,9 @@ class ServiceChange(models.Model):
     class Meta:
         ordering = ["-changed_at"]
 
+    def __str__(self) -> str:
+        return f"{self.service}: {self.summary}"
+
 
 class Team(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="teams")
@@ -64,7 +67,7 @@ class Team(models.Model):
     contact_gap_days = models.PositiveSmallIntegerField(
         default=28, help_text="Alert when someone on the caseload has had no contact for this long."
     )
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[User, TeamMembership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams"
     )
 
@@ -79,6 +82,9 @@ class TeamMembership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"
 
 
 class ServiceUserQuerySet(models.QuerySet["ServiceUser"]):
@@ -153,9 +159,7 @@ class ServiceUser(models.Model):
                 condition=Q(ethnic_category__in=list(codes.ETHNIC_CATEGORIES)),
                 name="ethnic_category_known",
             ),
-            models.CheckConstraint(
-                condition=Q(gender__in=list(codes.GENDER)), name="gender_known"
-            ),
+            models.CheckConstraint(condition=Q(gender__in=list(codes.GENDER)), name="gender_known"),
         ]
         indexes = [models.Index(fields=["team", "status"])]
 
@@ -200,6 +204,9 @@ class AccessNeed(models.Model):
                 condition=Q(need__in=list(codes.ACCESS_NEEDS)), name="access_need_known"
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.get_need_display()
 
 
 class Carer(models.Model):
@@ -255,6 +262,9 @@ class CarerConsent(models.Model):
                 name="consent_has_a_scope",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Consent for {self.carer} ({', '.join(self.scopes())})"
 
     @property
     def is_current(self) -> bool:

@@ -58,8 +58,9 @@ def list_consents(service_user: ServiceUser) -> list[CarerConsent]:
 def list_carers_who_may_join(service_user: ServiceUser) -> list[CarerConsent]:
     """Current consents that let a carer join contacts (E10)."""
     return list(
-        service_user.consents.filter(revoked_at__isnull=True, scope_join_contacts=True)
-        .select_related("carer")
+        service_user.consents.filter(
+            revoked_at__isnull=True, scope_join_contacts=True
+        ).select_related("carer")
     )
 
 
@@ -80,7 +81,9 @@ def list_services_overview() -> list[Service]:
             Prefetch(
                 "teams",
                 queryset=Team.objects.annotate(
-                    caseload_size=Count("caseload", filter=Q(caseload__status="active"), distinct=True),
+                    caseload_size=Count(
+                        "caseload", filter=Q(caseload__status="active"), distinct=True
+                    ),
                     member_count=Count("teammembership", distinct=True),
                 ).order_by("name"),
             )

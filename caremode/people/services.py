@@ -27,9 +27,7 @@ def _raise_first(error: ValidationError) -> None:
 
 
 @transaction.atomic
-def register_service_user(
-    *, actor: User | None, team: Team, fields: dict[str, Any]
-) -> ServiceUser:
+def register_service_user(*, actor: User | None, team: Team, fields: dict[str, Any]) -> ServiceUser:
     """Add a person to a team's caseload.
 
     `fields` are the model's own (nhs_number, names, date_of_birth, codes, contact details).

@@ -8,6 +8,8 @@ urlpatterns = [
     path("<int:pk>/access-needs/new/", views.add_access_need, name="add_access_need"),
     path("<int:pk>/access-needs/<int:need_pk>/end/", views.end_access_need, name="end_access_need"),
     path("<int:pk>/carers/new/", views.add_carer, name="add_carer"),
-    path("<int:pk>/consents/<int:consent_pk>/withdraw/", views.revoke_consent, name="revoke_consent"),
+    path(
+        "<int:pk>/consents/<int:consent_pk>/withdraw/", views.revoke_consent, name="revoke_consent"
+    ),
     path("services/", views.services_overview, name="services"),
 ]

@@ -1,28 +1,33 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from caremode.accounts.models import Role
-from caremode.core.access import care_team_required, roles_required
+from caremode.core.access import AuthenticatedRequest, care_team_required, roles_required
 from caremode.core.errors import DomainError
 from caremode.core.forms import add_domain_error
 from caremode.people import services
 from caremode.people.access import access_consent, access_service_user
-from caremode.people.forms import AccessNeedForm, CarerConsentForm, RevokeConsentForm, ServiceUserForm
+from caremode.people.forms import (
+    AccessNeedForm,
+    CarerConsentForm,
+    RevokeConsentForm,
+    ServiceUserForm,
+)
 from caremode.people.selectors import list_services_overview, list_teams_for
 
 
 @care_team_required
 @require_http_methods(["GET", "POST"])
-def register_service_user(request: HttpRequest) -> HttpResponse:
+def register_service_user(request: AuthenticatedRequest) -> HttpResponse:
     teams = list(list_teams_for(request.user))
     if not teams:
         raise Http404
-    form = ServiceUserForm(request.POST or None)
+    form = ServiceUserForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             service_user = services.register_service_user(
@@ -36,16 +41,20 @@ def register_service_user(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/register_service_user.html",
-        {"form": form, "team": teams[0], "page_title": "Add a service user",
-         "back_href": reverse("records:caseload")},
+        {
+            "form": form,
+            "team": teams[0],
+            "page_title": "Add a service user",
+            "back_href": reverse("records:caseload"),
+        },
     )
 
 
 @care_team_required
 @require_http_methods(["GET", "POST"])
-def add_access_need(request: HttpRequest, pk: int) -> HttpResponse:
+def add_access_need(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="record access need")
-    form = AccessNeedForm(request.POST or None)
+    form = AccessNeedForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_access_need(
@@ -62,14 +71,18 @@ def add_access_need(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "people/add_access_need.html",
-        {"form": form, "service_user": service_user, "page_title": "Record an access need",
-         "back_href": reverse("records:record", args=[service_user.pk])},
+        {
+            "form": form,
+            "service_user": service_user,
+            "page_title": "Record an access need",
+            "back_href": reverse("records:record", args=[service_user.pk]),
+        },
     )
 
 
 @care_team_required
 @require_http_methods(["POST"])
-def end_access_need(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse:
+def end_access_need(request: AuthenticatedRequest, pk: int, need_pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="end access need")
     access_need = get_object_or_404(service_user.access_needs, pk=need_pk)
     try:
@@ -83,9 +96,9 @@ def end_access_need(request: HttpRequest, pk: int, need_pk: int) -> HttpResponse
 
 @care_team_required
 @require_http_methods(["GET", "POST"])
-def add_carer(request: HttpRequest, pk: int) -> HttpResponse:
+def add_carer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="add carer")
-    form = CarerConsentForm(request.POST or None)
+    form = CarerConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         scopes = set(form.cleaned_data["scopes"])
         try:
@@ -105,16 +118,20 @@ def add_carer(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "people/add_carer.html",
-        {"form": form, "service_user": service_user, "page_title": "Add a carer",
-         "back_href": reverse("records:record", args=[service_user.pk])},
+        {
+            "form": form,
+            "service_user": service_user,
+            "page_title": "Add a carer",
+            "back_href": reverse("records:record", args=[service_user.pk]),
+        },
     )
 
 
 @care_team_required
 @require_http_methods(["GET", "POST"])
-def revoke_consent(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+def revoke_consent(request: AuthenticatedRequest, pk: int, consent_pk: int) -> HttpResponse:
     consent = access_consent(request.user, pk, consent_pk)
-    form = RevokeConsentForm(request.POST or None)
+    form = RevokeConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.revoke_consent(
@@ -128,14 +145,18 @@ def revoke_consent(request: HttpRequest, pk: int, consent_pk: int) -> HttpRespon
     return render(
         request,
         "people/revoke_consent.html",
-        {"form": form, "consent": consent, "page_title": "Withdraw carer consent",
-         "back_href": reverse("records:record", args=[pk])},
+        {
+            "form": form,
+            "consent": consent,
+            "page_title": "Withdraw carer consent",
+            "back_href": reverse("records:record", args=[pk]),
+        },
     )
 
 
 @roles_required(Role.ADMIN)
 @require_http_methods(["GET"])
-def services_overview(request: HttpRequest) -> HttpResponse:
+def services_overview(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "people/services_overview.html",

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from caremode.core.access import care_team_required, roles_required, service_user_required
+from caremode.core.access import (
+    AuthenticatedRequest,
+    care_team_required,
+    roles_required,
+    service_user_required,
+)
 from caremode.people.access import access_own_record, access_service_user
 from caremode.people.forms import CaseloadSearchForm
 from caremode.people.selectors import (
@@ -28,7 +33,7 @@ PAGE_SIZE = 25
 
 @care_team_required
 @require_GET
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: AuthenticatedRequest) -> HttpResponse:
     """My caseload, searchable; htmx requests get only the results table."""
     form = CaseloadSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
@@ -45,7 +50,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 @care_team_required
 @require_GET
-def record(request: HttpRequest, pk: int) -> HttpResponse:
+def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk)
     return render(
         request,
@@ -66,7 +71,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @service_user_required
 @require_GET
-def portal(request: HttpRequest) -> HttpResponse:
+def portal(request: AuthenticatedRequest) -> HttpResponse:
     service_user = access_own_record(request.user)
     return render(
         request,
@@ -84,7 +89,7 @@ def portal(request: HttpRequest) -> HttpResponse:
 
 @roles_required("carer")
 @require_GET
-def carer_home(request: HttpRequest) -> HttpResponse:
+def carer_home(request: AuthenticatedRequest) -> HttpResponse:
     """The people this carer supports, with appointments only where consent allows."""
     people = [
         (person, list_upcoming_contacts(person)) for person in list_people_cared_for(request.user)

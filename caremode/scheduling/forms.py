@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -12,8 +12,13 @@ from caremode.core.forms import DateField, NHSForm
 from caremode.people.models import CarerConsent
 
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
-DURATIONS = [("15", "15 minutes"), ("30", "30 minutes"), ("45", "45 minutes"), ("60", "1 hour"),
-             ("90", "1 hour 30 minutes")]
+DURATIONS = [
+    ("15", "15 minutes"),
+    ("30", "30 minutes"),
+    ("45", "45 minutes"),
+    ("60", "1 hour"),
+    ("90", "1 hour 30 minutes"),
+]
 
 
 class BookContactForm(NHSForm):
@@ -38,18 +43,27 @@ class BookContactForm(NHSForm):
         label="Length", choices=DURATIONS, coerce=int, initial="60"
     )
     carer = forms.TypedChoiceField(
-        label="Invite a carer", coerce=int, empty_value=None, required=False,
+        label="Invite a carer",
+        coerce=int,
+        empty_value=None,
+        required=False,
         widget=forms.RadioSelect,
     )
-    notes = forms.CharField(label="Notes for the contact (optional)", required=False,
-                            max_length=500, widget=forms.Textarea)
+    notes = forms.CharField(
+        label="Notes for the contact (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea,
+    )
 
     def __init__(
         self, *args: Any, modes_offered: list[str], carers: list[CarerConsent], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mode"].choices = [(m, codes.MODES[m][1]) for m in modes_offered]
-        self.fields["carer"].choices = [("", "No carer")] + [
+        cast(forms.ChoiceField, self.fields["mode"]).choices = [
+            (m, codes.MODES[m][1]) for m in modes_offered
+        ]
+        cast(forms.ChoiceField, self.fields["carer"]).choices = [("", "No carer")] + [
             (str(c.carer_id), f"{c.carer} ({c.carer.relationship})") for c in carers
         ]
         if not carers:
@@ -85,5 +99,6 @@ class RecordOutcomeForm(NHSForm):
         required=False,
     )
     ended_early = forms.BooleanField(label="The contact ended early", required=False)
-    notes = forms.CharField(label="Notes (optional)", required=False, max_length=500,
-                            widget=forms.Textarea)
+    notes = forms.CharField(
+        label="Notes (optional)", required=False, max_length=500, widget=forms.Textarea
+    )

@@ -20,9 +20,7 @@ class ContactQuerySet(models.QuerySet["Contact"]):
 class Contact(models.Model):
     """An offered or booked care contact, whatever became of it (E17: missed ones count too)."""
 
-    service_user = models.ForeignKey(
-        ServiceUser, on_delete=models.PROTECT, related_name="contacts"
-    )
+    service_user = models.ForeignKey(ServiceUser, on_delete=models.PROTECT, related_name="contacts")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="contacts")
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts"
@@ -45,7 +43,8 @@ class Contact(models.Model):
     booked_at = models.DateTimeField()
 
     # Outcome, once recorded (MHSDS AttendStatus; E13, E16).
-    attend_status = models.CharField(
+    # NULL, not "", means "no outcome yet": the absence of an AttendStatus is itself a state.
+    attend_status = models.CharField(  # noqa: DJ001
         max_length=1, null=True, blank=True, choices=codes.ATTEND_STATUS_CHOICES
     )
     mode_used = models.CharField(max_length=15, blank=True, choices=codes.MODE_CHOICES)

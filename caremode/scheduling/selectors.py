@@ -13,10 +13,14 @@ from caremode.scheduling.models import Contact
 
 def list_caseload_for(user: User, *, query: str = "") -> QuerySet[ServiceUser]:
     """The person's caseload (see people.selectors.search_caseload), each with `next_contact_at`."""
-    return search_caseload(user, query=query).order_by("family_name", "given_name", "pk").annotate(
-        next_contact_at=Min(
-            "contacts__start",
-            filter=Q(contacts__start__gte=timezone.now(), contacts__attend_status__isnull=True),
+    return (
+        search_caseload(user, query=query)
+        .order_by("family_name", "given_name", "pk")
+        .annotate(
+            next_contact_at=Min(
+                "contacts__start",
+                filter=Q(contacts__start__gte=timezone.now(), contacts__attend_status__isnull=True),
+            )
         )
     )
 
@@ -42,9 +46,7 @@ def list_past_contacts(service_user: ServiceUser, *, limit: int = 50) -> list[Co
 def list_contacts_awaiting_outcome(user: User) -> list[Contact]:
     """The clinician's own contacts that have started and still have no outcome."""
     return list(
-        Contact.objects.filter(
-            clinician=user, start__lt=timezone.now(), attend_status__isnull=True
-        )
+        Contact.objects.filter(clinician=user, start__lt=timezone.now(), attend_status__isnull=True)
         .select_related("service_user")
         .order_by("start")[:50]
     )
@@ -64,7 +66,7 @@ def count_contacts_by_mode_and_outcome() -> list[dict[str, str]]:
         .values("planned_mode")
         .annotate(
             offered=Count("pk"),
-            attended=Count("pk", filter=Q(attend_status__in=sorted(codes.ATTENDED))),
+            attended_count=Count("pk", filter=Q(attend_status__in=sorted(codes.ATTENDED))),
             dna=Count("pk", filter=Q(attend_status="3")),
             patient_cancelled=Count("pk", filter=Q(attend_status="2")),
             provider_cancelled=Count("pk", filter=Q(attend_status="4")),
@@ -85,10 +87,12 @@ def count_contacts_by_mode_and_outcome() -> list[dict[str, str]]:
                 "mode": mode,
                 "offered": suppress_count(row["offered"]),
                 "awaiting": suppress_count(row["awaiting"]),
-                "attended": suppress_count(row["attended"]),
-                "attendance_rate": suppress_percentage(row["attended"], recorded),
+                "attended": suppress_count(row["attended_count"]),
+                "attendance_rate": suppress_percentage(row["attended_count"], recorded),
                 "dna_rate": suppress_percentage(row["dna"], recorded),
-                "patient_cancellation_rate": suppress_percentage(row["patient_cancelled"], recorded),
+                "patient_cancellation_rate": suppress_percentage(
+                    row["patient_cancelled"], recorded
+                ),
                 "provider_cancellation_rate": suppress_percentage(
                     row["provider_cancelled"], recorded
                 ),

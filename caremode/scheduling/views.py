@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from caremode.accounts.models import Role
-from caremode.core.access import care_team_required, roles_required
+from caremode.core.access import AuthenticatedRequest, care_team_required, roles_required
 from caremode.core.errors import DomainError
 from caremode.core.forms import add_domain_error
 from caremode.core.presenters import nhs_datetime
@@ -21,11 +21,11 @@ from caremode.scheduling.selectors import count_contacts_by_mode_and_outcome
 
 @care_team_required
 @require_http_methods(["GET", "POST"])
-def book_contact(request: HttpRequest, pk: int) -> HttpResponse:
+def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="book contact")
     consents = list_carers_who_may_join(service_user)
     form = BookContactForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         modes_offered=service_user.team.service.modes_offered,
         carers=consents,
     )
@@ -53,17 +53,22 @@ def book_contact(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "scheduling/book_contact.html",
-        {"form": form, "service_user": service_user, "page_title": "Book a contact",
-         "back_href": reverse("records:record", args=[service_user.pk])},
+        {
+            "form": form,
+            "service_user": service_user,
+            "page_title": "Book a contact",
+            "back_href": reverse("records:record", args=[service_user.pk]),
+        },
     )
 
 
 @care_team_required
 @require_http_methods(["GET", "POST"])
-def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+def record_outcome(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contact = access_contact(request.user, pk, purpose="record outcome")
     form = RecordOutcomeForm(
-        request.POST or None, initial={"mode_used": contact.planned_mode}
+        request.POST if request.method == "POST" else None,
+        initial={"mode_used": contact.planned_mode},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -76,14 +81,18 @@ def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "scheduling/record_outcome.html",
-        {"form": form, "contact": contact, "page_title": "Record the outcome of a contact",
-         "back_href": reverse("records:record", args=[contact.service_user_id])},
+        {
+            "form": form,
+            "contact": contact,
+            "page_title": "Record the outcome of a contact",
+            "back_href": reverse("records:record", args=[contact.service_user_id]),
+        },
     )
 
 
 @roles_required(Role.ANALYST, Role.TEAM_MANAGER)
 @require_http_methods(["GET"])
-def contact_summary(request: HttpRequest) -> HttpResponse:
+def contact_summary(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "scheduling/contact_summary.html",

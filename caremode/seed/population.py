@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,37 +19,172 @@ import nhs_number
 from caremode.core import codes
 
 ETHNIC_WEIGHTS = {
-    "A": 73.5, "B": 0.9, "C": 6.4, "D": 0.9, "E": 0.5, "F": 0.8, "G": 0.8, "H": 3.3, "J": 2.8,
-    "K": 1.1, "L": 1.7, "M": 1.1, "N": 2.5, "P": 0.5, "R": 0.8, "S": 1.6, "Z": 1.0, "99": 0.3,
+    "A": 73.5,
+    "B": 0.9,
+    "C": 6.4,
+    "D": 0.9,
+    "E": 0.5,
+    "F": 0.8,
+    "G": 0.8,
+    "H": 3.3,
+    "J": 2.8,
+    "K": 1.1,
+    "L": 1.7,
+    "M": 1.1,
+    "N": 2.5,
+    "P": 0.5,
+    "R": 0.8,
+    "S": 1.6,
+    "Z": 1.0,
+    "99": 0.3,
 }
 AGE_BANDS = [  # (band, lowest age, highest age, weight)
-    ("Under 18", 14, 17, 6), ("18-24", 18, 24, 14), ("25-34", 25, 34, 20), ("35-44", 35, 44, 18),
-    ("45-54", 45, 54, 16), ("55-64", 55, 64, 13), ("65 or over", 65, 92, 13),
+    ("Under 18", 14, 17, 6),
+    ("18-24", 18, 24, 14),
+    ("25-34", 25, 34, 20),
+    ("35-44", 35, 44, 18),
+    ("45-54", 45, 54, 16),
+    ("55-64", 55, 64, 13),
+    ("65 or over", 65, 92, 13),
 ]
 IMD_WEIGHTS = [14, 13, 12, 11, 10, 9, 9, 8, 7, 7]  # deciles 1..10: caseloads skew deprived
 URBAN_DISTRICTS = [
-    "LS1", "LS4", "LS6", "LS7", "LS8", "LS9", "LS11", "LS12", "LS14", "LS15", "LS28", "BD1",
-    "BD3", "BD5", "BD7", "BD8", "BD9", "WF1", "WF2", "WF10", "WF13", "WF17", "HD1", "HD2",
+    "LS1",
+    "LS4",
+    "LS6",
+    "LS7",
+    "LS8",
+    "LS9",
+    "LS11",
+    "LS12",
+    "LS14",
+    "LS15",
+    "LS28",
+    "BD1",
+    "BD3",
+    "BD5",
+    "BD7",
+    "BD8",
+    "BD9",
+    "WF1",
+    "WF2",
+    "WF10",
+    "WF13",
+    "WF17",
+    "HD1",
+    "HD2",
 ]
 RURAL_DISTRICTS = ["YO7", "YO17", "YO62", "HG3", "HG4", "DL8", "DL11", "BD23", "BD24", "LA2"]
 LANGUAGE_BY_GROUP = {  # main languages other than English, by ethnic category
-    "C": ["pl", "ro", "lt", "pt", "es"], "H": ["gu", "pa", "ta"], "J": ["ur", "pa"],
-    "K": ["bn"], "L": ["ta", "fa"], "N": ["so", "ti", "ar"], "R": ["zh"], "S": ["ar", "ku", "tr", "fa"],
+    "C": ["pl", "ro", "lt", "pt", "es"],
+    "H": ["gu", "pa", "ta"],
+    "J": ["ur", "pa"],
+    "K": ["bn"],
+    "L": ["ta", "fa"],
+    "N": ["so", "ti", "ar"],
+    "R": ["zh"],
+    "S": ["ar", "ku", "tr", "fa"],
 }
 GIVEN_NAMES = {
-    "1": ["Oliver", "Jack", "Harry", "George", "Mohammed", "Daniel", "James", "Adam", "Ryan", "Tomasz",
-          "David", "Michael", "Ali", "Kwame", "Liam", "Connor", "Samuel", "Imran", "Paul", "Andrew"],
-    "2": ["Olivia", "Amelia", "Isla", "Sophie", "Aisha", "Grace", "Emily", "Fatima", "Chloe", "Zainab",
-          "Sarah", "Rachel", "Agnieszka", "Amara", "Jessica", "Hannah", "Priya", "Laura", "Megan", "Joy"],
+    "1": [
+        "Oliver",
+        "Jack",
+        "Harry",
+        "George",
+        "Mohammed",
+        "Daniel",
+        "James",
+        "Adam",
+        "Ryan",
+        "Tomasz",
+        "David",
+        "Michael",
+        "Ali",
+        "Kwame",
+        "Liam",
+        "Connor",
+        "Samuel",
+        "Imran",
+        "Paul",
+        "Andrew",
+    ],
+    "2": [
+        "Olivia",
+        "Amelia",
+        "Isla",
+        "Sophie",
+        "Aisha",
+        "Grace",
+        "Emily",
+        "Fatima",
+        "Chloe",
+        "Zainab",
+        "Sarah",
+        "Rachel",
+        "Agnieszka",
+        "Amara",
+        "Jessica",
+        "Hannah",
+        "Priya",
+        "Laura",
+        "Megan",
+        "Joy",
+    ],
 }
 FAMILY_NAMES = [
-    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Khan",
-    "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Ahmed",
-    "Hussain", "Begum", "Kowalski", "Okafor", "Mensah", "Clarke", "Lewis", "Hughes", "Ali", "Shah",
-    "Campbell", "Murphy", "Nowak", "Mohamed", "Singh", "Chen", "Wood", "Harris", "Martin", "Jackson",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Khan",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Ahmed",
+    "Hussain",
+    "Begum",
+    "Kowalski",
+    "Okafor",
+    "Mensah",
+    "Clarke",
+    "Lewis",
+    "Hughes",
+    "Ali",
+    "Shah",
+    "Campbell",
+    "Murphy",
+    "Nowak",
+    "Mohamed",
+    "Singh",
+    "Chen",
+    "Wood",
+    "Harris",
+    "Martin",
+    "Jackson",
 ]
-RELATIONSHIPS = ["Mother", "Father", "Partner", "Wife", "Husband", "Daughter", "Son", "Sister",
-                 "Brother", "Friend"]
+RELATIONSHIPS = [
+    "Mother",
+    "Father",
+    "Partner",
+    "Wife",
+    "Husband",
+    "Daughter",
+    "Son",
+    "Sister",
+    "Brother",
+    "Friend",
+]
 
 # Teams and the services they belong to, with the modes each service offers (E19).
 SERVICES = {
@@ -59,23 +194,77 @@ SERVICES = {
     "Older adults' mental health": ["face_to_face", "telephone", "video"],
 }
 TEAMS = [  # (team, service, share of the caseload, consultation types and weights)
-    ("North community mental health team", "Community mental health service", 0.24,
-     {"care_coordination": 30, "psychiatric_review": 10, "medication_review": 15,
-      "wellbeing_check_in": 25, "risk_assessment": 5, "initial_assessment": 4, "carer_meeting": 4,
-      "crisis_review": 3, "discharge_planning": 4}),
-    ("South community mental health team", "Community mental health service", 0.24,
-     {"care_coordination": 30, "psychiatric_review": 10, "medication_review": 15,
-      "wellbeing_check_in": 25, "risk_assessment": 5, "initial_assessment": 4, "carer_meeting": 4,
-      "crisis_review": 3, "discharge_planning": 4}),
-    ("Early intervention team", "Early intervention in psychosis", 0.14,
-     {"care_coordination": 35, "psychiatric_review": 15, "medication_review": 15,
-      "wellbeing_check_in": 20, "risk_assessment": 5, "carer_meeting": 6, "initial_assessment": 4}),
-    ("Psychological therapies team", "Psychological therapies", 0.2,
-     {"psychotherapy": 60, "trauma_focused_therapy": 15, "group_therapy": 15,
-      "initial_assessment": 6, "discharge_planning": 4}),
-    ("Older adults' community team", "Older adults' mental health", 0.18,
-     {"care_coordination": 30, "psychiatric_review": 15, "medication_review": 20,
-      "wellbeing_check_in": 20, "carer_meeting": 10, "initial_assessment": 5}),
+    (
+        "North community mental health team",
+        "Community mental health service",
+        0.24,
+        {
+            "care_coordination": 30,
+            "psychiatric_review": 10,
+            "medication_review": 15,
+            "wellbeing_check_in": 25,
+            "risk_assessment": 5,
+            "initial_assessment": 4,
+            "carer_meeting": 4,
+            "crisis_review": 3,
+            "discharge_planning": 4,
+        },
+    ),
+    (
+        "South community mental health team",
+        "Community mental health service",
+        0.24,
+        {
+            "care_coordination": 30,
+            "psychiatric_review": 10,
+            "medication_review": 15,
+            "wellbeing_check_in": 25,
+            "risk_assessment": 5,
+            "initial_assessment": 4,
+            "carer_meeting": 4,
+            "crisis_review": 3,
+            "discharge_planning": 4,
+        },
+    ),
+    (
+        "Early intervention team",
+        "Early intervention in psychosis",
+        0.14,
+        {
+            "care_coordination": 35,
+            "psychiatric_review": 15,
+            "medication_review": 15,
+            "wellbeing_check_in": 20,
+            "risk_assessment": 5,
+            "carer_meeting": 6,
+            "initial_assessment": 4,
+        },
+    ),
+    (
+        "Psychological therapies team",
+        "Psychological therapies",
+        0.2,
+        {
+            "psychotherapy": 60,
+            "trauma_focused_therapy": 15,
+            "group_therapy": 15,
+            "initial_assessment": 6,
+            "discharge_planning": 4,
+        },
+    ),
+    (
+        "Older adults' community team",
+        "Older adults' mental health",
+        0.18,
+        {
+            "care_coordination": 30,
+            "psychiatric_review": 15,
+            "medication_review": 20,
+            "wellbeing_check_in": 20,
+            "carer_meeting": 10,
+            "initial_assessment": 5,
+        },
+    ),
 ]
 DURATION = {"wellbeing_check_in": 30, "medication_review": 30}
 BASE_MODE_WEIGHTS = {"face_to_face": 50, "telephone": 28, "video": 15, "text": 5, "email": 2}
@@ -149,8 +338,10 @@ class Person:
 
     def groups(self, on: dt.date) -> dict[str, set[str]]:
         """The person's group in each evaluation dimension (access_need may hold several)."""
-        age = on.year - self.date_of_birth.year - (
-            (on.month, on.day) < (self.date_of_birth.month, self.date_of_birth.day)
+        age = (
+            on.year
+            - self.date_of_birth.year
+            - ((on.month, on.day) < (self.date_of_birth.month, self.date_of_birth.day))
         )
         return {
             "ethnicity": {codes.ETHNIC_CATEGORIES[self.ethnic_category][1]},
@@ -189,7 +380,7 @@ class ContactRow:
     ended_early: bool
 
 
-def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
@@ -243,15 +434,21 @@ def generate_people(
         band = rng.choices(AGE_BANDS, weights=[w for *_x, w in AGE_BANDS])[0]
         age = rng.randint(band[1], band[2])
         team = (
-            4 if age >= 65 and rng.random() < 0.7
+            4
+            if age >= 65 and rng.random() < 0.7
             else rng.choices(range(len(TEAMS) - 1), weights=shares[:-1])[0]
         )
         born = as_of - dt.timedelta(days=age * 365 + rng.randrange(365))
         gender = rng.choices(["1", "2", "9", "X"], weights=[48, 51, 0.5, 0.5])[0]
         identity_roll = rng.random()
         gender_identity = (
-            "3" if identity_roll < 0.01 else "4" if identity_roll < 0.013
-            else "Z" if identity_roll < 0.06 else (gender if gender in "12" else "X")
+            "3"
+            if identity_roll < 0.01
+            else "4"
+            if identity_roll < 0.013
+            else "Z"
+            if identity_roll < 0.06
+            else (gender if gender in "12" else "X")
         )
         ethnic = _weighted(rng, ETHNIC_WEIGHTS)
         rural = rng.random() < 0.17
@@ -304,8 +501,10 @@ def generate_people(
     return people
 
 
-def _mode_weights(person: Person, consultation_type: str, offered: Sequence[str]) -> dict[str, float]:
-    weights = {m: w for m, w in BASE_MODE_WEIGHTS.items() if m in offered}
+def _mode_weights(
+    person: Person, consultation_type: str, offered: Sequence[str]
+) -> dict[str, float]:
+    weights: dict[str, float] = {m: w for m, w in BASE_MODE_WEIGHTS.items() if m in offered}
     needs = set(person.access_needs)
     if needs & {"hearing_impairment", "communication_impairment"}:
         weights["telephone"] = weights.get("telephone", 0) * 0.3
@@ -335,7 +534,9 @@ def _outcome(
     probabilities = dict(BASE_OUTCOMES)
     dna = probabilities["3"] * (1.3 if person.imd_decile <= 2 else 1.0)
     if mode in codes.REMOTE_MODES and set(person.access_needs) & {
-        "technology_unfamiliar", "cannot_afford_data", "no_suitable_device"
+        "technology_unfamiliar",
+        "cannot_afford_data",
+        "no_suitable_device",
     }:
         dna *= 1.4
     for d in disparities:

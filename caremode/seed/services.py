@@ -102,8 +102,13 @@ def seed_trust(
                     f"{rng.choice(population.FAMILY_NAMES)}",
                     role=Role.CLINICIAN,
                     professional_group=rng.choice(
-                        ["Mental health nurse", "Psychiatrist", "Psychologist",
-                         "Social worker", "Occupational therapist"]
+                        [
+                            "Mental health nurse",
+                            "Psychiatrist",
+                            "Psychologist",
+                            "Social worker",
+                            "Occupational therapist",
+                        ]
                     ),
                     password=unusable,
                 )
@@ -231,7 +236,9 @@ def seed_trust(
     contact_count += len(batch)
     on_progress("Contacts", contact_count, contact_count)
 
-    accounts = _create_demo_accounts(teams, clinicians, saved, people, carer_of) if demo_accounts else {}
+    accounts = (
+        _create_demo_accounts(teams, clinicians, saved, people, carer_of) if demo_accounts else {}
+    )
     record_event(
         actor=None,
         action=AuditAction.SEED,
@@ -268,7 +275,10 @@ def _create_demo_accounts(
 
     def account(username: str, role: Role, name: str, group: str = "") -> User:
         return User.objects.create(
-            username=username, role=role, display_name=name, password=password,
+            username=username,
+            role=role,
+            display_name=name,
+            password=password,
             professional_group=group,
         )
 
@@ -287,7 +297,8 @@ def _create_demo_accounts(
     # The demo service user: someone in the first team with a carer who may see appointments.
     person = next(
         (
-            p for p in people
+            p
+            for p in people
             if p.team == 0 and p.carer and p.carer["details"] and not p.carer["revoked"]
         ),
         next(p for p in people if p.team == 0) if any(p.team == 0 for p in people) else people[0],

@@ -75,7 +75,9 @@ def test_clinician_books_a_video_contact_and_records_its_outcome(page, clinician
 
     contact.refresh_from_db()
     assert (contact.attend_status, contact.mode_used, contact.cons_mechanism_used) == (
-        "5", "video", "11"
+        "5",
+        "video",
+        "11",
     )
     assert page.get_by_role("cell", name="Attended on time").is_visible()
 

@@ -144,8 +144,11 @@ def test_visibility_follows_relationships(clinician, other_team_clinician, servi
 
 
 def test_consent_scopes_read_as_people_say_them(service_user):
-    consent = CarerConsentFactory(service_user=service_user, scope_assessment_input=True,
-                                  granted_at=timezone.now())
+    consent = CarerConsentFactory(
+        service_user=service_user, scope_assessment_input=True, granted_at=timezone.now()
+    )
     assert consent.scopes() == [
-        "Join contacts", "Receive appointment details", "Give input to assessments"
+        "Join contacts",
+        "Receive appointment details",
+        "Give input to assessments",
     ]

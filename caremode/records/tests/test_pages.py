@@ -147,8 +147,12 @@ def test_registering_a_service_user_through_the_form(client, clinician):
 def test_an_empty_booking_says_what_to_do_for_each_field(client, clinician, service_user):
     client.force_login(clinician)
     body = client.post(f"/contacts/book/{service_user.pk}/", {}).content.decode()
-    for message in ("Select the type of contact", "Select how the contact will happen",
-                    "Enter a date", "Enter a start time"):
+    for message in (
+        "Select the type of contact",
+        "Select how the contact will happen",
+        "Enter a date",
+        "Enter a start time",
+    ):
         assert message in body
     register = client.post("/service-users/new/", {}).content.decode()
     assert "Enter NHS number" in register and "Enter first name" in register
@@ -158,8 +162,15 @@ def test_an_impossible_date_is_explained(client, clinician, service_user):
     client.force_login(clinician)
     response = client.post(
         f"/contacts/book/{service_user.pk}/",
-        {"consultation_type": "psychotherapy", "mode": "video", "date_0": "31", "date_1": "2",
-         "date_2": "2027", "time": "10:00", "duration_minutes": "60"},
+        {
+            "consultation_type": "psychotherapy",
+            "mode": "video",
+            "date_0": "31",
+            "date_1": "2",
+            "date_2": "2027",
+            "time": "10:00",
+            "duration_minutes": "60",
+        },
     )
     assert "Enter a real date" in response.content.decode()
     assert not Contact.objects.exists()
@@ -170,9 +181,15 @@ def test_booking_in_the_past_is_explained_on_the_date(client, clinician, service
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     response = client.post(
         f"/contacts/book/{service_user.pk}/",
-        {"consultation_type": "psychotherapy", "mode": "video", "date_0": yesterday.day,
-         "date_1": yesterday.month, "date_2": yesterday.year, "time": "10:00",
-         "duration_minutes": "60"},
+        {
+            "consultation_type": "psychotherapy",
+            "mode": "video",
+            "date_0": yesterday.day,
+            "date_1": yesterday.month,
+            "date_2": yesterday.year,
+            "time": "10:00",
+            "duration_minutes": "60",
+        },
     )
     assert "The start must be in the future" in response.content.decode()
     assert not Contact.objects.exists()
@@ -183,8 +200,15 @@ def test_booking_then_recording_the_outcome_through_the_pages(client, clinician,
     day = timezone.localdate() + dt.timedelta(days=3)
     response = client.post(
         f"/contacts/book/{service_user.pk}/",
-        {"consultation_type": "psychotherapy", "mode": "video", "date_0": day.day,
-         "date_1": day.month, "date_2": day.year, "time": "14:30", "duration_minutes": "60"},
+        {
+            "consultation_type": "psychotherapy",
+            "mode": "video",
+            "date_0": day.day,
+            "date_1": day.month,
+            "date_2": day.year,
+            "time": "14:30",
+            "duration_minutes": "60",
+        },
         follow=True,
     )
     assert "Contact booked for" in response.content.decode()

@@ -124,10 +124,17 @@ def test_recording_an_attended_outcome_after_the_start(clinician, service_user):
     contact = book(clinician, service_user)
     with time_machine.travel(contact.start + dt.timedelta(minutes=40)):
         done = services.record_outcome(
-            actor=clinician, contact=contact, attend_status="5", mode_used="telephone",
+            actor=clinician,
+            contact=contact,
+            attend_status="5",
+            mode_used="telephone",
             technical_failure=True,
         )
-    assert (done.attend_status, done.mode_used, done.cons_mechanism_used) == ("5", "telephone", "02")
+    assert (done.attend_status, done.mode_used, done.cons_mechanism_used) == (
+        "5",
+        "telephone",
+        "02",
+    )
     assert done.technical_failure and done.attended
     assert AuditEvent.objects.filter(action="update", object_id=str(contact.pk)).exists()
 
@@ -163,9 +170,11 @@ def test_attendance_cannot_be_recorded_before_the_contact_starts(clinician, serv
 )
 def test_inconsistent_outcomes_are_refused(clinician, service_user, arguments, field):
     contact = book(clinician, service_user)
-    with time_machine.travel(contact.start + dt.timedelta(hours=1)):
-        with pytest.raises(DomainError) as caught:
-            services.record_outcome(actor=clinician, contact=contact, **arguments)
+    with (
+        time_machine.travel(contact.start + dt.timedelta(hours=1)),
+        pytest.raises(DomainError) as caught,
+    ):
+        services.record_outcome(actor=clinician, contact=contact, **arguments)
     assert caught.value.field == field
     contact.refresh_from_db()
     assert contact.attend_status is None

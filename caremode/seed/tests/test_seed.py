@@ -19,12 +19,27 @@ AS_OF = dt.datetime(2026, 11, 2, 12, tzinfo=dt.UTC)
 def _digest() -> str:
     """A fingerprint of everything seeded that does not depend on primary keys."""
     people = ServiceUser.objects.order_by("nhs_number").values_list(
-        "nhs_number", "given_name", "family_name", "date_of_birth", "ethnic_category",
-        "imd_decile", "rurality", "main_language", "interpreter_needed", "team__name",
+        "nhs_number",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "ethnic_category",
+        "imd_decile",
+        "rurality",
+        "main_language",
+        "interpreter_needed",
+        "team__name",
     )
     contacts = Contact.objects.order_by("service_user__nhs_number", "start").values_list(
-        "service_user__nhs_number", "clinician__username", "consultation_type", "planned_mode",
-        "start", "duration_minutes", "attend_status", "mode_used", "technical_failure",
+        "service_user__nhs_number",
+        "clinician__username",
+        "consultation_type",
+        "planned_mode",
+        "start",
+        "duration_minutes",
+        "attend_status",
+        "mode_used",
+        "technical_failure",
         "ended_early",
     )
     needs = AccessNeed.objects.order_by("service_user__nhs_number", "need").values_list(
@@ -79,13 +94,19 @@ def test_a_planted_disparity_shows_in_the_data():
     rng = random.Random(11)
     people = population.generate_people(rng, 6000, AS_OF.date(), [60, 60, 30, 40, 40])
     disparity = Disparity.parse("dna:video:rurality=rural:3")
-    rows = list(population.generate_contacts(rng, people, as_of=AS_OF, months=6,
-                                             disparities=[disparity]))
+    rows = list(
+        population.generate_contacts(rng, people, as_of=AS_OF, months=6, disparities=[disparity])
+    )
     by_person = {p.index: p for p in people}
 
     def dna_rate(rural: bool) -> float:
-        due = [r for r in rows if r.planned_mode == "video" and r.attend_status
-               and (by_person[r.person].rurality == "rural") == rural]
+        due = [
+            r
+            for r in rows
+            if r.planned_mode == "video"
+            and r.attend_status
+            and (by_person[r.person].rurality == "rural") == rural
+        ]
         return sum(r.attend_status == "3" for r in due) / len(due)
 
     assert dna_rate(True) / dna_rate(False) > 2
@@ -113,8 +134,9 @@ def test_the_command_reports_a_bad_disparity_and_writes_nothing(db):
 
 
 def test_the_command_seeds_with_demo_accounts_and_skips_when_asked(db, capsys):
-    call_command("seed", "--service-users", "60", "--months", "1", "--demo-accounts",
-                 "--as-of", "2026-11-02")
+    call_command(
+        "seed", "--service-users", "60", "--months", "1", "--demo-accounts", "--as-of", "2026-11-02"
+    )
     out = capsys.readouterr().out
     assert "Seeded 60 service users" in out and "clinician" in out and "service.user" in out
     call_command("seed", "--if-empty")

@@ -39,10 +39,16 @@ class Command(BaseCommand):
             help="Make one group's did-not-attend rate for one mode RATIO times the rest's, "
             "e.g. 'dna:video:ethnicity=Black or Black British:2'. May be repeated.",
         )
-        parser.add_argument("--demo-accounts", action="store_true",
-                            help="Also create one sign-in per role for the demo.")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Do nothing (successfully) if service users already exist.")
+        parser.add_argument(
+            "--demo-accounts",
+            action="store_true",
+            help="Also create one sign-in per role for the demo.",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (successfully) if service users already exist.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and ServiceUser.objects.exists():
@@ -60,8 +66,12 @@ class Command(BaseCommand):
         tasks: dict[str, TaskID] = {}
         began = time.perf_counter()
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
-            TimeElapsedColumn(), console=console, transient=False,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
         ) as progress:
 
             def on_progress(step: str, done: int, total: int) -> None:
