@@ -81,16 +81,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         baseline = seed_seconds(options.baseline_users, options.months, workdir)
         measured = seed_seconds(options.service_users, options.months, workdir)
+    users, base_users, months = options.service_users, options.baseline_users, options.months
     print(f"engine: {engine}")
+    print(f"baseline: {base_users:,} service users, {months} months: {baseline:.1f}s")
+    print(f"measured: {users:,} service users, {months} months: {measured:.1f}s")
     print(
-        f"baseline: {options.baseline_users:,} service users, {options.months} months: {baseline:.1f}s"
-    )
-    print(
-        f"measured: {options.service_users:,} service users, {options.months} months: {measured:.1f}s"
-    )
-    print(
-        f"ratio: {measured / baseline:.2f}x the baseline for "
-        f"{options.service_users / options.baseline_users:.0f}x the people"
+        f"ratio: {measured / baseline:.2f}x the baseline for {users / base_users:.0f}x the people"
     )
 
 
