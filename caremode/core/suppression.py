@@ -14,7 +14,7 @@ def suppress_count(count: int) -> str:
     """`*` under 5, else the count rounded to the nearest 5 (halves round up)."""
     if count < THRESHOLD:
         return SUPPRESSED
-    return str(int((count + 2.5) // 5 * 5))
+    return f"{int((count + 2.5) // 5 * 5):,}"
 
 
 def suppress_percentage(numerator: int, denominator: int, *, places: int = 1) -> str:

@@ -45,7 +45,7 @@ def test_unknown_mode_is_named_in_the_error():
 
 @pytest.mark.parametrize(
     ("count", "shown"),
-    [(0, "*"), (4, "*"), (5, "5"), (7, "5"), (8, "10"), (12, "10"), (13, "15"), (1234, "1235")],
+    [(0, "*"), (4, "*"), (5, "5"), (7, "5"), (8, "10"), (12, "10"), (13, "15"), (1234, "1,235")],
 )
 def test_counts_are_suppressed_under_5_and_rounded_to_5(count, shown):
     assert suppress_count(count) == shown
