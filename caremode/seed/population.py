@@ -193,38 +193,29 @@ SERVICES = {
     "Psychological therapies": ["face_to_face", "video", "telephone"],
     "Older adults' mental health": ["face_to_face", "telephone", "video"],
 }
+COMMUNITY_TEAM_CONTACTS = {
+    "care_coordination": 30,
+    "psychiatric_review": 10,
+    "medication_review": 15,
+    "wellbeing_check_in": 25,
+    "risk_assessment": 5,
+    "initial_assessment": 4,
+    "carer_meeting": 4,
+    "crisis_review": 3,
+    "discharge_planning": 4,
+}
 TEAMS = [  # (team, service, share of the caseload, consultation types and weights)
     (
         "North community mental health team",
         "Community mental health service",
         0.24,
-        {
-            "care_coordination": 30,
-            "psychiatric_review": 10,
-            "medication_review": 15,
-            "wellbeing_check_in": 25,
-            "risk_assessment": 5,
-            "initial_assessment": 4,
-            "carer_meeting": 4,
-            "crisis_review": 3,
-            "discharge_planning": 4,
-        },
+        COMMUNITY_TEAM_CONTACTS,
     ),
     (
         "South community mental health team",
         "Community mental health service",
         0.24,
-        {
-            "care_coordination": 30,
-            "psychiatric_review": 10,
-            "medication_review": 15,
-            "wellbeing_check_in": 25,
-            "risk_assessment": 5,
-            "initial_assessment": 4,
-            "carer_meeting": 4,
-            "crisis_review": 3,
-            "discharge_planning": 4,
-        },
+        COMMUNITY_TEAM_CONTACTS,
     ),
     (
         "Early intervention team",

@@ -88,28 +88,25 @@ def test_an_unknown_access_need_is_refused(clinician, service_user):
         services.record_access_need(actor=clinician, service_user=service_user, need="tired")
 
 
+def add_carer(clinician, service_user, *, join=True, details=True, assessment=False):
+    return services.add_carer_with_consent(
+        actor=clinician,
+        service_user=service_user,
+        carer_fields={"given_name": "Jo", "family_name": "Bloggs", "relationship": "Mother"},
+        join_contacts=join,
+        appointment_details=details,
+        assessment_input=assessment,
+    )
+
+
 def test_a_carer_needs_at_least_one_scope(clinician, service_user):
     with pytest.raises(DomainError, match="Select what"):
-        services.add_carer_with_consent(
-            actor=clinician,
-            service_user=service_user,
-            carer_fields={"given_name": "Jo", "family_name": "Bloggs", "relationship": "Mother"},
-            join_contacts=False,
-            appointment_details=False,
-            assessment_input=False,
-        )
+        add_carer(clinician, service_user, join=False, details=False)
 
 
 def test_revoking_consent_takes_effect_at_once_for_the_carer(clinician, service_user):
     carer_account = UserFactory(role=Role.CARER)
-    consent = services.add_carer_with_consent(
-        actor=clinician,
-        service_user=service_user,
-        carer_fields={"given_name": "Jo", "family_name": "Bloggs", "relationship": "Mother"},
-        join_contacts=True,
-        appointment_details=True,
-        assessment_input=False,
-    )
+    consent = add_carer(clinician, service_user)
     consent.carer.account = carer_account
     consent.carer.save()
     assert list(ServiceUser.objects.visible_to(carer_account)) == [service_user]

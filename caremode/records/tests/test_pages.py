@@ -16,6 +16,22 @@ from tests.factories import (
     UserFactory,
 )
 
+REGISTRATION = {
+    "nhs_number": "943 476 5919",
+    "given_name": "Ruth",
+    "family_name": "Okafor",
+    "date_of_birth_0": "3",
+    "date_of_birth_1": "2",
+    "date_of_birth_2": "1971",
+    "gender": "2",
+    "gender_identity": "2",
+    "ethnic_category": "N",
+    "postcode_district": "ls6",
+    "imd_decile": "2",
+    "rurality": "urban",
+    "main_language": "en",
+}
+
 
 def test_anyone_signed_out_is_sent_to_sign_in(client, service_user):
     response = client.get(f"/service-users/{service_user.pk}/")
@@ -100,20 +116,7 @@ def test_registering_with_an_invalid_nhs_number_says_so_and_saves_nothing(client
     client.force_login(clinician)
     response = client.post(
         "/service-users/new/",
-        {
-            "nhs_number": "943 476 5918",
-            "given_name": "Ruth",
-            "family_name": "Okafor",
-            "date_of_birth_0": "3",
-            "date_of_birth_1": "2",
-            "date_of_birth_2": "1971",
-            "gender": "2",
-            "gender_identity": "2",
-            "ethnic_category": "N",
-            "postcode_district": "ls6",
-            "rurality": "urban",
-            "main_language": "en",
-        },
+        {**REGISTRATION, "nhs_number": "943 476 5918"},
     )
     body = response.content.decode()
     assert "There is a problem" in body and "Enter a valid NHS number" in body
@@ -124,21 +127,7 @@ def test_registering_a_service_user_through_the_form(client, clinician):
     client.force_login(clinician)
     response = client.post(
         "/service-users/new/",
-        {
-            "nhs_number": "943 476 5919",
-            "given_name": "Ruth",
-            "family_name": "Okafor",
-            "date_of_birth_0": "3",
-            "date_of_birth_1": "2",
-            "date_of_birth_2": "1971",
-            "gender": "2",
-            "gender_identity": "2",
-            "ethnic_category": "N",
-            "postcode_district": "ls6",
-            "imd_decile": "2",
-            "rurality": "urban",
-            "main_language": "en",
-        },
+        REGISTRATION,
         follow=True,
     )
     assert "Ruth Okafor has been added to the caseload" in response.content.decode()
