@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import reverse
@@ -19,6 +20,30 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
+def navigation_for(request: HttpRequest) -> list[dict[str, Any]]:
+    """The header links for the signed-in person's role, with the current one marked."""
+    role = getattr(request.user, "role", None)
+    links = NAVIGATION.get(role or "", [])
+    return [
+        {"href": reverse(name), "text": text, "current": request.path == reverse(name)}
+        for name, text in links
+    ]
+
+
+NAVIGATION: dict[str, list[tuple[str, str]]] = {
+    "clinician": [("records:caseload", "My caseload"), ("decisions:review", "Decisions to review")],
+    "team_manager": [
+        ("records:caseload", "Caseload"),
+        ("decisions:review", "Decisions to review"),
+        ("scheduling:summary", "Contacts by mode"),
+    ],
+    "service_user": [
+        ("records:portal", "Your care"),
+        ("decisions:my_preferences", "How you'd like to be contacted"),
+    ],
+}
+
+
 def environment(**options: Any) -> Environment:
     options["loader"] = ChoiceLoader([options["loader"], PackageLoader("nhsuk_frontend_jinja")])
     options["undefined"] = ChainableUndefined
@@ -30,6 +55,7 @@ def environment(**options: Any) -> Environment:
         get_messages=messages.get_messages,
         csrf_token_for=get_token,
         now=timezone.now,
+        navigation_for=navigation_for,
         widget_kind=widget_kind,
         choice_items=choice_items,
         date_parts=date_parts,

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "caremode.audit",
     "caremode.people",
     "caremode.scheduling",
+    "caremode.decisions",
     "caremode.records",
     "caremode.seed",
 ]

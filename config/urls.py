@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("caremode.core.urls")),
     path("", include("caremode.records.urls")),
+    path("", include("caremode.decisions.urls")),
     path("account/", include("caremode.accounts.urls")),
     path("service-users/", include("caremode.people.urls")),
     path("contacts/", include("caremode.scheduling.urls")),

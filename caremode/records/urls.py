@@ -6,6 +6,7 @@ app_name = "records"
 urlpatterns = [
     path("service-users/", views.caseload, name="caseload"),
     path("service-users/<int:pk>/", views.record, name="record"),
+    path("service-users/<int:pk>/book/", views.book_contact, name="book"),
     path("my-care/", views.portal, name="portal"),
     path("people-i-care-for/", views.carer_home, name="carer_home"),
 ]

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from caremode.core.access import (
     AuthenticatedRequest,
@@ -12,15 +13,27 @@ from caremode.core.access import (
     roles_required,
     service_user_required,
 )
+from caremode.core.errors import DomainError
+from caremode.core.forms import add_domain_error
+from caremode.core.presenters import mode_label, nhs_datetime
+from caremode.decisions.guidance import first_remote_contact_guidance
+from caremode.decisions.selectors import (
+    get_current_preferences,
+    get_first_remote_contact,
+    list_current_decisions,
+)
 from caremode.people.access import access_own_record, access_service_user
 from caremode.people.forms import CaseloadSearchForm
 from caremode.people.selectors import (
     list_access_need_history,
+    list_carers_who_may_join,
     list_consents,
     list_current_access_needs,
     list_people_cared_for,
     list_teams_for,
 )
+from caremode.scheduling import services as scheduling_services
+from caremode.scheduling.forms import BookContactForm
 from caremode.scheduling.selectors import (
     list_caseload_for,
     list_contacts_awaiting_outcome,
@@ -49,6 +62,66 @@ def caseload(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @care_team_required
+@require_http_methods(["GET", "POST"])
+def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Book a contact, showing the shared decisions and warning when the mode differs (E19)."""
+    service_user = access_service_user(request.user, pk, purpose="book contact")
+    consents = list_carers_who_may_join(service_user)
+    decisions = list_current_decisions(service_user)
+    form = BookContactForm(
+        request.POST if request.method == "POST" else None,
+        modes_offered=service_user.team.service.modes_offered,
+        carers=consents,
+    )
+    differs = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        decision = next(
+            (d for d in decisions if d.consultation_type == data["consultation_type"]), None
+        )
+        if decision and decision.agreed_mode != data["mode"]:
+            differs = decision
+        if differs and not data["confirm_different_mode"]:
+            form.add_error(
+                "mode",
+                f"This differs from the agreed mode for this kind of contact "
+                f"({mode_label(differs.agreed_mode).lower()}). Confirm below to book it anyway.",
+            )
+        else:
+            carer = next((c.carer for c in consents if c.carer_id == data.get("carer")), None)
+            try:
+                contact = scheduling_services.book_contact(
+                    actor=request.user,
+                    service_user=service_user,
+                    consultation_type=data["consultation_type"],
+                    mode=data["mode"],
+                    start=form.start(),
+                    duration_minutes=data["duration_minutes"],
+                    carer=carer,
+                    notes=data["notes"],
+                )
+            except DomainError as error:
+                if error.field == "start":
+                    error.field = "date"
+                add_domain_error(form, error)
+            else:
+                messages.success(request, f"Contact booked for {nhs_datetime(contact.start)}.")
+                return redirect("records:record", pk=service_user.pk)
+    return render(
+        request,
+        "records/book_contact.html",
+        {
+            "form": form,
+            "service_user": service_user,
+            "decisions": decisions,
+            "differs": differs,
+            "page_title": "Book a contact",
+            "back_href": reverse("records:record", args=[service_user.pk]),
+        },
+    )
+
+
+@care_team_required
 @require_GET
 def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk)
@@ -62,6 +135,7 @@ def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "consents": list_consents(service_user),
             "upcoming": list_upcoming_contacts(service_user),
             "past": list_past_contacts(service_user),
+            "decisions": list_current_decisions(service_user),
             "page_title": service_user.full_name,
             "back_href": reverse("records:caseload"),
             "back_text": "Back to my caseload",
@@ -73,6 +147,7 @@ def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def portal(request: AuthenticatedRequest) -> HttpResponse:
     service_user = access_own_record(request.user)
+    first_remote = get_first_remote_contact(service_user)
     return render(
         request,
         "records/portal.html",
@@ -82,6 +157,12 @@ def portal(request: AuthenticatedRequest) -> HttpResponse:
             "consents": [c for c in list_consents(service_user) if c.is_current],
             "upcoming": list_upcoming_contacts(service_user),
             "past": list_past_contacts(service_user, limit=20),
+            "decisions": list_current_decisions(service_user),
+            "preferences": get_current_preferences(service_user),
+            "first_remote": first_remote,
+            "guidance": first_remote_contact_guidance(first_remote.planned_mode)
+            if first_remote
+            else (),
             "page_title": "Your care",
         },
     )

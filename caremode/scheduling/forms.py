@@ -49,6 +49,10 @@ class BookContactForm(NHSForm):
         required=False,
         widget=forms.RadioSelect,
     )
+    confirm_different_mode = forms.BooleanField(
+        label="I have talked this through with the person and want this mode this time",
+        required=False,
+    )
     notes = forms.CharField(
         label="Notes for the contact (optional)",
         required=False,

@@ -4,7 +4,6 @@ from caremode.scheduling import views
 
 app_name = "scheduling"
 urlpatterns = [
-    path("book/<int:pk>/", views.book_contact, name="book"),
     path("<int:pk>/outcome/", views.record_outcome, name="record_outcome"),
     path("summary/", views.contact_summary, name="summary"),
 ]

@@ -10,56 +10,10 @@ from caremode.accounts.models import Role
 from caremode.core.access import AuthenticatedRequest, care_team_required, roles_required
 from caremode.core.errors import DomainError
 from caremode.core.forms import add_domain_error
-from caremode.core.presenters import nhs_datetime
-from caremode.people.access import access_service_user
-from caremode.people.selectors import list_carers_who_may_join
 from caremode.scheduling import services
 from caremode.scheduling.access import access_contact
-from caremode.scheduling.forms import BookContactForm, RecordOutcomeForm
+from caremode.scheduling.forms import RecordOutcomeForm
 from caremode.scheduling.selectors import count_contacts_by_mode_and_outcome
-
-
-@care_team_required
-@require_http_methods(["GET", "POST"])
-def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    service_user = access_service_user(request.user, pk, purpose="book contact")
-    consents = list_carers_who_may_join(service_user)
-    form = BookContactForm(
-        request.POST if request.method == "POST" else None,
-        modes_offered=service_user.team.service.modes_offered,
-        carers=consents,
-    )
-    if request.method == "POST" and form.is_valid():
-        carer_id = form.cleaned_data.get("carer")
-        carer = next((c.carer for c in consents if c.carer_id == carer_id), None)
-        try:
-            contact = services.book_contact(
-                actor=request.user,
-                service_user=service_user,
-                consultation_type=form.cleaned_data["consultation_type"],
-                mode=form.cleaned_data["mode"],
-                start=form.start(),
-                duration_minutes=form.cleaned_data["duration_minutes"],
-                carer=carer,
-                notes=form.cleaned_data["notes"],
-            )
-        except DomainError as error:
-            if error.field == "start":
-                error.field = "date"
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"Contact booked for {nhs_datetime(contact.start)}.")
-            return redirect("records:record", pk=service_user.pk)
-    return render(
-        request,
-        "scheduling/book_contact.html",
-        {
-            "form": form,
-            "service_user": service_user,
-            "page_title": "Book a contact",
-            "back_href": reverse("records:record", args=[service_user.pk]),
-        },
-    )
 
 
 @care_team_required

@@ -89,7 +89,7 @@ def test_the_record_shows_the_person_and_audits_the_read(client, clinician, serv
     "path",
     [
         "/service-users/{pk}/",
-        "/contacts/book/{pk}/",
+        "/service-users/{pk}/book/",
         "/service-users/{pk}/access-needs/new/",
         "/service-users/{pk}/carers/new/",
     ],
@@ -135,7 +135,7 @@ def test_registering_a_service_user_through_the_form(client, clinician):
 
 def test_an_empty_booking_says_what_to_do_for_each_field(client, clinician, service_user):
     client.force_login(clinician)
-    body = client.post(f"/contacts/book/{service_user.pk}/", {}).content.decode()
+    body = client.post(f"/service-users/{service_user.pk}/book/", {}).content.decode()
     for message in (
         "Select the type of contact",
         "Select how the contact will happen",
@@ -150,7 +150,7 @@ def test_an_empty_booking_says_what_to_do_for_each_field(client, clinician, serv
 def test_an_impossible_date_is_explained(client, clinician, service_user):
     client.force_login(clinician)
     response = client.post(
-        f"/contacts/book/{service_user.pk}/",
+        f"/service-users/{service_user.pk}/book/",
         {
             "consultation_type": "psychotherapy",
             "mode": "video",
@@ -169,7 +169,7 @@ def test_booking_in_the_past_is_explained_on_the_date(client, clinician, service
     client.force_login(clinician)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     response = client.post(
-        f"/contacts/book/{service_user.pk}/",
+        f"/service-users/{service_user.pk}/book/",
         {
             "consultation_type": "psychotherapy",
             "mode": "video",
@@ -188,7 +188,7 @@ def test_booking_then_recording_the_outcome_through_the_pages(client, clinician,
     client.force_login(clinician)
     day = timezone.localdate() + dt.timedelta(days=3)
     response = client.post(
-        f"/contacts/book/{service_user.pk}/",
+        f"/service-users/{service_user.pk}/book/",
         {
             "consultation_type": "psychotherapy",
             "mode": "video",

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from caremode.accounts.models import User
+from caremode.core import codes
+from caremode.decisions.models import DecisionRecord, ModePreference
+from caremode.decisions.rules import Context
+from caremode.people.models import AccessNeed, ServiceUser
+from caremode.scheduling.models import Contact
+
+REVIEW_SOON_DAYS = 14
+
+
+def get_current_preferences(service_user: ServiceUser) -> dict[str, str]:
+    """mode → prefers/accepts/declines, as the person last said."""
+    current = ModePreference.objects.filter(service_user=service_user, superseded_at__isnull=True)
+    return dict(current.values_list("mode", "preference"))
+
+
+def list_preference_history(service_user: ServiceUser) -> list[ModePreference]:
+    """Every preference stated, newest first, including those later changed (E20)."""
+    return list(
+        ModePreference.objects.filter(service_user=service_user).select_related("recorded_by")
+    )
+
+
+def list_current_decisions(service_user: ServiceUser) -> list[DecisionRecord]:
+    """The decisions in force, one per consultation type at most."""
+    return list(
+        DecisionRecord.objects.filter(service_user=service_user, superseded_at__isnull=True)
+        .select_related("clinician", "carer")
+        .order_by("consultation_type")
+    )
+
+
+def get_current_decision(
+    service_user: ServiceUser, consultation_type: str
+) -> DecisionRecord | None:
+    return (
+        DecisionRecord.objects.filter(
+            service_user=service_user,
+            consultation_type=consultation_type,
+            superseded_at__isnull=True,
+        )
+        .select_related("clinician", "carer")
+        .first()
+    )
+
+
+def list_decision_history(service_user: ServiceUser) -> list[DecisionRecord]:
+    """Superseded decisions, newest first, so earlier agreements stay readable."""
+    return list(
+        DecisionRecord.objects.filter(
+            service_user=service_user, superseded_at__isnull=False
+        ).select_related("clinician", "carer")
+    )
+
+
+def has_existing_relationship(service_user: ServiceUser, clinician: User) -> bool:
+    """Whether this clinician has already seen the person (an attended contact) (E4)."""
+    return Contact.objects.filter(
+        service_user=service_user, clinician=clinician, attend_status__in=sorted(codes.ATTENDED)
+    ).exists()
+
+
+def build_context(
+    service_user: ServiceUser,
+    *,
+    consultation_type: str,
+    clinician: User,
+    risk_level: str | None = None,
+    recent_deterioration: bool | None = None,
+    carer_involvement_wanted: bool | None = None,
+) -> Context:
+    """The decision-support context from the record, plus the clinician's answers for the
+    things only a conversation can tell (risk, deterioration, whether a carer should join)."""
+    recorded = list(
+        AccessNeed.objects.filter(service_user=service_user).values_list("need", "ended_at")
+    )
+    current = frozenset(need for need, ended in recorded if ended is None)
+    return Context(
+        consultation_type=consultation_type,
+        access_needs=current if recorded else None,
+        age=service_user.age_on(timezone.localdate()),
+        main_language=service_user.main_language,
+        interpreter_needed=service_user.interpreter_needed,
+        existing_relationship=has_existing_relationship(service_user, clinician),
+        risk_level=risk_level,
+        recent_deterioration=recent_deterioration,
+        carer_involvement_wanted=carer_involvement_wanted,
+        modes_offered=tuple(service_user.team.service.modes_offered),
+        preferences=get_current_preferences(service_user),
+    )
+
+
+@dataclass(frozen=True)
+class DecisionForReview:
+    decision: DecisionRecord
+    reasons: tuple[str, ...]
+
+    @property
+    def overdue(self) -> bool:
+        return self.decision.review_on < timezone.localdate()
+
+
+@dataclass(frozen=True)
+class ContactOutcome:
+    consultation_type: str
+    start: dt.datetime
+    planned_mode: str
+    attend_status: str
+    technical_failure: bool
+
+
+def review_reasons(
+    decision: DecisionRecord,
+    *,
+    access_needs: list[tuple[str, dt.datetime]],
+    outcomes: list[ContactOutcome],
+    today: dt.date,
+) -> list[str]:
+    """Why a current decision needs review now: its date, or something that changed since (E20).
+
+    Pure: `access_needs` are (need, recorded_at) and `outcomes` the person's contacts with an
+    outcome, newest first.
+    """
+    reasons = []
+    if decision.review_on < today:
+        reasons.append(f"Review was due on {decision.review_on.day} {decision.review_on:%B %Y}")
+    elif decision.review_on <= today + dt.timedelta(days=REVIEW_SOON_DAYS):
+        reasons.append(f"Review is due on {decision.review_on.day} {decision.review_on:%B %Y}")
+    for need, recorded_at in access_needs:
+        if recorded_at > decision.decided_at:
+            reasons.append(f"New access need: {codes.ACCESS_NEEDS[need].lower()}")
+    since = [
+        o
+        for o in outcomes
+        if o.consultation_type == decision.consultation_type and o.start > decision.decided_at
+    ]
+    if any(o.technical_failure for o in since):
+        reasons.append("A technical failure since the decision")
+    last_two = since[:2]
+    if len(last_two) == 2 and all(
+        o.planned_mode in codes.REMOTE_MODES and o.attend_status in codes.MISSED for o in last_two
+    ):
+        reasons.append("The last two remote contacts were missed")
+    return reasons
+
+
+def list_decisions_for_review(
+    user: User, *, today: dt.date | None = None
+) -> list[DecisionForReview]:
+    """Current decisions on the user's caseload that are due, overdue, or flagged by a change.
+
+    Three queries whatever the caseload size: decisions, access needs and outcomes since the
+    earliest decision.
+    """
+    today = today or timezone.localdate()
+    decisions = list(
+        DecisionRecord.objects.filter(
+            superseded_at__isnull=True,
+            service_user__in=ServiceUser.objects.visible_to(user).values("pk"),
+        ).select_related("service_user", "clinician")
+    )
+    if not decisions:
+        return []
+    people = {d.service_user_id for d in decisions}
+    earliest = min(d.decided_at for d in decisions)
+    needs: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
+    for person, need, recorded_at in AccessNeed.objects.filter(
+        service_user_id__in=people, recorded_at__gt=earliest
+    ).values_list("service_user_id", "need", "recorded_at"):
+        needs[person].append((need, recorded_at))
+    outcomes: dict[int, list[ContactOutcome]] = defaultdict(list)
+    for person, consultation_type, start, mode, status, failure in (
+        Contact.objects.filter(
+            service_user_id__in=people, start__gt=earliest, attend_status__isnull=False
+        )
+        .order_by("-start")
+        .values_list(
+            "service_user_id",
+            "consultation_type",
+            "start",
+            "planned_mode",
+            "attend_status",
+            "technical_failure",
+        )
+    ):
+        outcomes[person].append(
+            ContactOutcome(consultation_type, start, mode, status or "", failure)
+        )
+    flagged = []
+    for decision in decisions:
+        reasons = review_reasons(
+            decision,
+            access_needs=needs[decision.service_user_id],
+            outcomes=outcomes[decision.service_user_id],
+            today=today,
+        )
+        if reasons:
+            flagged.append(DecisionForReview(decision, tuple(reasons)))
+    return sorted(flagged, key=lambda f: (f.decision.review_on, f.decision.pk))
+
+
+def get_first_remote_contact(service_user: ServiceUser) -> Contact | None:
+    """The next remote contact, if the person has never attended one: they get guidance (E20)."""
+    remote = sorted(codes.REMOTE_MODES)
+    if Contact.objects.filter(
+        service_user=service_user, planned_mode__in=remote, attend_status__in=sorted(codes.ATTENDED)
+    ).exists():
+        return None
+    return (
+        Contact.objects.filter(
+            service_user=service_user,
+            planned_mode__in=remote,
+            start__gte=timezone.now(),
+            attend_status__isnull=True,
+        )
+        .order_by("start")
+        .first()
+    )

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from caremode.core.access import (
+    AuthenticatedRequest,
+    care_team_required,
+    service_user_required,
+)
+from caremode.core.errors import DomainError
+from caremode.core.forms import add_domain_error
+from caremode.decisions import selectors, services
+from caremode.decisions.forms import AgreeDecisionForm, DecisionContextForm, PreferencesForm
+from caremode.decisions.models import ModePreference
+from caremode.decisions.rules import recommend
+from caremode.people.access import access_own_record, access_service_user
+from caremode.people.models import ServiceUser
+from caremode.people.selectors import list_consents
+
+
+def _consents_for_decisions(service_user: ServiceUser) -> list:
+    return [
+        c
+        for c in list_consents(service_user)
+        if c.is_current and (c.scope_join_contacts or c.scope_assessment_input)
+    ]
+
+
+@care_team_required
+@require_GET
+def decisions(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Current shared decisions, their history, and the person's stated preferences."""
+    service_user = access_service_user(request.user, pk, purpose="view decisions")
+    current = selectors.list_current_decisions(service_user)
+    return render(
+        request,
+        "decisions/decisions.html",
+        {
+            "service_user": service_user,
+            "current": current,
+            "history": selectors.list_decision_history(service_user),
+            "preferences": selectors.get_current_preferences(service_user),
+            "preference_history": selectors.list_preference_history(service_user),
+            "page_title": f"Decisions about mode – {service_user.full_name}",
+            "back_href": reverse("records:record", args=[service_user.pk]),
+        },
+    )
+
+
+@care_team_required
+@require_http_methods(["GET", "POST"])
+def agree_decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Show the recommendation for the context given, and record what was agreed."""
+    service_user = access_service_user(request.user, pk, purpose="shared decision")
+    data = request.POST if request.method == "POST" else request.GET
+    context_form = DecisionContextForm(data if "consultation_type" in data else None)
+    consents = _consents_for_decisions(service_user)
+    decision_form = AgreeDecisionForm(
+        request.POST if request.method == "POST" else None,
+        modes_offered=service_user.team.service.modes_offered,
+        consents=consents,
+    )
+    recommendation = current = None
+    if context_form.is_valid():
+        consultation_type = context_form.cleaned_data["consultation_type"]
+        recommendation = recommend(
+            selectors.build_context(
+                service_user,
+                consultation_type=consultation_type,
+                clinician=request.user,
+                **context_form.answers(),
+            )
+        )
+        current = selectors.get_current_decision(service_user, consultation_type)
+        if request.method == "POST" and decision_form.is_valid():
+            carer_id = decision_form.cleaned_data.get("carer")
+            try:
+                services.agree_decision(
+                    actor=request.user,
+                    service_user=service_user,
+                    consultation_type=consultation_type,
+                    agreed_mode=decision_form.cleaned_data["agreed_mode"],
+                    fallback_mode=decision_form.cleaned_data["fallback_mode"],
+                    recommendation=recommendation,
+                    review_on=decision_form.cleaned_data["review_on"],
+                    persons_own_words=decision_form.cleaned_data["persons_own_words"],
+                    service_user_took_part=decision_form.cleaned_data["service_user_took_part"],
+                    carer=next((c.carer for c in consents if c.carer_id == carer_id), None),
+                )
+            except DomainError as error:
+                add_domain_error(decision_form, error)
+            else:
+                messages.success(request, "Decision recorded.")
+                return redirect("decisions:decisions", pk=service_user.pk)
+    template = (
+        "decisions/_recommendation.html"
+        if request.headers.get("HX-Request") and request.method == "GET"
+        else "decisions/agree_decision.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "service_user": service_user,
+            "context_form": context_form,
+            "form": decision_form,
+            "recommendation": recommendation,
+            "current": current,
+            "page_title": "Agree a mode of contact",
+            "back_href": reverse("decisions:decisions", args=[service_user.pk]),
+        },
+    )
+
+
+@care_team_required
+@require_http_methods(["GET", "POST"])
+def record_preferences(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    service_user = access_service_user(request.user, pk, purpose="record preferences")
+    return _preferences_page(
+        request,
+        service_user,
+        source=ModePreference.Source.CLINICIAN,
+        done=reverse("decisions:decisions", args=[service_user.pk]),
+    )
+
+
+@service_user_required
+@require_http_methods(["GET", "POST"])
+def my_preferences(request: AuthenticatedRequest) -> HttpResponse:
+    service_user = access_own_record(request.user)
+    return _preferences_page(
+        request,
+        service_user,
+        source=ModePreference.Source.SERVICE_USER,
+        done=reverse("records:portal"),
+    )
+
+
+def _preferences_page(
+    request: AuthenticatedRequest, service_user: ServiceUser, *, source: str, done: str
+) -> HttpResponse:
+    current = selectors.get_current_preferences(service_user)
+    form = PreferencesForm(request.POST if request.method == "POST" else None, current=current)
+    if request.method == "POST" and form.is_valid():
+        for mode, preference in form.changed_preferences(current).items():
+            services.record_preference(
+                actor=request.user,
+                service_user=service_user,
+                mode=mode,
+                preference=preference,
+                source=source,
+            )
+        messages.success(request, "Preferences saved.")
+        return redirect(done)
+    return render(
+        request,
+        "decisions/preferences.html",
+        {
+            "service_user": service_user,
+            "form": form,
+            "own": source == ModePreference.Source.SERVICE_USER,
+            "page_title": "How you would like to be contacted",
+            "back_href": done,
+        },
+    )
+
+
+@care_team_required
+@require_GET
+def review_list(request: AuthenticatedRequest) -> HttpResponse:
+    return render(
+        request,
+        "decisions/review_list.html",
+        {
+            "flagged": selectors.list_decisions_for_review(request.user),
+            "page_title": "Decisions to review",
+        },
+    )
+
+
+@care_team_required
+@require_GET
+def recommendation_api(request: AuthenticatedRequest, pk: int) -> JsonResponse:
+    """GET JSON: the recommendation for one service user and consultation type.
+
+    Query: consultation_type (required), risk_level, recent_deterioration, carer_involvement_wanted
+    (yes/no). 400 with the field named for a bad value; 404 when the person is not visible.
+    """
+    service_user = access_service_user(request.user, pk, purpose="recommendation API")
+    form = DecisionContextForm(request.GET)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        return JsonResponse({"error": errors[0], "field": field}, status=400)
+    context = selectors.build_context(
+        service_user,
+        consultation_type=form.cleaned_data["consultation_type"],
+        clinician=request.user,
+        **form.answers(),
+    )
+    return JsonResponse(recommend(context).as_json())
