@@ -451,8 +451,8 @@ DECLINED = Reason(
 )
 ALL_DECLINED = Reason(
     "P03",
-    "Every mode the service offers has been declined: talk this through with the person before "
-    "booking.",
+    "Every suitable mode the service offers has been declined: talk this through with the "
+    "person before booking.",
     ("E3", "E19"),
     "caution",
 )
@@ -591,14 +591,18 @@ def recommend(context: Context) -> Recommendation:
     """Rank the five modes for this contact, with reasons, cautions and what to put in place.
 
     Modes sort by tier, then score, then the fixed order of MODES (so ties are deterministic).
-    Tiers keep these invariants, tested as properties: a mode the person declines is never first
-    unless every offered mode is declined; text and email are never first for assessment, risk or
-    crisis contacts; a mode the service does not offer is never first; every reason cites evidence.
+    Tiers keep these invariants, tested as properties: a mode the service does not offer is never
+    first; text and email are never first for assessment, risk or crisis contacts while the service
+    offers another mode; a mode the person declines is never first unless every other suitable
+    offered mode is declined too, and then it carries a caution; every reason cites evidence.
     """
     applied = [rule for rule in RULES if rule.applies(context)]
-    every_offered_declined = all(
-        context.preferences.get(m) == "declines" for m in context.modes_offered
-    )
+    suitable = [
+        m
+        for m in context.modes_offered
+        if not (context.is_assessment and m in codes.ASYNCHRONOUS_MODES)
+    ]
+    every_offered_declined = all(context.preferences.get(m) == "declines" for m in suitable)
     assessed = [
         (tier, -ranked.score, order, ranked)
         for order, mode in enumerate(MODES)

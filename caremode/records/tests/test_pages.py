@@ -274,6 +274,8 @@ def test_withdrawing_consent_through_the_page(client, clinician, service_user):
     consent = CarerConsentFactory(service_user=service_user)
     client.force_login(clinician)
     url = f"/service-users/{service_user.pk}/consents/{consent.pk}/withdraw/"
+    page = client.get(url).content.decode()
+    assert "<p>Jo Carer will no longer be invited" in page
     response = client.post(url, {"reason": "Service user asked"}, follow=True)
     assert "has been withdrawn" in response.content.decode()
     consent.refresh_from_db()
