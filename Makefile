@@ -50,7 +50,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy caremode config
+	$(VENV)/bin/mypy caremode config tests benchmarks conftest.py
 
 importlint: install
 	$(VENV)/bin/lint-imports
@@ -63,8 +63,10 @@ test: install assets browser-deps check
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/pytest
 
+# Timings, each printed as a ratio against a baseline measured in the same run.
 benchmark: install
 	$(PY) benchmarks/seed_trust.py
+	$(PY) benchmarks/recommendations.py
 
 clean:
 	rm -rf $(VENV) node_modules caremode/core/static_build var

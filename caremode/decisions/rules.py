@@ -9,8 +9,9 @@ verdict, and the same context always gives the same answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Final
 
 from caremode.core import codes
@@ -71,7 +72,7 @@ class Context:
             if preference not in PREFERENCES:
                 raise UnknownCodeError(f"unknown preference {preference!r} for {mode}")
 
-    @property
+    @cached_property
     def needs(self) -> frozenset[str]:
         needs = set(self.access_needs or ())
         if self.interpreter_needed:
@@ -533,9 +534,23 @@ def _missing_information(c: Context) -> list[str]:
     return missing
 
 
+# Each rule's signed weight and explanation per mode, built once: recommend() runs per person
+# and consultation type across whole caseloads.
+_SCORED: Final = {
+    rule.id: {
+        mode: (
+            weight if effect is Effect.FAVOUR else -weight,
+            Reason(rule.id, rule.explanation, rule.evidence, effect.value),
+        )
+        for mode, (effect, weight) in rule.effects.items()
+    }
+    for rule in RULES
+}
+
+
 def _assess_mode(
     context: Context, mode: str, applied: list[Rule], every_offered_declined: bool
-) -> tuple[int, RankedMode]:
+) -> tuple[int, float, dict[str, Any]]:
     """Score one mode, with its reasons and cautions, and the tier that bounds its rank."""
     score = 0.0
     reasons: list[Reason] = []
@@ -543,10 +558,9 @@ def _assess_mode(
     steps: list[str] = []
     for rule in applied:
         if mode in rule.effects:
-            effect, weight = rule.effects[mode]
-            score += weight if effect is Effect.FAVOUR else -weight
-            reason = Reason(rule.id, rule.explanation, rule.evidence, effect.value)
-            (reasons if effect is Effect.FAVOUR else cautions).append(reason)
+            delta, reason = _SCORED[rule.id][mode]
+            score += delta
+            (reasons if delta > 0 else cautions).append(reason)
         if mode in rule.put_in_place:
             steps.append(rule.put_in_place[mode])
     preference = context.preferences.get(mode)
@@ -574,17 +588,19 @@ def _assess_mode(
         cautions.append(NOT_OFFERED)
     elif mode in codes.REMOTE_MODES:
         steps.append("Before a first remote contact, send guidance on what to expect.")
-    ranked = RankedMode(
-        mode=mode,
-        rank=0,
-        score=round(score, 2),
-        offered=offered,
-        preference=preference,
-        reasons=tuple(reasons),
-        cautions=tuple(cautions),
-        put_in_place=tuple(dict.fromkeys(steps)),
+    return (
+        tier,
+        round(score, 2),
+        {
+            "mode": mode,
+            "score": round(score, 2),
+            "offered": offered,
+            "preference": preference,
+            "reasons": tuple(reasons),
+            "cautions": tuple(cautions),
+            "put_in_place": tuple(dict.fromkeys(steps)),
+        },
     )
-    return tier, ranked
 
 
 def recommend(context: Context) -> Recommendation:
@@ -603,17 +619,16 @@ def recommend(context: Context) -> Recommendation:
         if not (context.is_assessment and m in codes.ASYNCHRONOUS_MODES)
     ]
     every_offered_declined = all(context.preferences.get(m) == "declines" for m in suitable)
-    assessed = [
-        (tier, -ranked.score, order, ranked)
+    assessed = sorted(
+        (tier, -score, order, fields)
         for order, mode in enumerate(MODES)
-        for tier, ranked in [_assess_mode(context, mode, applied, every_offered_declined)]
-    ]
-    assessed.sort(key=lambda item: item[:3])
+        for tier, score, fields in [_assess_mode(context, mode, applied, every_offered_declined)]
+    )
     return Recommendation(
         rules_version=RULES_VERSION,
         consultation_type=context.consultation_type,
         ranked=tuple(
-            replace(ranked, rank=rank) for rank, (*_key, ranked) in enumerate(assessed, start=1)
+            RankedMode(rank=rank, **fields) for rank, (*_key, fields) in enumerate(assessed, 1)
         ),
         missing_information=tuple(_missing_information(context)),
         rules_applied=tuple(rule.id for rule in applied),

@@ -265,6 +265,46 @@ WORKING_HOURS = range(9, 17)  # slots start on the hour, 9am to 4pm
 PEOPLE_PER_CLINICIAN = 30
 
 
+OWN_WORDS = [
+    "",
+    "Phone is fine for the routine stuff.",
+    "I'd rather see someone when things are bad.",
+    "Video is hard on my phone, the signal drops.",
+    "I can't get there easily, so calls help.",
+    "I want my mum to be able to join.",
+    "I find calls stressful; I prefer to come in.",
+    "Texts are easiest while I'm at work.",
+]
+
+
+def stated_preferences(
+    rng: random.Random, person: Person, offered: Sequence[str]
+) -> dict[str, str]:
+    """What a person might say about some of the modes, shaped by their access needs."""
+    needs = set(person.access_needs)
+    stated = {}
+    for mode in offered:
+        if rng.random() < 0.5:
+            continue
+        weights = {"prefers": 2.0, "accepts": 5.0, "declines": 1.0}
+        if mode == "video" and needs & {
+            "technology_unfamiliar",
+            "technology_paranoia",
+            "no_suitable_device",
+            "poor_connectivity",
+        }:
+            weights["declines"] = 6.0
+        if mode == "telephone" and "hearing_impairment" in needs:
+            weights["declines"] = 8.0
+        if mode in ("video", "telephone") and needs & {
+            "mobility_difficulty",
+            "long_or_costly_journey",
+        }:
+            weights["prefers"] = 6.0
+        stated[mode] = _weighted(rng, weights)
+    return stated
+
+
 @dataclass(frozen=True)
 class Disparity:
     """A planted truth: `measure` for `mode` is `ratio` times as likely in one group.

@@ -15,6 +15,8 @@ from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core import codes
 from caremode.core.errors import DomainError
+from caremode.decisions.models import DecisionRecord, ModePreference
+from caremode.decisions.rules import Context, recommend
 from caremode.people.models import (
     AccessNeed,
     Carer,
@@ -235,6 +237,8 @@ def seed_trust(
     Contact.objects.bulk_create(batch)
     contact_count += len(batch)
     on_progress("Contacts", contact_count, contact_count)
+    decision_count = _seed_shared_decisions(rng, people, saved, clinicians, as_of)
+    on_progress("Preferences and shared decisions", decision_count, decision_count)
 
     accounts = (
         _create_demo_accounts(teams, clinicians, saved, people, carer_of) if demo_accounts else {}
@@ -261,6 +265,76 @@ def seed_trust(
         clinicians=sum(per_team),
         demo_accounts=accounts,
     )
+
+
+def _seed_shared_decisions(
+    rng: random.Random,
+    people: list[population.Person],
+    saved: list[ServiceUser],
+    clinicians: list[list[User]],
+    as_of: dt.datetime,
+) -> int:
+    """Stated preferences and shared decisions for about four people in ten, made with the
+    real rules engine, some of them due or overdue for review."""
+    preferences: list[ModePreference] = []
+    decisions: list[DecisionRecord] = []
+    for p in people:
+        if rng.random() >= 0.4:
+            continue
+        offered = population.SERVICES[population.TEAMS[p.team][1]]
+        stated = population.stated_preferences(rng, p, offered)
+        decided_at = as_of - dt.timedelta(days=rng.randint(7, 150))
+        clinician = clinicians[p.team][p.clinician]
+        preferences.extend(
+            ModePreference(
+                service_user=saved[p.index],
+                mode=mode,
+                preference=preference,
+                source=rng.choice(list(ModePreference.Source)),
+                recorded_by=clinician,
+                recorded_at=decided_at - dt.timedelta(days=1),
+            )
+            for mode, preference in stated.items()
+        )
+        types = list(population.TEAMS[p.team][3])
+        for consultation_type in rng.sample(types, rng.randint(1, 2)):
+            shown = recommend(
+                Context(
+                    consultation_type=consultation_type,
+                    access_needs=frozenset(p.access_needs),
+                    main_language=p.main_language,
+                    interpreter_needed=p.interpreter_needed,
+                    existing_relationship=True,
+                    risk_level=rng.choice(["low", "low", "moderate"]),
+                    recent_deterioration=False,
+                    carer_involvement_wanted=bool(p.carer and not p.carer["revoked"]),
+                    modes_offered=tuple(offered),
+                    preferences=stated,
+                )
+            )
+            choices = [r.mode for r in shown.ranked if r.offered]
+            agreed = choices[0] if rng.random() < 0.8 or len(choices) < 2 else choices[1]
+            fallback = next((m for m in choices if m != agreed), "")
+            decisions.append(
+                DecisionRecord(
+                    service_user=saved[p.index],
+                    consultation_type=consultation_type,
+                    agreed_mode=agreed,
+                    fallback_mode=fallback,
+                    clinician=clinician,
+                    persons_own_words=rng.choice(population.OWN_WORDS),
+                    recommendation=shown.as_json(),
+                    rules_version=shown.rules_version,
+                    followed_recommendation=agreed == shown.top.mode,
+                    review_on=(
+                        decided_at + dt.timedelta(days=rng.choice([60, 90, 120, 180]))
+                    ).date(),
+                    decided_at=decided_at,
+                )
+            )
+    ModePreference.objects.bulk_create(preferences, batch_size=BATCH)
+    DecisionRecord.objects.bulk_create(decisions, batch_size=BATCH)
+    return len(decisions)
 
 
 def _create_demo_accounts(

@@ -174,12 +174,14 @@ def test_decisions_come_up_for_review_when_due_or_when_something_changes(
         contact.attend_status, contact.technical_failure = status, failure
         contact.mode_used = "telephone" if status == "5" else ""
         contact.save()
-    with time_machine.travel(timezone.now() + dt.timedelta(hours=1)):
-        with django_assert_max_num_queries(3):
-            flagged = {
-                d.decision.service_user: d.reasons
-                for d in selectors.list_decisions_for_review(clinician)
-            }
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(hours=1)),
+        django_assert_max_num_queries(3),
+    ):
+        flagged = {
+            d.decision.service_user: d.reasons
+            for d in selectors.list_decisions_for_review(clinician)
+        }
     assert flagged[quiet] == (
         "New access need: hearing impairment",
         "A technical failure since the decision",

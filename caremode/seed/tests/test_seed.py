@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.people.models import AccessNeed, CarerConsent, ServiceUser
 from caremode.scheduling.models import Contact
 from caremode.seed import population
@@ -45,7 +46,10 @@ def _digest() -> str:
     needs = AccessNeed.objects.order_by("service_user__nhs_number", "need").values_list(
         "service_user__nhs_number", "need"
     )
-    text = repr((list(people), list(contacts), list(needs)))
+    decisions = DecisionRecord.objects.order_by(
+        "service_user__nhs_number", "consultation_type"
+    ).values_list("service_user__nhs_number", "consultation_type", "agreed_mode", "review_on")
+    text = repr((list(people), list(contacts), list(needs), list(decisions)))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -82,6 +86,12 @@ def test_a_seeded_trust_is_valid_and_plausible(db):
     starts = Contact.objects.values_list("clinician_id", "start")
     assert len(set(starts)) == len(starts)
     assert CarerConsent.objects.filter(revoked_at__isnull=False).exists()
+    # Shared decisions made with the rules engine, mostly following it, some due for review.
+    decisions = DecisionRecord.objects.all()
+    assert 0.25 < decisions.values("service_user").distinct().count() / 400 < 0.55
+    assert decisions.filter(followed_recommendation=True).count() > decisions.count() / 2
+    assert decisions.filter(review_on__lt=AS_OF.date()).exists()
+    assert ModePreference.objects.filter(preference="declines").exists()
 
 
 def test_seeding_refuses_a_database_that_holds_people(db):
