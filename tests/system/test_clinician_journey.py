@@ -91,5 +91,8 @@ def test_a_service_user_sees_their_appointment_in_the_portal(page, clinician, se
     ContactFactory(service_user=service_user, clinician=clinician, planned_mode="telephone")
     sign_in(page, "megan")
     page.get_by_role("heading", name="Your care, Megan").wait_for()
-    assert page.get_by_text("by telephone").is_visible()
+    assert page.get_by_text("Care coordination with Dr Asha Rahman").is_visible()
+    # Before a first remote contact the person is told what to expect (E20).
+    assert page.get_by_role("heading", name="Before your telephone appointment").is_visible()
+    assert page.get_by_text("It will feel different from meeting in person").is_visible()
     assert_accessible(page)
