@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from caremode.core import codes
 
-RULES_VERSION: Final = "2026.11.1"
+RULES_VERSION: Final = "2026.11.2"
 MODES: Final = tuple(codes.MODES)  # face_to_face, video, telephone, text, email
 ASSESSMENT_TYPES: Final = frozenset({"initial_assessment", "risk_assessment", "crisis_review"})
 ROUTINE_TYPES: Final = frozenset({"medication_review", "care_coordination", "wellbeing_check_in"})
@@ -416,8 +416,19 @@ RULES: Final[tuple[Rule, ...]] = (
         "conversation, not a message.",
         ("E11",),
     ),
+    Rule(
+        "R26",
+        "Aged 75 or over",
+        lambda c: c.age is not None and c.age >= 75,
+        {"video": (C, 1.0)},
+        "Some older people are unfamiliar with, or reluctant to use, video; ask rather than "
+        "assume, and offer help to try it.",
+        ("E14",),
+        {"video": "Offer a test call, with a family member or carer helping if the person wishes."},
+    ),
 )
 RULES_BY_ID: Final = {rule.id: rule for rule in RULES}
+assert len(RULES_BY_ID) == len(RULES), "rule ids must be unique"
 
 
 @dataclass(frozen=True)

@@ -137,11 +137,8 @@ def review_reasons(
     for need, recorded_at in access_needs:
         if recorded_at > decision.decided_at:
             reasons.append(f"New access need: {codes.ACCESS_NEEDS[need].lower()}")
-    since = [
-        o
-        for o in outcomes
-        if o.consultation_type == decision.consultation_type and o.start > decision.decided_at
-    ]
+    # Missed contacts and failures say something about the person, whatever the kind of contact.
+    since = [o for o in outcomes if o.start > decision.decided_at]
     if any(o.technical_failure for o in since):
         reasons.append("A technical failure since the decision")
     last_two = since[:2]

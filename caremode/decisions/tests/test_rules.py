@@ -41,6 +41,17 @@ SCENARIOS = [
         set(),
     ),
     (
+        "older person, routine review, known clinician",
+        dict(
+            consultation_type="medication_review",
+            age=82,
+            existing_relationship=True,
+            access_needs=frozenset(),
+        ),
+        "telephone",
+        set(),
+    ),
+    (
         "first assessment, nothing known",
         dict(consultation_type="initial_assessment"),
         "face_to_face",
