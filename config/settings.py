@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "caremode.accounts",
     "caremode.audit",
     "caremode.people",
+    "caremode.messaging",
     "caremode.scheduling",
     "caremode.decisions",
     "caremode.records",
@@ -129,6 +130,11 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Messages: GOV.UK Notify when a key is set, else the local outbox (readable in the app).
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
+NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", "")
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

@@ -115,9 +115,22 @@ class ContactFactory(factory.django.DjangoModelFactory):
     consultation_type = "care_coordination"
     planned_mode = "video"
     planned_cons_mechanism = "11"
-    start = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=2))
-    duration_minutes = 60
+    # One an hour, so that factory contacts never overlap (the database refuses overlaps).
+    start = factory.Sequence(lambda n: next_working_day_at(9) + dt.timedelta(hours=n))
+    duration_minutes = 50
+    end_at = factory.LazyAttribute(lambda c: c.start + dt.timedelta(minutes=c.duration_minutes))
+    blocked_until = factory.LazyAttribute(lambda c: c.end_at + dt.timedelta(minutes=10))
     booked_at = factory.LazyFunction(timezone.now)
+
+
+def next_working_day_at(hour: int, minute: int = 0, *, after: int = 1) -> dt.datetime:
+    """An aware start `after` or more days ahead, on a weekday that is not a bank holiday."""
+    from caremode.scheduling.diary import bank_holiday
+
+    day = timezone.localdate() + dt.timedelta(days=after)
+    while day.weekday() >= 5 or bank_holiday(day):
+        day += dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
 def clinician_in(team: Team, **kwargs) -> User:

@@ -67,6 +67,15 @@ class Team(models.Model):
     contact_gap_days = models.PositiveSmallIntegerField(
         default=28, help_text="Alert when someone on the caseload has had no contact for this long."
     )
+    remote_buffer_minutes = models.PositiveSmallIntegerField(
+        default=10, help_text="A pause after each remote contact before the next one (E12)."
+    )
+    follow_up_days = models.PositiveSmallIntegerField(
+        default=2, help_text="Working days to follow up a missed contact (E13)."
+    )
+    handover_escalation_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Escalate a handover not accepted within this many days (E11)."
+    )
     members: models.ManyToManyField[User, TeamMembership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams"
     )
@@ -135,6 +144,8 @@ class ServiceUser(models.Model):
     interpreter_needed = models.BooleanField(default=False)
     phone = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True)
+    accepts_sms = models.BooleanField("Agrees to text message reminders", default=True)
+    accepts_email = models.BooleanField("Agrees to email reminders", default=True)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="caseload")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     account = models.OneToOneField(

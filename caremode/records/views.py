@@ -16,7 +16,6 @@ from caremode.core.access import (
 from caremode.core.errors import DomainError
 from caremode.core.forms import add_domain_error
 from caremode.core.presenters import mode_label, nhs_datetime
-from caremode.decisions.guidance import first_remote_contact_guidance
 from caremode.decisions.selectors import (
     get_current_preferences,
     get_first_remote_contact,
@@ -34,6 +33,7 @@ from caremode.people.selectors import (
 )
 from caremode.scheduling import services as scheduling_services
 from caremode.scheduling.forms import BookContactForm
+from caremode.scheduling.guidance import first_remote_contact_guidance
 from caremode.scheduling.selectors import (
     list_caseload_for,
     list_contacts_awaiting_outcome,

@@ -27,3 +27,15 @@ class OutcomeAlreadyRecordedError(DomainError):
 
 class OutcomeTooEarlyError(DomainError):
     pass
+
+
+class OutsideWorkingHoursError(DomainError):
+    pass
+
+
+class ContactAlreadySettledError(DomainError):
+    pass
+
+
+class HandoverError(DomainError):
+    pass

@@ -32,6 +32,12 @@ class Contact(models.Model):
     )
     start = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(default=60)
+    end_at = models.DateTimeField(help_text="start + duration; kept for the overlap constraints.")
+    blocked_until = models.DateTimeField(
+        help_text="When the clinician is free again: the end, plus the team's pause after a "
+        "remote contact (E12)."
+    )
+    late_start_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     carer_invited = models.ForeignKey(
         Carer, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
     )
@@ -95,7 +101,7 @@ class Contact(models.Model):
 
     @property
     def end(self) -> dt.datetime:
-        return self.start + dt.timedelta(minutes=self.duration_minutes)
+        return self.end_at
 
     @property
     def has_outcome(self) -> bool:
@@ -104,3 +110,215 @@ class Contact(models.Model):
     @property
     def attended(self) -> bool:
         return self.attend_status in codes.ATTENDED
+
+
+class ContactChange(models.Model):
+    """A reschedule, cancellation or late start: who initiated it, why, and the notice given (E11).
+
+    Shown on the person's record and in the portal, and counted in the evaluation.
+    """
+
+    class Kind(models.TextChoices):
+        RESCHEDULED = "rescheduled", "Rescheduled"
+        CANCELLED = "cancelled", "Cancelled"
+        LATE_START = "late_start", "Started late"
+
+    class InitiatedBy(models.TextChoices):
+        SERVICE = "service", "The service"
+        SERVICE_USER = "service_user", "The service user"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    initiated_by = models.CharField(max_length=12, choices=InitiatedBy.choices)
+    reason = models.CharField(max_length=300)
+    notice_hours = models.IntegerField(help_text="Hours between the change and the planned start.")
+    previous_start = models.DateTimeField()
+    new_start = models.DateTimeField(null=True, blank=True)
+    late_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.get_initiated_by_display().lower()}"
+
+    @property
+    def short_notice(self) -> bool:
+        return self.notice_hours < 48
+
+
+class WorkingHours(models.Model):
+    """When a clinician can be booked on one day of the week. None recorded: Mon–Fri, 9am–5pm."""
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(help_text="0 is Monday.")
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "starts"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinician", "weekday"], name="one_pattern_per_day"),
+            models.CheckConstraint(
+                condition=Q(starts__lt=models.F("ends")), name="starts_before_ends"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="weekday_0_to_6"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinician} day {self.weekday} {self.starts}-{self.ends}"
+
+
+class FollowUpTask(models.Model):
+    """Follow up a missed contact (E13): due by a date, owned by the care team."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="follow_up")
+    service_user = models.ForeignKey(
+        ServiceUser, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="follow_ups")
+    due_on = models.DateField()
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"Follow up {self.service_user} by {self.due_on}"
+
+
+class Commitment(models.Model):
+    """An agreed rhythm, like "a telephone call every Tuesday at 3pm" (E11)."""
+
+    service_user = models.ForeignKey(
+        ServiceUser, on_delete=models.CASCADE, related_name="commitments"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commitments"
+    )
+    consultation_type = models.CharField(max_length=30, choices=codes.CONSULTATION_TYPE_CHOICES)
+    mode = models.CharField(max_length=15, choices=codes.MODE_CHOICES)
+    weekday = models.PositiveSmallIntegerField(help_text="0 is Monday.")
+    time = models.TimeField()
+    every_weeks = models.PositiveSmallIntegerField(default=1)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agreed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["weekday", "time"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="commitment_weekday_0_to_6"),
+            models.CheckConstraint(
+                condition=Q(every_weeks__gte=1, every_weeks__lte=8), name="every_1_to_8_weeks"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_mode_display()} every {self.every_weeks} week(s) with {self.service_user}"
+        )
+
+
+class Handover(models.Model):
+    """Discharge or transfer happens only when the receiver accepts the handover (E11).
+
+    Until then the person stays on the sending team's caseload.
+    """
+
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", "Transfer to another team"
+        DISCHARGE = "discharge", "Discharge"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the receiver to accept"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    service_user = models.ForeignKey(
+        ServiceUser, on_delete=models.CASCADE, related_name="handovers"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    from_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="handovers_out")
+    to_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="handovers_in"
+    )
+    receiver_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="For a discharge: who takes over, for example the GP practice.",
+    )
+    summary = models.TextField(help_text="What the receiver needs to know.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    response_note = models.CharField(max_length=500, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_user"], condition=Q(status="pending"), name="one_pending_handover"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="discharge") | Q(to_team__isnull=False),
+                name="transfer_has_receiving_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.service_user} ({self.get_status_display()})"
+
+
+class TeamAlert(models.Model):
+    """Something the care team should act on before the person notices (E11, E13)."""
+
+    class Kind(models.TextChoices):
+        BROKEN_COMMITMENT = "broken_commitment", "Commitment at risk"
+        CONTACT_GAP = "contact_gap", "No recent contact"
+        HANDOVER_UNACCEPTED = "handover_unaccepted", "Handover not accepted"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="alerts")
+    service_user = models.ForeignKey(ServiceUser, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(
+        max_length=80, help_text="What the alert is about, so it is raised once."
+    )
+    message = models.CharField(max_length=300)
+    raised_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="alert_raised_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message}"

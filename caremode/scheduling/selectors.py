@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
@@ -8,7 +10,7 @@ from caremode.core import codes
 from caremode.core.suppression import suppress_count, suppress_percentage
 from caremode.people.models import ServiceUser
 from caremode.people.selectors import search_caseload
-from caremode.scheduling.models import Contact
+from caremode.scheduling.models import Contact, WorkingHours
 
 
 def list_caseload_for(user: User, *, query: str = "") -> QuerySet[ServiceUser]:
@@ -101,3 +103,11 @@ def count_contacts_by_mode_and_outcome() -> list[dict[str, str]]:
             }
         )
     return summary
+
+
+def get_working_hours(clinician: User) -> dict[int, tuple[dt.time, dt.time]]:
+    """weekday → (starts, ends); empty when none are recorded (Mon–Fri 9am–5pm applies)."""
+    return {
+        row.weekday: (row.starts, row.ends)
+        for row in WorkingHours.objects.filter(clinician=clinician)
+    }

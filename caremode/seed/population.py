@@ -17,6 +17,7 @@ from typing import Any
 import nhs_number
 
 from caremode.core import codes
+from caremode.scheduling.diary import bank_holiday
 
 ETHNIC_WEIGHTS = {
     "A": 73.5,
@@ -257,7 +258,9 @@ TEAMS = [  # (team, service, share of the caseload, consultation types and weigh
         },
     ),
 ]
+# Minutes; the rest are a 50-minute hour, leaving the 10-minute pause after remote contacts (E12).
 DURATION = {"wellbeing_check_in": 30, "medication_review": 30}
+DEFAULT_DURATION = 50
 BASE_MODE_WEIGHTS = {"face_to_face": 50, "telephone": 28, "video": 15, "text": 5, "email": 2}
 ASSESSMENT_TYPES = frozenset({"initial_assessment", "risk_assessment", "crisis_review"})
 BASE_OUTCOMES = {"5": 0.78, "6": 0.03, "7": 0.01, "2": 0.07, "3": 0.08, "4": 0.03}
@@ -601,9 +604,10 @@ def generate_contacts(
     first_day = (as_of - dt.timedelta(days=round(months * 30.44))).date()
     last_day = (as_of + dt.timedelta(days=14)).date()
     weekdays = [
-        first_day + dt.timedelta(days=n)
+        day
         for n in range((last_day - first_day).days + 1)
-        if (first_day + dt.timedelta(days=n)).weekday() < 5
+        for day in [first_day + dt.timedelta(days=n)]
+        if day.weekday() < 5 and not bank_holiday(day)
     ]
     taken: set[tuple[int, int, dt.date, int]] = set()
     tz = as_of.tzinfo
@@ -638,7 +642,7 @@ def generate_contacts(
                 consultation_type=consultation_type,
                 planned_mode=mode,
                 start=start,
-                duration_minutes=DURATION.get(consultation_type, 60),
+                duration_minutes=DURATION.get(consultation_type, DEFAULT_DURATION),
                 carer_invited=bool(
                     carer and carer["join"] and not carer["revoked"] and rng.random() < 0.3
                 ),

@@ -26,6 +26,7 @@ from caremode.people.models import (
     Team,
     TeamMembership,
 )
+from caremode.scheduling import diary
 from caremode.scheduling.models import Contact
 from caremode.seed import population
 from caremode.seed.population import Disparity
@@ -214,6 +215,13 @@ def seed_trust(
                 planned_cons_mechanism=codes.cons_mechanism_for(row.planned_mode),
                 start=row.start,
                 duration_minutes=row.duration_minutes,
+                end_at=end_of_contact,
+                blocked_until=diary.blocked_until(
+                    row.start,
+                    row.duration_minutes,
+                    row.planned_mode,
+                    teams[row.team].remote_buffer_minutes,
+                ),
                 carer_invited=carer_of.get(row.person) if row.carer_invited else None,
                 interpreter_needed=saved[row.person].interpreter_needed,
                 booked_by=clinician,

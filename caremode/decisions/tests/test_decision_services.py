@@ -169,7 +169,7 @@ def test_decisions_come_up_for_review_when_due_or_when_something_changes(
             clinician=clinician,
             consultation_type="medication_review",
             planned_mode="telephone",
-            start=timezone.now() + dt.timedelta(minutes=minutes),
+            start=timezone.now() + dt.timedelta(days=minutes),
         )
         contact.attend_status, contact.technical_failure = status, failure
         contact.mode_used = "telephone" if status == "5" else ""

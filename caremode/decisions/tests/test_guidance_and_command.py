@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from caremode.decisions.guidance import as_message, first_remote_contact_guidance
+from caremode.scheduling.guidance import as_message, first_remote_contact_guidance
 
 
 def test_guidance_tells_people_it_will_feel_different():

@@ -16,15 +16,30 @@ from caremode.scheduling.errors import (
     ModeNotOfferedError,
     OutcomeAlreadyRecordedError,
     OutcomeTooEarlyError,
+    OutsideWorkingHoursError,
     ServiceUserDischargedError,
 )
 from caremode.scheduling.models import Contact
-from tests.factories import CarerConsentFactory, CarerFactory
+from tests.factories import (
+    CarerConsentFactory,
+    CarerFactory,
+    ContactFactory,
+    ServiceUserFactory,
+    clinician_in,
+    next_working_day_at,
+)
 
 
-def tomorrow_at(hour: int) -> dt.datetime:
+def next_saturday_at(hour: int) -> dt.datetime:
     day = timezone.localdate() + dt.timedelta(days=1)
+    while day.weekday() != 5:
+        day += dt.timedelta(days=1)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def tomorrow_at(hour: int, minute: int = 0) -> dt.datetime:
+    """The next working day, so that bookings fall in working hours whatever today is."""
+    return next_working_day_at(hour, minute)
 
 
 def book(clinician, service_user, **overrides):
@@ -104,18 +119,70 @@ def test_a_carer_is_invited_only_with_current_consent_to_join(clinician, service
         book(clinician, service_user, carer=consent.carer, start=tomorrow_at(14))
 
 
-def test_a_clinician_cannot_hold_two_overlapping_contacts(clinician, service_user):
+def test_a_clinician_cannot_hold_two_overlapping_contacts(clinician, service_user, team):
     book(clinician, service_user, start=tomorrow_at(10), duration_minutes=60)
-    with pytest.raises(ClinicianUnavailableError):
-        book(clinician, service_user, start=tomorrow_at(10) + dt.timedelta(minutes=30))
-    # Back to back is fine.
-    book(clinician, service_user, start=tomorrow_at(11))
-    assert Contact.objects.count() == 2
+    other = ServiceUserFactory(team=team)
+    with pytest.raises(ClinicianUnavailableError, match="already has a contact"):
+        book(clinician, other, start=tomorrow_at(10, 30))
+    # After a remote contact the clinician gets the team's pause before the next one (E12).
+    with pytest.raises(ClinicianUnavailableError, match="pause"):
+        book(clinician, other, start=tomorrow_at(11))
+    book(clinician, other, start=tomorrow_at(11, 10))
+    # After a face-to-face contact, back to back is allowed.
+    book(clinician, other, start=tomorrow_at(13), mode="face_to_face", duration_minutes=60)
+    book(clinician, service_user, start=tomorrow_at(14), mode="face_to_face")
+    assert Contact.objects.count() == 4
+
+
+def test_a_service_user_cannot_hold_two_overlapping_contacts(clinician, service_user, team):
+    book(clinician, service_user, start=tomorrow_at(10), duration_minutes=60)
+    colleague = clinician_in(team)
+    with pytest.raises(ClinicianUnavailableError, match="Megan Taylor already has a contact"):
+        book(colleague, service_user, start=tomorrow_at(10, 30))
+
+
+def test_the_database_refuses_overlaps_that_skip_the_service(clinician, service_user):
+    from django.db import IntegrityError, transaction
+
+    first = book(clinician, service_user, start=tomorrow_at(10), duration_minutes=60)
+    clash = ContactFactory(service_user=service_user, clinician=clinician, start=tomorrow_at(15))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Contact.objects.filter(pk=clash.pk).update(
+            start=first.start, end_at=first.end_at, blocked_until=first.blocked_until
+        )
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        (lambda: tomorrow_at(8), "outside the clinician's working hours"),
+        (lambda: tomorrow_at(16, 45), "outside the clinician's working hours"),
+        (lambda: next_saturday_at(10), "does not work on Saturdays"),
+        (lambda: timezone.make_aware(dt.datetime(2027, 12, 27, 10)), "bank holiday"),
+    ],
+)
+def test_bookings_respect_working_hours_and_bank_holidays(clinician, service_user, start, message):
+    with pytest.raises(OutsideWorkingHoursError, match=message) as caught:
+        book(clinician, service_user, start=start())
+    assert caught.value.field == "start"
+
+
+def test_a_clinicians_own_hours_replace_the_default(clinician, service_user):
+    services.set_working_hours(
+        actor=clinician,
+        clinician=clinician,
+        hours={tomorrow_at(10).weekday(): (dt.time(12), dt.time(20))},
+    )
+    with pytest.raises(OutsideWorkingHoursError):
+        book(clinician, service_user, start=tomorrow_at(10))
+    assert book(clinician, service_user, start=tomorrow_at(18)).start == tomorrow_at(18)
 
 
 def test_a_cancelled_contact_frees_the_time(clinician, service_user):
     contact = book(clinician, service_user)
-    services.record_outcome(actor=clinician, contact=contact, attend_status="4")
+    services.cancel_contact(
+        actor=clinician, contact=contact, initiated_by="service", reason="Clinician unwell"
+    )
     book(clinician, service_user)
     assert Contact.objects.count() == 2
 
@@ -155,8 +222,12 @@ def test_attendance_cannot_be_recorded_before_the_contact_starts(clinician, serv
     contact = book(clinician, service_user)
     with pytest.raises(OutcomeTooEarlyError):
         services.record_outcome(actor=clinician, contact=contact, attend_status="3")
-    # A cancellation can be recorded ahead of time.
-    services.record_outcome(actor=clinician, contact=contact, attend_status="2")
+    # A cancellation is recorded ahead of time, with its reason.
+    services.cancel_contact(
+        actor=clinician, contact=contact, initiated_by="service_user", reason="Working"
+    )
+    contact.refresh_from_db()
+    assert contact.attend_status == "2"
 
 
 @pytest.mark.parametrize(

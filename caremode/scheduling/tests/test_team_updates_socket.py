@@ -1,16 +1,14 @@
 """WebSocket: the team channel admits only the team's care staff and carries no personal data."""
 
-import datetime as dt
-
 import pytest
 from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
 
 from caremode.scheduling.services import book_contact
 from config.websockets import websocket_urlpatterns
+from tests.factories import next_working_day_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,7 +33,7 @@ def test_a_team_member_hears_of_a_booking_without_personal_data(clinician, servi
             service_user=service_user,
             consultation_type="care_coordination",
             mode="telephone",
-            start=timezone.now() + dt.timedelta(days=1),
+            start=next_working_day_at(10),
         )
         message = await communicator.receive_json_from(timeout=2)
         assert message == {"contact": contact.pk, "change": "booked"}

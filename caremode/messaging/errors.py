@@ -1,0 +1,5 @@
+from caremode.core.errors import DomainError
+
+
+class MessageAddressError(DomainError):
+    pass

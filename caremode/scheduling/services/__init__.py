@@ -1,0 +1,44 @@
+"""Scheduling services: every function that changes a contact, a diary, a commitment or a handover.
+
+Split by subject; import from here.
+"""
+
+from caremode.scheduling.services.booking import (
+    book_contact,
+    cancel_contact,
+    reschedule_contact,
+    set_working_hours,
+)
+from caremode.scheduling.services.checks import (
+    check_commitments,
+    check_contact_gaps,
+    escalate_handovers,
+    resolve_alert,
+    run_periodic_checks,
+)
+from caremode.scheduling.services.commitments import agree_commitment, end_commitment
+from caremode.scheduling.services.handovers import (
+    accept_handover,
+    decline_handover,
+    request_handover,
+)
+from caremode.scheduling.services.outcomes import complete_follow_up, record_outcome
+
+__all__ = [
+    "accept_handover",
+    "agree_commitment",
+    "book_contact",
+    "cancel_contact",
+    "check_commitments",
+    "check_contact_gaps",
+    "complete_follow_up",
+    "decline_handover",
+    "end_commitment",
+    "escalate_handovers",
+    "record_outcome",
+    "request_handover",
+    "reschedule_contact",
+    "resolve_alert",
+    "run_periodic_checks",
+    "set_working_hours",
+]

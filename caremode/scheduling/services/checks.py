@@ -1,0 +1,173 @@
+"""Periodic checks, run by the worker: problems raised before the person notices (E11, E13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from caremode.accounts.models import User
+from caremode.audit.models import AuditAction
+from caremode.audit.services import record_event
+from caremode.core import codes
+from caremode.core.errors import DomainError
+from caremode.core.presenters import mode_label
+from caremode.people.models import ServiceUser
+from caremode.scheduling import diary
+from caremode.scheduling.models import Commitment, Contact, Handover, TeamAlert
+
+LOOK_AHEAD = dt.timedelta(days=2)
+LOOK_BACK = dt.timedelta(days=28)
+
+
+def _raise_alert(*, kind: str, key: str, service_user: ServiceUser, message: str) -> bool:
+    """Raise an alert once per key; True if it is new."""
+    try:
+        with transaction.atomic():
+            TeamAlert.objects.create(
+                team_id=service_user.team_id,
+                service_user=service_user,
+                kind=kind,
+                key=key,
+                message=message,
+                raised_at=timezone.now(),
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def check_commitments(*, now: dt.datetime | None = None) -> int:
+    """Raise an alert for each commitment occurrence that has no contact: one in the next two
+    days with nothing booked, or one in the past four weeks that did not happen (cancelled by the
+    service, or never booked). Returns the number of new alerts."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    raised = 0
+    active = Commitment.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today - LOOK_BACK),
+        starts_on__lte=today + LOOK_AHEAD,
+    ).select_related("service_user")
+    for commitment in active:
+        days = [
+            d
+            for d in diary.occurrences(
+                starts_on=max(commitment.starts_on, today - LOOK_BACK),
+                weekday=commitment.weekday,
+                every_weeks=commitment.every_weeks,
+                until=min(today + LOOK_AHEAD, commitment.ends_on or today + LOOK_AHEAD),
+            )
+            if not diary.bank_holiday(d)
+        ]
+        if not days:
+            continue
+        contacts = Contact.objects.filter(
+            service_user_id=commitment.service_user_id,
+            start__date__gte=days[0] - dt.timedelta(days=1),
+            start__date__lte=days[-1] + dt.timedelta(days=1),
+        ).exclude(attend_status="4")
+        held = {timezone.localtime(c.start).date() for c in contacts}
+        for day in days:
+            if held & {day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)}:
+                continue
+            kind = commitment.get_consultation_type_display().lower()
+            what = f"{mode_label(commitment.mode).lower()} {kind}"
+            if day >= today:
+                message = f"The agreed {what} on {day:%A %-d %B} is not booked."
+            else:
+                message = f"The agreed {what} on {day:%A %-d %B} did not happen."
+            raised += _raise_alert(
+                kind=TeamAlert.Kind.BROKEN_COMMITMENT,
+                key=f"commitment:{commitment.pk}:{day}",
+                service_user=commitment.service_user,
+                message=message,
+            )
+    return raised
+
+
+def check_contact_gaps(*, now: dt.datetime | None = None) -> int:
+    """Raise an alert for each person on a caseload with no attended contact for longer than
+    the team's threshold and nothing booked. Returns the number of new alerts."""
+    now = now or timezone.now()
+    people = (
+        ServiceUser.objects.filter(status=ServiceUser.Status.ACTIVE)
+        .select_related("team")
+        .annotate(
+            last_seen=Max(
+                "contacts__start", filter=Q(contacts__attend_status__in=sorted(codes.ATTENDED))
+            ),
+            next_booked=Max(
+                "contacts__start",
+                filter=Q(contacts__start__gt=now, contacts__attend_status__isnull=True),
+            ),
+        )
+        .filter(next_booked__isnull=True)
+    )
+    raised = 0
+    for person in people.iterator(chunk_size=2000):
+        since = getattr(person, "last_seen", None) or person.registered_at
+        if now - since <= dt.timedelta(days=person.team.contact_gap_days):
+            continue
+        days = (now - since).days
+        raised += _raise_alert(
+            kind=TeamAlert.Kind.CONTACT_GAP,
+            key=f"gap:{person.pk}:{since.date()}",
+            service_user=person,
+            message=f"No contact for {days} days and nothing booked.",
+        )
+    return raised
+
+
+def escalate_handovers(*, now: dt.datetime | None = None) -> int:
+    """Escalate handovers not accepted within the sending team's limit. Returns how many."""
+    now = now or timezone.now()
+    escalated = 0
+    for handover in Handover.objects.filter(
+        status=Handover.Status.PENDING, escalated_at__isnull=True
+    ).select_related("from_team", "service_user", "to_team"):
+        if now - handover.requested_at < dt.timedelta(
+            days=handover.from_team.handover_escalation_days
+        ):
+            continue
+        Handover.objects.filter(pk=handover.pk).update(escalated_at=now)
+        receiver = handover.to_team.name if handover.to_team else handover.receiver_name
+        escalated += _raise_alert(
+            kind=TeamAlert.Kind.HANDOVER_UNACCEPTED,
+            key=f"handover:{handover.pk}",
+            service_user=handover.service_user,
+            message=f"{handover.get_kind_display()} to {receiver} not accepted after "
+            f"{(now - handover.requested_at).days} days; {handover.service_user} is still on "
+            "this caseload.",
+        )
+    return escalated
+
+
+def run_periodic_checks() -> dict[str, int]:
+    """Every check, as the worker runs them; returns the new alerts by kind."""
+    now = timezone.now()
+    return {
+        "commitments at risk": check_commitments(now=now),
+        "contact gaps": check_contact_gaps(now=now),
+        "handovers escalated": escalate_handovers(now=now),
+    }
+
+
+@transaction.atomic
+def resolve_alert(*, actor: User, alert: TeamAlert) -> TeamAlert:
+    """Mark an alert as dealt with; it stays in the history."""
+    updated = TeamAlert.objects.filter(pk=alert.pk, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=actor
+    )
+    if not updated:
+        raise DomainError("This alert has already been dealt with.")
+    alert.refresh_from_db()
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=alert,
+        subject_id=alert.service_user_id,
+        detail={"resolved": True},
+    )
+    return alert

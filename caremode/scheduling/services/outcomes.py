@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from caremode.accounts.models import User
+from caremode.audit.models import AuditAction
+from caremode.audit.services import record_event
+from caremode.core import codes
+from caremode.core.errors import DomainError
+from caremode.scheduling import diary
+from caremode.scheduling.errors import OutcomeAlreadyRecordedError, OutcomeTooEarlyError
+from caremode.scheduling.events import notify_contact_changed
+from caremode.scheduling.models import Contact, ContactChange, FollowUpTask
+
+# Recorded here: what happened at a contact that was due. Cancellations go through
+# `cancel_contact`, which asks who cancelled, why and with how much notice.
+OUTCOMES = frozenset({"5", "6", "7", "3"})
+FOLLOW_UP_AFTER = {"3": "Did not attend", "7": "Arrived late and could not be seen"}
+
+
+@transaction.atomic
+def record_outcome(
+    *,
+    actor: User,
+    contact: Contact,
+    attend_status: str,
+    mode_used: str = "",
+    technical_failure: bool = False,
+    ended_early: bool = False,
+    late_start_minutes: int | None = None,
+    notes: str = "",
+) -> Contact:
+    """Record what became of a contact that was due, in MHSDS AttendStatus terms (E13, E16, E17).
+
+    Raises, naming the field: DomainError for a cancellation code (use `cancel_contact`), an unknown
+    code, a missing mode used for an attended contact, or "ended early" for one that did not take
+    place; OutcomeTooEarlyError before the contact's start; OutcomeAlreadyRecordedError if an
+    outcome exists (checked in the UPDATE itself, so two people recording at once cannot both
+    succeed). A did-not-attend (or late, not seen) creates a follow-up task for the care team,
+    due within the team's working days. A late start is recorded as a change. Audited.
+    """
+    if attend_status in ("2", "4"):
+        raise DomainError(
+            "Record a cancellation with Cancel, so the reason and notice are kept.",
+            field="attend_status",
+        )
+    if attend_status not in OUTCOMES:
+        raise DomainError(f"Unknown outcome {attend_status!r}.", field="attend_status")
+    attended = attend_status in codes.ATTENDED
+    if attended and not mode_used:
+        raise DomainError("Select the mode that was actually used.", field="mode_used")
+    if mode_used and mode_used not in codes.MODES:
+        raise DomainError(f"Unknown mode {mode_used!r}.", field="mode_used")
+    if ended_early and not attended:
+        raise DomainError(
+            "A contact can only have ended early if it took place.", field="ended_early"
+        )
+    if late_start_minutes is not None and not (attended and 0 < late_start_minutes <= 240):
+        raise DomainError(
+            "A late start is between 1 and 240 minutes, for a contact that took place.",
+            field="late_start_minutes",
+        )
+    now = timezone.now()
+    if contact.start > now:
+        raise OutcomeTooEarlyError(
+            "This contact has not started yet. To call it off, cancel it instead.",
+            field="attend_status",
+        )
+    updated = Contact.objects.filter(pk=contact.pk, attend_status__isnull=True).update(
+        attend_status=attend_status,
+        mode_used=mode_used if attended else "",
+        cons_mechanism_used=codes.cons_mechanism_for(mode_used) if attended else "",
+        technical_failure=technical_failure,
+        ended_early=ended_early,
+        late_start_minutes=late_start_minutes,
+        outcome_notes=notes,
+        outcome_recorded_by=actor,
+        outcome_recorded_at=now,
+    )
+    if not updated:
+        raise OutcomeAlreadyRecordedError(
+            "An outcome has already been recorded for this contact.", field="attend_status"
+        )
+    contact.refresh_from_db()
+    if late_start_minutes:
+        ContactChange.objects.create(
+            contact=contact,
+            kind=ContactChange.Kind.LATE_START,
+            initiated_by=ContactChange.InitiatedBy.SERVICE,
+            reason=notes or "Started late",
+            notice_hours=0,
+            previous_start=contact.start,
+            late_minutes=late_start_minutes,
+            recorded_by=actor,
+            recorded_at=now,
+        )
+    if attend_status in FOLLOW_UP_AFTER:
+        FollowUpTask.objects.create(
+            contact=contact,
+            service_user_id=contact.service_user_id,
+            team_id=contact.team_id,
+            due_on=diary.add_working_days(timezone.localdate(), contact.team.follow_up_days),
+            reason=f"{FOLLOW_UP_AFTER[attend_status]}: "
+            f"{contact.get_consultation_type_display().lower()} by "
+            f"{contact.get_planned_mode_display().lower()}",
+            created_at=now,
+        )
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=contact,
+        subject_id=contact.service_user_id,
+        detail={
+            "attend_status": attend_status,
+            "mode_used": contact.mode_used,
+            "technical_failure": technical_failure,
+            "ended_early": ended_early,
+            "late_start_minutes": late_start_minutes,
+        },
+    )
+    notify_contact_changed(contact, change="outcome_recorded")
+    return contact
+
+
+@transaction.atomic
+def complete_follow_up(*, actor: User, task: FollowUpTask, note: str) -> FollowUpTask:
+    """Close a follow-up with what was done (for example "Phoned; rebooked for Thursday").
+
+    Raises DomainError (field `note`) without a note, or if the task is already complete.
+    """
+    if not note.strip():
+        raise DomainError("Say what was done to follow up.", field="note")
+    updated = FollowUpTask.objects.filter(pk=task.pk, completed_at__isnull=True).update(
+        completed_at=timezone.now(), completed_by=actor, outcome_note=note.strip()[:500]
+    )
+    if not updated:
+        raise DomainError("This follow-up has already been completed.")
+    task.refresh_from_db()
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=task,
+        subject_id=task.service_user_id,
+        detail={"completed": True, "note": task.outcome_note},
+    )
+    return task
