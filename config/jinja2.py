@@ -31,9 +31,15 @@ def navigation_for(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 NAVIGATION: dict[str, list[tuple[str, str]]] = {
-    "clinician": [("records:caseload", "My caseload"), ("decisions:review", "Decisions to review")],
+    "clinician": [
+        ("records:caseload", "My caseload"),
+        ("scheduling:my_diary", "My diary"),
+        ("scheduling:team", "Team"),
+        ("decisions:review", "Decisions to review"),
+    ],
     "team_manager": [
         ("records:caseload", "Caseload"),
+        ("scheduling:team", "Team"),
         ("decisions:review", "Decisions to review"),
         ("scheduling:summary", "Contacts by mode"),
     ],

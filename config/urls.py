@@ -6,5 +6,5 @@ urlpatterns = [
     path("", include("caremode.decisions.urls")),
     path("account/", include("caremode.accounts.urls")),
     path("service-users/", include("caremode.people.urls")),
-    path("contacts/", include("caremode.scheduling.urls")),
+    path("", include("caremode.scheduling.urls")),
 ]

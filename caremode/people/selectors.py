@@ -94,3 +94,12 @@ def list_services_overview() -> list[Service]:
 def list_people_cared_for(carer_account: User) -> list[ServiceUser]:
     """Service users whose current consent lets this carer receive appointment details."""
     return list(ServiceUser.objects.visible_to(carer_account).filter(status="active"))
+
+
+def list_other_teams(team: Team) -> QuerySet[Team]:
+    """Teams a person could be transferred to."""
+    return Team.objects.exclude(pk=team.pk).order_by("name")
+
+
+def get_team(pk: int | None) -> Team | None:
+    return Team.objects.filter(pk=pk).first() if pk else None

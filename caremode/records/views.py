@@ -21,6 +21,7 @@ from caremode.decisions.selectors import (
     get_first_remote_contact,
     list_current_decisions,
 )
+from caremode.messaging.selectors import list_messages_for
 from caremode.people.access import access_own_record, access_service_user
 from caremode.people.forms import CaseloadSearchForm
 from caremode.people.selectors import (
@@ -36,7 +37,11 @@ from caremode.scheduling.forms import BookContactForm
 from caremode.scheduling.guidance import first_remote_contact_guidance
 from caremode.scheduling.selectors import (
     list_caseload_for,
+    list_changes_for,
+    list_commitments_for,
     list_contacts_awaiting_outcome,
+    list_follow_ups_for,
+    list_handovers_for,
     list_past_contacts,
     list_upcoming_contacts,
 )
@@ -136,6 +141,11 @@ def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "upcoming": list_upcoming_contacts(service_user),
             "past": list_past_contacts(service_user),
             "decisions": list_current_decisions(service_user),
+            "changes": list_changes_for(service_user),
+            "commitments": list_commitments_for(service_user),
+            "follow_ups": list_follow_ups_for(service_user),
+            "handovers": list_handovers_for(service_user),
+            "messages_sent": list_messages_for(service_user, limit=10),
             "page_title": service_user.full_name,
             "back_href": reverse("records:caseload"),
             "back_text": "Back to my caseload",
@@ -160,6 +170,8 @@ def portal(request: AuthenticatedRequest) -> HttpResponse:
             "decisions": list_current_decisions(service_user),
             "preferences": get_current_preferences(service_user),
             "first_remote": first_remote,
+            "changes": list_changes_for(service_user, limit=10),
+            "messages_sent": list_messages_for(service_user, limit=10),
             "guidance": first_remote_contact_guidance(first_remote.planned_mode)
             if first_remote
             else (),

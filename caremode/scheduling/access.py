@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from caremode.accounts.models import User
+from caremode.audit.models import AuditAction
+from caremode.audit.services import record_event
 from caremode.people.access import access_service_user
-from caremode.scheduling.models import Contact
+from caremode.people.models import ServiceUser
+from caremode.people.selectors import list_teams_for
+from caremode.scheduling.models import Commitment, Contact, FollowUpTask, Handover, TeamAlert
 
 
 def access_contact(user: User, pk: int, *, purpose: str = "view contact") -> Contact:
@@ -16,3 +21,48 @@ def access_contact(user: User, pk: int, *, purpose: str = "view contact") -> Con
     )
     contact.service_user = access_service_user(user, contact.service_user_id, purpose=purpose)
     return contact
+
+
+def access_follow_up(user: User, pk: int) -> FollowUpTask:
+    """A follow-up task of one of the user's teams, else Http404."""
+    return get_object_or_404(
+        FollowUpTask.objects.filter(team__in=list_teams_for(user)).select_related(
+            "service_user", "contact"
+        ),
+        pk=pk,
+    )
+
+
+def access_alert(user: User, pk: int) -> TeamAlert:
+    """An alert raised for one of the user's teams, else Http404."""
+    return get_object_or_404(
+        TeamAlert.objects.filter(team__in=list_teams_for(user)).select_related("service_user"),
+        pk=pk,
+    )
+
+
+def access_handover(user: User, pk: int) -> Handover:
+    """A handover the user's team sends or receives, else Http404. The receiving team sees the
+    person's name and the summary so that it can decide; the read is audited."""
+    teams = list_teams_for(user)
+    handover = get_object_or_404(
+        Handover.objects.filter(Q(from_team__in=teams) | Q(to_team__in=teams)).select_related(
+            "service_user", "from_team", "to_team", "requested_by"
+        ),
+        pk=pk,
+    )
+    record_event(
+        actor=user,
+        action=AuditAction.READ,
+        obj=handover,
+        subject_id=handover.service_user_id,
+        detail={"purpose": "handover"},
+    )
+    return handover
+
+
+def access_commitment(user: User, pk: int) -> Commitment:
+    commitment = get_object_or_404(
+        Commitment.objects.filter(service_user__in=ServiceUser.objects.visible_to(user)), pk=pk
+    )
+    return commitment

@@ -74,21 +74,32 @@ class BookContactForm(NHSForm):
             del self.fields["carer"]
 
     def clean_time(self) -> dt.time:
-        match = TIME_PATTERN.match(self.cleaned_data["time"])
-        if not match or int(match[1]) > 23 or int(match[2]) > 59:
-            raise forms.ValidationError("Enter a time using the 24-hour clock, like 14:30")
-        return dt.time(int(match[1]), int(match[2]))
+        return _clean_time(self.cleaned_data["time"])
 
     def start(self) -> dt.datetime:
-        """The start as an aware datetime, from the date and time typed in UK local time."""
-        naive = dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
-        return timezone.make_aware(naive)
+        return _aware(self.cleaned_data["date"], self.cleaned_data["time"])
+
+
+def _aware(day: dt.date, time: dt.time) -> dt.datetime:
+    """A date and clock time typed in UK local time, as an aware datetime."""
+    return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+def _clean_time(value: str) -> dt.time:
+    match = TIME_PATTERN.match(value)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise forms.ValidationError("Enter a time using the 24-hour clock, like 14:30")
+    return dt.time(int(match[1]), int(match[2]))
+
+
+INITIATED_BY = [("service", "The service"), ("service_user", "The service user (or their carer)")]
 
 
 class RecordOutcomeForm(NHSForm):
     attend_status = forms.ChoiceField(
         label="What happened?",
-        choices=codes.ATTEND_STATUS_CHOICES,
+        help_text="If the contact was called off beforehand, cancel it instead",
+        choices=[(c, label) for c, label in codes.ATTEND_STATUS_CHOICES if c not in ("2", "4")],
         widget=forms.RadioSelect,
         error_messages={"required": "Select what happened"},
     )
@@ -103,6 +114,180 @@ class RecordOutcomeForm(NHSForm):
         required=False,
     )
     ended_early = forms.BooleanField(label="The contact ended early", required=False)
+    late_start_minutes = forms.IntegerField(
+        label="If the service started late, by how many minutes? (optional)",
+        required=False,
+        min_value=1,
+        max_value=240,
+    )
     notes = forms.CharField(
         label="Notes (optional)", required=False, max_length=500, widget=forms.Textarea
     )
+
+
+class RescheduleForm(NHSForm):
+    date = DateField(label="New date", help_text="For example, 27 11 2026")
+    time = forms.CharField(
+        label="New start time",
+        help_text="Use the 24-hour clock, for example 14:30",
+        max_length=5,
+        error_messages={"required": "Enter a start time"},
+    )
+    initiated_by = forms.ChoiceField(
+        label="Who asked for the change?", choices=INITIATED_BY, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(label="Reason", max_length=300, help_text="The person will see this")
+
+    def clean_time(self) -> dt.time:
+        return _clean_time(self.cleaned_data["time"])
+
+    def start(self) -> dt.datetime:
+        return _aware(self.cleaned_data["date"], self.cleaned_data["time"])
+
+
+class CancelForm(NHSForm):
+    initiated_by = forms.ChoiceField(
+        label="Who cancelled?", choices=INITIATED_BY, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(label="Reason", max_length=300, help_text="The person will see this")
+
+
+class FollowUpForm(NHSForm):
+    note = forms.CharField(
+        label="What was done?",
+        help_text="For example, 'Phoned; all well, rebooked for Thursday'",
+        max_length=500,
+        widget=forms.Textarea,
+    )
+
+
+class HandoverRequestForm(NHSForm):
+    kind = forms.ChoiceField(
+        label="What kind of handover?",
+        choices=[("transfer", "Transfer to another team"), ("discharge", "Discharge")],
+        widget=forms.RadioSelect,
+    )
+    to_team = forms.TypedChoiceField(
+        label="Receiving team (for a transfer)", coerce=int, empty_value=None, required=False
+    )
+    receiver_name = forms.CharField(
+        label="Who takes over care (for a discharge)",
+        help_text="For example, 'Dr Shah, Meadow Lane Surgery'",
+        required=False,
+        max_length=200,
+    )
+    summary = forms.CharField(
+        label="What the receiver needs to know",
+        help_text="Current risks, medication, who to contact, what the person wants",
+        widget=forms.Textarea,
+        max_length=5000,
+    )
+
+    def __init__(self, *args: Any, teams: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["to_team"]).choices = [("", "Select a team")] + [
+            (str(pk), name) for pk, name in teams
+        ]
+
+
+class HandoverResponseForm(NHSForm):
+    decision = forms.ChoiceField(
+        label="Do you accept this handover?",
+        choices=[("accept", "Accept"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Note",
+        help_text="For a discharge: who confirmed they accept care, and when. If declining: why.",
+        required=False,
+        max_length=500,
+    )
+
+
+WEEKDAYS = [
+    (str(i), name)
+    for i, name in enumerate(
+        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    )
+]
+
+
+class CommitmentForm(NHSForm):
+    consultation_type = forms.ChoiceField(
+        label="Type of contact",
+        choices=[("", "Select the type of contact"), *codes.CONSULTATION_TYPE_CHOICES],
+        error_messages={"required": "Select the type of contact"},
+    )
+    mode = forms.ChoiceField(label="Mode", widget=forms.RadioSelect)
+    weekday = forms.TypedChoiceField(label="Day", choices=WEEKDAYS[:5], coerce=int)
+    time = forms.CharField(
+        label="Time",
+        help_text="Use the 24-hour clock, for example 15:00",
+        max_length=5,
+        error_messages={"required": "Enter a time"},
+    )
+    every_weeks = forms.TypedChoiceField(
+        label="How often",
+        choices=[("1", "Every week"), ("2", "Every 2 weeks"), ("4", "Every 4 weeks")],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, modes_offered: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["mode"]).choices = [
+            (m, codes.MODES[m][1]) for m in modes_offered
+        ]
+
+    def clean_time(self) -> dt.time:
+        return _clean_time(self.cleaned_data["time"])
+
+
+class EndCommitmentForm(NHSForm):
+    reason = forms.CharField(label="Why is it ending?", max_length=300)
+
+
+class WorkingHoursForm(NHSForm):
+    """Start and end for each day; leave both empty for a day not worked."""
+
+    def __init__(
+        self, *args: Any, current: dict[int, tuple[dt.time, dt.time]], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for value, name in WEEKDAYS:
+            day = int(value)
+            window = current.get(day)
+            if not current and day < 5:
+                window = (dt.time(9), dt.time(17))
+            for part, index in (("starts", 0), ("ends", 1)):
+                self.fields[f"day_{day}_{part}"] = forms.CharField(
+                    label=f"{name} {'start' if part == 'starts' else 'end'}",
+                    required=False,
+                    max_length=5,
+                    initial=f"{window[index]:%H:%M}" if window else "",
+                )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for value, name in WEEKDAYS:
+            starts, ends = data.get(f"day_{value}_starts"), data.get(f"day_{value}_ends")
+            if bool(starts) != bool(ends):
+                self.add_error(f"day_{value}_ends", f"Enter both a start and an end for {name}")
+                continue
+            for part in ("starts", "ends"):
+                key = f"day_{value}_{part}"
+                if data.get(key):
+                    try:
+                        data[key] = _clean_time(data[key])
+                    except forms.ValidationError as error:
+                        self.add_error(key, error)
+        return data
+
+    def hours(self) -> dict[int, tuple[dt.time, dt.time] | None]:
+        data = self.cleaned_data
+        return {
+            int(value): (data[f"day_{value}_starts"], data[f"day_{value}_ends"])
+            if data.get(f"day_{value}_starts")
+            else None
+            for value, _name in WEEKDAYS
+        }

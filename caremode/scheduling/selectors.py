@@ -8,9 +8,18 @@ from django.utils import timezone
 from caremode.accounts.models import User
 from caremode.core import codes
 from caremode.core.suppression import suppress_count, suppress_percentage
-from caremode.people.models import ServiceUser
+from caremode.people.models import ServiceUser, Team
 from caremode.people.selectors import search_caseload
-from caremode.scheduling.models import Contact, WorkingHours
+from caremode.scheduling import diary
+from caremode.scheduling.models import (
+    Commitment,
+    Contact,
+    ContactChange,
+    FollowUpTask,
+    Handover,
+    TeamAlert,
+    WorkingHours,
+)
 
 
 def list_caseload_for(user: User, *, query: str = "") -> QuerySet[ServiceUser]:
@@ -111,3 +120,106 @@ def get_working_hours(clinician: User) -> dict[int, tuple[dt.time, dt.time]]:
         row.weekday: (row.starts, row.ends)
         for row in WorkingHours.objects.filter(clinician=clinician)
     }
+
+
+def list_changes_for(service_user: ServiceUser, *, limit: int = 30) -> list[ContactChange]:
+    """Reschedules, cancellations and late starts, newest first (shown to the person too)."""
+    return list(
+        ContactChange.objects.filter(contact__service_user=service_user)
+        .select_related("contact", "recorded_by")
+        .order_by("-recorded_at")[:limit]
+    )
+
+
+def list_open_follow_ups(teams: QuerySet[Team]) -> list[FollowUpTask]:
+    return list(
+        FollowUpTask.objects.filter(team__in=teams, completed_at__isnull=True)
+        .select_related("service_user", "contact")
+        .order_by("due_on", "pk")
+    )
+
+
+def list_follow_ups_for(service_user: ServiceUser) -> list[FollowUpTask]:
+    return list(
+        FollowUpTask.objects.filter(service_user=service_user)
+        .select_related("completed_by")
+        .order_by("-created_at")
+    )
+
+
+def list_open_alerts(teams: QuerySet[Team]) -> list[TeamAlert]:
+    return list(
+        TeamAlert.objects.filter(team__in=teams, resolved_at__isnull=True)
+        .select_related("service_user")
+        .order_by("-raised_at")
+    )
+
+
+def list_pending_handovers(teams: QuerySet[Team]) -> dict[str, list[Handover]]:
+    """Pending handovers this team is waiting on (outgoing) or must answer (incoming)."""
+    pending = Handover.objects.filter(status=Handover.Status.PENDING).select_related(
+        "service_user", "from_team", "to_team", "requested_by"
+    )
+    return {
+        "incoming": list(pending.filter(to_team__in=teams)),
+        "outgoing": list(pending.filter(from_team__in=teams)),
+    }
+
+
+def list_handovers_for(service_user: ServiceUser) -> list[Handover]:
+    return list(
+        Handover.objects.filter(service_user=service_user).select_related(
+            "from_team", "to_team", "requested_by", "responded_by"
+        )
+    )
+
+
+def list_commitments_for(service_user: ServiceUser) -> list[Commitment]:
+    return list(Commitment.objects.filter(service_user=service_user).select_related("clinician"))
+
+
+def list_team_contacts_on(teams: QuerySet[Team], day: dt.date) -> list[Contact]:
+    """The team's diary for one day (UK local), in time order."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=diary.UK)
+    return list(
+        Contact.objects.filter(
+            team__in=teams, start__gte=start, start__lt=start + dt.timedelta(days=1)
+        )
+        .select_related("service_user", "clinician")
+        .order_by("start", "clinician_id")
+    )
+
+
+def list_clinician_contacts_between(
+    clinician: User, first: dt.date, last: dt.date
+) -> list[Contact]:
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=diary.UK)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=diary.UK)
+    return list(
+        Contact.objects.filter(clinician=clinician, start__gte=start, start__lt=end)
+        .select_related("service_user")
+        .order_by("start")
+    )
+
+
+def list_free_slots(
+    clinician: User, day: dt.date, *, duration_minutes: int, mode: str, buffer_minutes: int
+) -> list[dt.datetime]:
+    """When the clinician could see someone on `day` (see diary.free_slots)."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=diary.UK)
+    busy = (
+        Contact.objects.filter(
+            clinician=clinician, start__lt=start + dt.timedelta(days=1), blocked_until__gt=start
+        )
+        .exclude(attend_status__in=["2", "4"])
+        .values_list("start", "blocked_until")
+    )
+    return diary.free_slots(
+        day,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        remote_buffer_minutes=buffer_minutes,
+        hours=get_working_hours(clinician),
+        busy=list(busy),
+        not_before=timezone.now(),
+    )

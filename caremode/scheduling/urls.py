@@ -4,6 +4,19 @@ from caremode.scheduling import views
 
 app_name = "scheduling"
 urlpatterns = [
-    path("<int:pk>/outcome/", views.record_outcome, name="record_outcome"),
-    path("summary/", views.contact_summary, name="summary"),
+    path("contacts/<int:pk>/outcome/", views.record_outcome, name="record_outcome"),
+    path("contacts/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
+    path("contacts/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("contacts/summary/", views.contact_summary, name="summary"),
+    path("team/", views.team, name="team"),
+    path("follow-ups/<int:pk>/complete/", views.complete_follow_up, name="complete_follow_up"),
+    path("alerts/<int:pk>/resolve/", views.resolve_alert, name="resolve_alert"),
+    path("service-users/<int:pk>/handover/", views.request_handover, name="request_handover"),
+    path("handovers/<int:pk>/", views.respond_to_handover, name="respond_to_handover"),
+    path(
+        "service-users/<int:pk>/commitments/new/", views.agree_commitment, name="agree_commitment"
+    ),
+    path("commitments/<int:pk>/end/", views.end_commitment, name="end_commitment"),
+    path("diary/", views.my_diary, name="my_diary"),
+    path("diary/working-hours/", views.working_hours, name="working_hours"),
 ]
