@@ -34,7 +34,10 @@ demo: install assets
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed --if-empty --demo-accounts --service-users $(SEED_USERS) --months $(SEED_MONTHS)
 	@echo "CareMode is running on http://$(HOST):$(PORT)/ (sign in with the demo accounts above; Ctrl+C stops it)"
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	@echo "The worker sends reminders to the local outbox and runs the team checks in the background."
+	$(PY) manage.py run_worker --interval 5 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 # Chromium for the browser journeys: Debian's package, never a browser download.
 browser-deps:
@@ -67,6 +70,7 @@ test: install assets browser-deps check
 benchmark: install
 	$(PY) benchmarks/seed_trust.py
 	$(PY) benchmarks/recommendations.py
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) benchmarks/load_booking.py
 
 clean:
 	rm -rf $(VENV) node_modules caremode/core/static_build var

@@ -27,7 +27,8 @@ from caremode.people.models import (
     TeamMembership,
 )
 from caremode.scheduling import diary
-from caremode.scheduling.models import Contact
+from caremode.scheduling.models import Commitment, Contact, FollowUpTask, Handover
+from caremode.scheduling.services.outcomes import FOLLOW_UP_AFTER
 from caremode.seed import population
 from caremode.seed.population import Disparity
 
@@ -246,6 +247,7 @@ def seed_trust(
     contact_count += len(batch)
     on_progress("Contacts", contact_count, contact_count)
     decision_count = _seed_shared_decisions(rng, people, saved, clinicians, as_of)
+    _seed_reliability(rng, people, saved, clinicians, teams, as_of)
     on_progress("Preferences and shared decisions", decision_count, decision_count)
 
     accounts = (
@@ -343,6 +345,82 @@ def _seed_shared_decisions(
     ModePreference.objects.bulk_create(preferences, batch_size=BATCH)
     DecisionRecord.objects.bulk_create(decisions, batch_size=BATCH)
     return len(decisions)
+
+
+def _seed_reliability(
+    rng: random.Random,
+    people: list[population.Person],
+    saved: list[ServiceUser],
+    clinicians: list[list[User]],
+    teams: list[Team],
+    as_of: dt.datetime,
+) -> None:
+    """Follow-ups for recent missed contacts (most done), weekly calls agreed with some people,
+    and a few handovers waiting to be accepted, so the team pages show a working service."""
+    recent = Contact.objects.filter(
+        attend_status__in=["3", "7"], start__gte=as_of - dt.timedelta(days=14), start__lt=as_of
+    ).select_related("team", "service_user")
+    tasks = []
+    for contact in recent.order_by("start", "pk"):
+        done = rng.random() < 0.7
+        due = diary.add_working_days(timezone.localdate(contact.start), contact.team.follow_up_days)
+        tasks.append(
+            FollowUpTask(
+                contact=contact,
+                service_user=contact.service_user,
+                team=contact.team,
+                due_on=due,
+                reason=f"{FOLLOW_UP_AFTER[contact.attend_status or '3']}: "
+                f"{contact.get_consultation_type_display().lower()} by "
+                f"{contact.get_planned_mode_display().lower()}",
+                created_at=contact.end_at,
+                completed_at=contact.end_at + dt.timedelta(days=1) if done else None,
+                completed_by=contact.clinician if done else None,
+                outcome_note=rng.choice(
+                    [
+                        "Phoned; rebooked.",
+                        "Texted; replied, all well.",
+                        "No answer; letter sent and GP informed.",
+                    ]
+                )
+                if done
+                else "",
+            )
+        )
+    FollowUpTask.objects.bulk_create(tasks, batch_size=BATCH)
+    commitments = []
+    for p in people:
+        if rng.random() < 0.08 and population.TEAMS[p.team][1] != "Psychological therapies":
+            commitments.append(
+                Commitment(
+                    service_user=saved[p.index],
+                    clinician=clinicians[p.team][p.clinician],
+                    consultation_type="wellbeing_check_in",
+                    mode="telephone",
+                    weekday=rng.randint(0, 4),
+                    time=dt.time(rng.choice([10, 11, 14, 15])),
+                    every_weeks=rng.choice([1, 1, 2]),
+                    starts_on=(as_of - dt.timedelta(days=rng.randint(14, 90))).date(),
+                    agreed_by=clinicians[p.team][p.clinician],
+                    agreed_at=as_of - dt.timedelta(days=90),
+                )
+            )
+    Commitment.objects.bulk_create(commitments, batch_size=BATCH)
+    candidates = [p for p in people if p.team in (0, 1)]
+    for p in rng.sample(candidates, min(3, len(candidates))):
+        discharge = rng.random() < 0.5
+        Handover.objects.create(
+            service_user=saved[p.index],
+            kind=Handover.Kind.DISCHARGE if discharge else Handover.Kind.TRANSFER,
+            from_team=teams[p.team],
+            to_team=None if discharge else teams[1 - p.team],
+            receiver_name=rng.choice(["Meadow Lane Surgery", "Hillside Medical Practice"])
+            if discharge
+            else "",
+            summary="Stable for six months; knows the early warning signs; medication unchanged.",
+            requested_by=clinicians[p.team][p.clinician],
+            requested_at=as_of - dt.timedelta(days=rng.randint(1, 9)),
+        )
 
 
 def _create_demo_accounts(
