@@ -137,3 +137,35 @@ def clinician_in(team: Team, **kwargs) -> User:
     user = UserFactory(**kwargs)
     TeamMembership.objects.create(team=team, user=user)
     return user
+
+
+def signed_in(client, user):
+    """Sign `user` in on the Django test client as they would be after the full sign-in:
+    password just confirmed and, for staff, the second factor passed."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from caremode.accounts.sessions import mark_password_confirmed, needs_second_factor
+
+    client.force_login(user)
+    session = client.session
+    mark_password_confirmed(session)
+    if needs_second_factor(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or (
+            TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+        )
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def current_code(user) -> str:
+    """The security code the user's authenticator shows now (for browser journeys)."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or (
+        TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    )
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"

@@ -7,4 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("sign-in/", login_not_required(views.SignInView.as_view()), name="sign_in"),
     path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
+    path("two-step/", views.two_step, name="two_step"),
+    path("confirm/", views.confirm_password, name="confirm_password"),
 ]

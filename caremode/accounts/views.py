@@ -1,6 +1,26 @@
-from django.contrib.auth import views as auth_views
+from __future__ import annotations
 
-from caremode.accounts.forms import SignInForm
+import segno
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+
+from caremode.accounts import sessions
+from caremode.accounts.forms import CodeForm, ConfirmPasswordForm, SignInForm
+from caremode.accounts.services import confirm_totp_device, get_or_start_totp_device
+from caremode.core.access import AuthenticatedRequest
+
+
+def _next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
 
 
 class SignInView(auth_views.LoginView):
@@ -8,6 +28,72 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        sessions.mark_password_confirmed(self.request.session)
+        return response
+
 
 class SignOutView(auth_views.LogoutView):
     pass
+
+
+@require_http_methods(["GET", "POST"])
+def two_step(request: AuthenticatedRequest) -> HttpResponse:
+    """The second factor: set up an authenticator app the first time, then enter its code."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:sign_in")
+    verified = request.user.is_verified()  # type: ignore[attr-defined]
+    if not sessions.needs_second_factor(request.user) or verified:
+        return redirect(_next(request))
+    device = get_or_start_totp_device(request.user)
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if confirm_totp_device(user=request.user, device=device, code=form.cleaned_data["code"]):
+            otp_login(request, device)
+            return redirect(_next(request))
+        form.add_error(
+            "code",
+            "The security code is not right. Check the time on your phone and try the newest code.",
+        )
+    setting_up = not device.confirmed
+    return render(
+        request,
+        "accounts/two_step.html",
+        {
+            "form": form,
+            "setting_up": setting_up,
+            "qr": segno.make(device.config_url, error="m").svg_inline(scale=4, title="QR code")
+            if setting_up
+            else "",
+            "secret": _base32(device) if setting_up else "",
+            "next": _next(request),
+            "page_title": "Set up two-step verification"
+            if setting_up
+            else "Enter your security code",
+        },
+    )
+
+
+def _base32(device: object) -> str:
+    import base64
+
+    key = base64.b32encode(device.bin_key).decode()  # type: ignore[attr-defined]
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_password(request: AuthenticatedRequest) -> HttpResponse:
+    """Re-enter the password before a sensitive action (exports, consent changes)."""
+    form = ConfirmPasswordForm(
+        request.POST if request.method == "POST" else None, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        sessions.mark_password_confirmed(request.session)
+        messages.success(request, "Thank you. You can carry on.")
+        return redirect(_next(request))
+    return render(
+        request,
+        "accounts/confirm_password.html",
+        {"form": form, "next": _next(request), "page_title": "Confirm it is you"},
+    )

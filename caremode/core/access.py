@@ -7,7 +7,10 @@ from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
+from caremode.accounts import sessions
 from caremode.accounts.models import CARE_TEAM_ROLES, Role, User
 
 View = Callable[..., HttpResponse]
@@ -35,4 +38,18 @@ def roles_required(*roles: str) -> Callable[[View], View]:
 
 
 care_team_required = roles_required(*CARE_TEAM_ROLES)
+
+
+def recent_authentication_required(view: View) -> View:
+    """Sensitive actions (exports, consent changes) ask for the password again after a while."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not sessions.recently_authenticated(request.session):
+            return redirect(f"{reverse('accounts:confirm_password')}?next={request.path}")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 service_user_required = roles_required(Role.SERVICE_USER)

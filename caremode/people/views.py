@@ -7,7 +7,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from caremode.accounts.models import Role
-from caremode.core.access import AuthenticatedRequest, care_team_required, roles_required
+from caremode.core.access import (
+    AuthenticatedRequest,
+    care_team_required,
+    recent_authentication_required,
+    roles_required,
+)
 from caremode.core.errors import DomainError
 from caremode.core.forms import add_domain_error
 from caremode.people import services
@@ -95,6 +100,7 @@ def end_access_need(request: AuthenticatedRequest, pk: int, need_pk: int) -> Htt
 
 
 @care_team_required
+@recent_authentication_required
 @require_http_methods(["GET", "POST"])
 def add_carer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="add carer")
@@ -128,6 +134,7 @@ def add_carer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @care_team_required
+@recent_authentication_required
 @require_http_methods(["GET", "POST"])
 def revoke_consent(request: AuthenticatedRequest, pk: int, consent_pk: int) -> HttpResponse:
     consent = access_consent(request.user, pk, consent_pk)

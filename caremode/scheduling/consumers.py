@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from caremode.accounts.models import CARE_TEAM_ROLES
+from caremode.accounts.sessions import is_verified_session
 from caremode.people.selectors import list_teams_for
 from caremode.scheduling.events import team_group
 
@@ -30,6 +31,8 @@ class TeamContactsConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _may_listen(self, user: Any, team_id: int) -> bool:
         if user is None or not user.is_authenticated or user.role not in CARE_TEAM_ROLES:
+            return False
+        if not is_verified_session(user, self.scope.get("session")):
             return False
         return list_teams_for(user).filter(pk=team_id).exists()
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caremode.accounts.models import Role, User
 from caremode.audit.models import AuditAction
@@ -453,6 +454,11 @@ def _create_demo_accounts(
     TeamMembership.objects.create(team=teams[0], user=manager)
     account("analyst", Role.ANALYST, "Priya Nair", "Analyst")
     account("admin", Role.ADMIN, "Chris Adeyemi", "Administrator")
+    # Staff sign in with a second factor; `caremode demo_code USERNAME` shows the current code.
+    for staff in User.objects.filter(
+        username__in=["clinician", "clinician.south", "manager", "analyst", "admin"]
+    ):
+        TOTPDevice.objects.create(user=staff, name="Demo authenticator", confirmed=True)
 
     # The demo service user: someone in the first team with a carer who may see appointments.
     person = next(

@@ -7,7 +7,7 @@ from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.decisions.rules import Context, recommend
 from caremode.decisions.services import agree_decision
 from caremode.scheduling.models import Contact
-from tests.factories import UserFactory
+from tests.factories import UserFactory, signed_in
 
 
 def _review_date(days=90):
@@ -16,7 +16,7 @@ def _review_date(days=90):
 
 
 def test_the_recommendation_is_shown_and_the_decision_recorded(client, clinician, service_user):
-    client.force_login(clinician)
+    signed_in(client, clinician)
     url = f"/service-users/{service_user.pk}/decisions/new/"
     page = client.get(url, {"consultation_type": "risk_assessment", "risk_level": "high"})
     body = page.content.decode()
@@ -49,7 +49,7 @@ def test_the_recommendation_is_shown_and_the_decision_recorded(client, clinician
 
 
 def test_a_bad_decision_is_explained_on_its_field(client, clinician, service_user):
-    client.force_login(clinician)
+    signed_in(client, clinician)
     response = client.post(
         f"/service-users/{service_user.pk}/decisions/new/",
         {
@@ -65,7 +65,7 @@ def test_a_bad_decision_is_explained_on_its_field(client, clinician, service_use
 
 
 def test_another_team_cannot_see_decisions_or_the_api(client, other_team_clinician, service_user):
-    client.force_login(other_team_clinician)
+    signed_in(client, other_team_clinician)
     for url in (
         f"/service-users/{service_user.pk}/decisions/",
         f"/service-users/{service_user.pk}/decisions/new/",
@@ -76,7 +76,7 @@ def test_another_team_cannot_see_decisions_or_the_api(client, other_team_clinici
 
 
 def test_the_api_returns_the_recommendation_as_json(client, clinician, service_user):
-    client.force_login(clinician)
+    signed_in(client, clinician)
     url = f"/api/service-users/{service_user.pk}/recommendation/"
     data = client.get(url, {"consultation_type": "medication_review"}).json()
     assert data["ranked"][0]["mode"] == "face_to_face"
@@ -89,7 +89,7 @@ def test_a_service_user_states_preferences_in_the_portal(client, service_user):
     account = UserFactory(role=Role.SERVICE_USER)
     service_user.account = account
     service_user.save()
-    client.force_login(account)
+    signed_in(client, account)
     response = client.post(
         "/my-care/preferences/",
         {"face_to_face": "prefers", "video": "declines", "email": ""},
@@ -113,7 +113,7 @@ def test_booking_warns_when_the_mode_differs_from_the_decision(client, clinician
         recommendation=recommend(Context(consultation_type="psychotherapy")),
         review_on=timezone.localdate() + dt.timedelta(days=60),
     )
-    client.force_login(clinician)
+    signed_in(client, clinician)
     day = timezone.localdate() + dt.timedelta(days=4)
     booking = {
         "consultation_type": "psychotherapy",
@@ -143,6 +143,6 @@ def test_the_review_list_shows_decisions_due(client, clinician, service_user):
         recommendation=recommend(Context(consultation_type="care_coordination")),
         review_on=timezone.localdate() + dt.timedelta(days=3),
     )
-    client.force_login(clinician)
+    signed_in(client, clinician)
     body = client.get("/decisions/review/").content.decode()
     assert "Megan Taylor" in body and "Review is due on" in body

@@ -14,6 +14,8 @@ from tests.factories import (
     ContactFactory,
     ServiceUserFactory,
     UserFactory,
+    current_code,
+    signed_in,
 )
 
 REGISTRATION = {
@@ -39,12 +41,43 @@ def test_anyone_signed_out_is_sent_to_sign_in(client, service_user):
     assert response["Location"].startswith("/account/sign-in/")
 
 
-def test_signing_in_takes_a_clinician_to_their_caseload(client, clinician, service_user):
+def test_signing_in_takes_a_clinician_through_the_second_factor_to_their_caseload(
+    client, clinician, service_user
+):
+    current_code(clinician)  # the clinician has set up an authenticator app before
     response = client.post(
         "/account/sign-in/", {"username": "asha", "password": "correct-horse-battery"}, follow=True
     )
+    assert response.redirect_chain[-1][0].startswith("/account/two-step/")
+    assert "Enter your security code" in response.content.decode()
+    # Until the code is entered, records stay closed.
+    assert client.get(f"/service-users/{service_user.pk}/")["Location"].startswith(
+        "/account/two-step/"
+    )
+    wrong = client.post("/account/two-step/?next=/", {"code": "000000"})
+    assert "The security code is not right" in wrong.content.decode()
+    # After a wrong code, django-otp makes the next attempt wait (throttling).
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=5)):
+        response = client.post(
+            "/account/two-step/?next=/", {"code": current_code(clinician)}, follow=True
+        )
     assert response.redirect_chain[-1][0] == "/service-users/"
     assert "Taylor, Megan" in response.content.decode()
+
+
+def test_staff_set_up_an_authenticator_the_first_time(client, clinician):
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.post("/account/sign-in/", {"username": "asha", "password": "correct-horse-battery"})
+    page = client.get("/account/two-step/").content.decode()
+    assert "Set up two-step verification" in page and "<svg" in page and "Key:" in page
+    device = TOTPDevice.objects.get(user=clinician, confirmed=False)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    client.post("/account/two-step/", {"code": f"{totp.token():06d}"})
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/service-users/").status_code == 200
 
 
 def test_a_wrong_password_is_explained(client, clinician):
@@ -57,7 +90,7 @@ def test_the_caseload_lists_the_team_with_a_fixed_number_of_queries(
 ):
     for _ in range(30):
         ContactFactory(service_user=ServiceUserFactory(team=team), clinician=clinician)
-    client.force_login(clinician)
+    signed_in(client, clinician)
     with django_assert_max_num_queries(12):
         response = client.get("/service-users/")
     body = response.content.decode()
@@ -66,7 +99,7 @@ def test_the_caseload_lists_the_team_with_a_fixed_number_of_queries(
 
 def test_caseload_search_answers_htmx_with_only_the_results(client, clinician, service_user):
     ServiceUserFactory(team=service_user.team, given_name="Zed", family_name="Other")
-    client.force_login(clinician)
+    signed_in(client, clinician)
     response = client.get("/service-users/?q=tay", HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "<html" not in body
@@ -76,7 +109,7 @@ def test_caseload_search_answers_htmx_with_only_the_results(client, clinician, s
 
 
 def test_the_record_shows_the_person_and_audits_the_read(client, clinician, service_user):
-    client.force_login(clinician)
+    signed_in(client, clinician)
     response = client.get(f"/service-users/{service_user.pk}/")
     assert response.status_code == 200
     assert "Megan Taylor" in response.content.decode()
@@ -95,7 +128,7 @@ def test_the_record_shows_the_person_and_audits_the_read(client, clinician, serv
     ],
 )
 def test_a_clinician_of_another_team_gets_404(client, other_team_clinician, service_user, path):
-    client.force_login(other_team_clinician)
+    signed_in(client, other_team_clinician)
     assert client.get(path.format(pk=service_user.pk)).status_code == 404
     assert client.get(path.format(pk=999999)).status_code == 404
     assert not AuditEvent.objects.filter(subject_id=service_user.pk).exists()
@@ -104,7 +137,7 @@ def test_a_clinician_of_another_team_gets_404(client, other_team_clinician, serv
 def test_another_teams_contact_and_consent_are_404(client, other_team_clinician, service_user):
     contact = ContactFactory(service_user=service_user)
     consent = CarerConsentFactory(service_user=service_user)
-    client.force_login(other_team_clinician)
+    signed_in(client, other_team_clinician)
     assert client.get(f"/contacts/{contact.pk}/outcome/").status_code == 404
     url = f"/service-users/{service_user.pk}/consents/{consent.pk}/withdraw/"
     assert client.post(url).status_code == 404
@@ -113,7 +146,7 @@ def test_another_teams_contact_and_consent_are_404(client, other_team_clinician,
 
 
 def test_registering_with_an_invalid_nhs_number_says_so_and_saves_nothing(client, clinician):
-    client.force_login(clinician)
+    signed_in(client, clinician)
     response = client.post(
         "/service-users/new/",
         {**REGISTRATION, "nhs_number": "943 476 5918"},
@@ -124,7 +157,7 @@ def test_registering_with_an_invalid_nhs_number_says_so_and_saves_nothing(client
 
 
 def test_registering_a_service_user_through_the_form(client, clinician):
-    client.force_login(clinician)
+    signed_in(client, clinician)
     response = client.post(
         "/service-users/new/",
         REGISTRATION,
@@ -134,7 +167,7 @@ def test_registering_a_service_user_through_the_form(client, clinician):
 
 
 def test_an_empty_booking_says_what_to_do_for_each_field(client, clinician, service_user):
-    client.force_login(clinician)
+    signed_in(client, clinician)
     body = client.post(f"/service-users/{service_user.pk}/book/", {}).content.decode()
     for message in (
         "Select the type of contact",
@@ -148,7 +181,7 @@ def test_an_empty_booking_says_what_to_do_for_each_field(client, clinician, serv
 
 
 def test_an_impossible_date_is_explained(client, clinician, service_user):
-    client.force_login(clinician)
+    signed_in(client, clinician)
     response = client.post(
         f"/service-users/{service_user.pk}/book/",
         {
@@ -166,7 +199,7 @@ def test_an_impossible_date_is_explained(client, clinician, service_user):
 
 
 def test_booking_in_the_past_is_explained_on_the_date(client, clinician, service_user):
-    client.force_login(clinician)
+    signed_in(client, clinician)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     response = client.post(
         f"/service-users/{service_user.pk}/book/",
@@ -185,7 +218,7 @@ def test_booking_in_the_past_is_explained_on_the_date(client, clinician, service
 
 
 def test_booking_then_recording_the_outcome_through_the_pages(client, clinician, service_user):
-    client.force_login(clinician)
+    signed_in(client, clinician)
     day = timezone.localdate() + dt.timedelta(days=3)
     response = client.post(
         f"/service-users/{service_user.pk}/book/",
@@ -204,7 +237,7 @@ def test_booking_then_recording_the_outcome_through_the_pages(client, clinician,
     contact = Contact.objects.get()
     assert timezone.localtime(contact.start).time() == dt.time(14, 30)
     with time_machine.travel(contact.start + dt.timedelta(hours=2)):
-        client.force_login(clinician)
+        signed_in(client, clinician)
         response = client.post(
             f"/contacts/{contact.pk}/outcome/",
             {"attend_status": "6", "mode_used": "video", "ended_early": "on"},
@@ -222,7 +255,7 @@ def test_a_service_user_sees_only_their_own_care(client, service_user, clinician
     service_user.account = account
     service_user.save()
     ContactFactory(service_user=service_user, clinician=clinician)
-    client.force_login(account)
+    signed_in(client, account)
     response = client.get("/", follow=True)
     body = response.content.decode()
     assert response.redirect_chain[-1][0] == "/my-care/"
@@ -236,7 +269,7 @@ def test_a_carer_sees_appointments_only_while_consent_allows(client, service_use
     consent.carer.account = UserFactory(role=Role.CARER)
     consent.carer.save()
     ContactFactory(service_user=service_user, clinician=clinician)
-    client.force_login(consent.carer.account)
+    signed_in(client, consent.carer.account)
     assert "Megan Taylor" in client.get("/people-i-care-for/").content.decode()
     consent.revoked_at = timezone.now()
     consent.save()
@@ -253,7 +286,7 @@ def test_the_analyst_sees_only_suppressed_aggregates(client, clinician, service_
         attend_status="3", mode_used=""
     )
     analyst = UserFactory(role=Role.ANALYST)
-    client.force_login(analyst)
+    signed_in(client, analyst)
     body = client.get("/", follow=True).content.decode()
     assert "Contacts by mode" in body
     assert "Megan" not in body and service_user.nhs_number not in body
@@ -264,7 +297,7 @@ def test_the_analyst_sees_only_suppressed_aggregates(client, clinician, service_
 
 def test_the_admin_sees_services_and_teams_but_no_records(client, service_user):
     admin = UserFactory(role=Role.ADMIN)
-    client.force_login(admin)
+    signed_in(client, admin)
     body = client.get("/", follow=True).content.decode()
     assert "Services and teams" in body and service_user.team.name in body
     assert client.get(f"/service-users/{service_user.pk}/").status_code == 404
@@ -272,7 +305,7 @@ def test_the_admin_sees_services_and_teams_but_no_records(client, service_user):
 
 def test_withdrawing_consent_through_the_page(client, clinician, service_user):
     consent = CarerConsentFactory(service_user=service_user)
-    client.force_login(clinician)
+    signed_in(client, clinician)
     url = f"/service-users/{service_user.pk}/consents/{consent.pk}/withdraw/"
     page = client.get(url).content.decode()
     assert "<p>Jo Carer will no longer be invited" in page
@@ -283,7 +316,7 @@ def test_withdrawing_consent_through_the_page(client, clinician, service_user):
 
 
 def test_recording_and_ending_an_access_need_through_the_pages(client, clinician, service_user):
-    client.force_login(clinician)
+    signed_in(client, clinician)
     url = f"/service-users/{service_user.pk}/access-needs/new/"
     client.post(url, {"need": "poor_connectivity", "notes": "No signal upstairs"})
     duplicate = client.post(url, {"need": "poor_connectivity"})

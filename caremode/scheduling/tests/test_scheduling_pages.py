@@ -5,7 +5,13 @@ from django.utils import timezone
 
 from caremode.scheduling import services
 from caremode.scheduling.models import Contact, FollowUpTask, Handover, WorkingHours
-from tests.factories import ContactFactory, TeamFactory, clinician_in, next_working_day_at
+from tests.factories import (
+    ContactFactory,
+    TeamFactory,
+    clinician_in,
+    next_working_day_at,
+    signed_in,
+)
 
 
 def _date_fields(moment, prefix="date"):
@@ -22,7 +28,7 @@ def test_rescheduling_through_the_page(client, clinician, service_user):
     contact = ContactFactory(
         service_user=service_user, clinician=clinician, start=next_working_day_at(10, after=2)
     )
-    client.force_login(clinician)
+    signed_in(client, clinician)
     url = f"/contacts/{contact.pk}/reschedule/"
     page = client.get(url).content.decode()
     assert "Free times on" in page
@@ -43,7 +49,7 @@ def test_rescheduling_through_the_page(client, clinician, service_user):
 
 def test_cancelling_through_the_page(client, clinician, service_user):
     contact = ContactFactory(service_user=service_user, clinician=clinician)
-    client.force_login(clinician)
+    signed_in(client, clinician)
     response = client.post(
         f"/contacts/{contact.pk}/cancel/",
         {"initiated_by": "service", "reason": "Clinician unwell"},
@@ -66,7 +72,7 @@ def test_other_teams_cannot_change_contacts_or_follow_ups(
         reason="Did not attend",
         created_at=timezone.now(),
     )
-    client.force_login(other_team_clinician)
+    signed_in(client, other_team_clinician)
     for url in (
         f"/contacts/{contact.pk}/reschedule/",
         f"/contacts/{contact.pk}/cancel/",
@@ -83,7 +89,7 @@ def test_the_team_page_shows_what_needs_doing(client, clinician, service_user):
     )
     with time_machine.travel(contact.start + dt.timedelta(hours=1)):
         services.record_outcome(actor=clinician, contact=contact, attend_status="3")
-        client.force_login(clinician)
+        signed_in(client, clinician)
         body = client.get("/team/").content.decode()
     assert "Follow-ups due" in body and "Did not attend: care coordination by video" in body
     task = FollowUpTask.objects.get()
@@ -96,7 +102,7 @@ def test_the_team_page_shows_what_needs_doing(client, clinician, service_user):
 def test_a_handover_is_sent_and_answered_through_the_pages(client, clinician, service_user):
     south = TeamFactory(name="South community mental health team")
     receiver = clinician_in(south)
-    client.force_login(clinician)
+    signed_in(client, clinician)
     response = client.post(
         f"/service-users/{service_user.pk}/handover/",
         {"kind": "transfer", "to_team": south.pk, "summary": "Settled"},
@@ -104,7 +110,7 @@ def test_a_handover_is_sent_and_answered_through_the_pages(client, clinician, se
     )
     assert "stays on your caseload until it is accepted" in response.content.decode()
     handover = Handover.objects.get()
-    client.force_login(receiver)
+    signed_in(client, receiver)
     assert "For you to answer" in client.get("/team/").content.decode()
     client.post(f"/handovers/{handover.pk}/", {"decision": "accept", "note": "Welcome"})
     handover.refresh_from_db()
@@ -112,7 +118,7 @@ def test_a_handover_is_sent_and_answered_through_the_pages(client, clinician, se
 
 
 def test_working_hours_and_the_diary(client, clinician, service_user):
-    client.force_login(clinician)
+    signed_in(client, clinician)
     form = {f"day_{d}_starts": "" for d in range(7)} | {f"day_{d}_ends": "" for d in range(7)}
     form |= {"day_0_starts": "08:00", "day_0_ends": "16:00", "day_2_starts": "10:00"}
     bad = client.post("/diary/working-hours/", form)
@@ -129,7 +135,7 @@ def test_working_hours_and_the_diary(client, clinician, service_user):
 
 def test_an_outcome_form_no_longer_offers_cancellation(client, clinician, service_user):
     contact = ContactFactory(service_user=service_user, clinician=clinician)
-    client.force_login(clinician)
+    signed_in(client, clinician)
     body = client.get(f"/contacts/{contact.pk}/outcome/").content.decode()
     assert "Did not attend" in body and "Cancelled by" not in body
     assert Contact.objects.count() == 1

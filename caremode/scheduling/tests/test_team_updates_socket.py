@@ -5,6 +5,8 @@ from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caremode.scheduling.services import book_contact
 from config.websockets import websocket_urlpatterns
@@ -13,17 +15,28 @@ from tests.factories import next_working_day_at
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _communicator(user, team_id):
+def _session(user, *, verified=True):
+    """The session a signed-in person's browser brings: with the second factor passed or not."""
+    if not verified or not getattr(user, "pk", None):
+        return {}
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="Test", confirmed=True)
+    return {DEVICE_ID_SESSION_KEY: device.persistent_id}
+
+
+def _communicator(user, team_id, session):
     communicator = WebsocketCommunicator(
         URLRouter(websocket_urlpatterns), f"/ws/teams/{team_id}/contacts/"
     )
     communicator.scope["user"] = user
+    communicator.scope["session"] = session
     return communicator
 
 
 def test_a_team_member_hears_of_a_booking_without_personal_data(clinician, service_user, team):
+    session = _session(clinician)
+
     async def scenario():
-        communicator = _communicator(clinician, team.pk)
+        communicator = _communicator(clinician, team.pk, session)
         connected, _ = await communicator.connect()
         assert connected
         from channels.db import database_sync_to_async
@@ -44,12 +57,14 @@ def test_a_team_member_hears_of_a_booking_without_personal_data(clinician, servi
     async_to_sync(scenario)()
 
 
-@pytest.mark.parametrize("who", ["anonymous", "other team"])
-def test_others_are_refused(who, other_team_clinician, team):
-    user = AnonymousUser() if who == "anonymous" else other_team_clinician
+@pytest.mark.parametrize("who", ["anonymous", "other team", "no second factor"])
+def test_others_are_refused(who, other_team_clinician, clinician, team):
+    user = {"anonymous": AnonymousUser(), "other team": other_team_clinician}.get(who, clinician)
+
+    session = _session(user, verified=who != "no second factor")
 
     async def scenario():
-        connected, code = await _communicator(user, team.pk).connect()
+        connected, code = await _communicator(user, team.pk, session).connect()
         assert not connected
         assert code == 4403
 

@@ -98,6 +98,9 @@ class Command(BaseCommand):
             f"{summary.clinicians:,} clinicians in {seconds:.1f}s."
         )
         if summary.demo_accounts:
-            self.stdout.write(f"\nDemo sign-ins (password for each: {DEMO_PASSWORD}):")
+            self.stdout.write(
+                f"\nDemo sign-ins (password for each: {DEMO_PASSWORD}). Staff also need a "
+                "security code: run `.venv/bin/caremode demo_code USERNAME` for the current one."
+            )
             for username, who in summary.demo_accounts.items():
                 self.stdout.write(f"  {username:<16} {who}")

@@ -1,0 +1,93 @@
+"""Lockout, session expiry, re-authentication and security headers."""
+
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+
+import time_machine
+from django.conf import settings
+from django.utils import timezone
+
+from tests.factories import CarerConsentFactory, signed_in
+
+GOOD = {"username": "asha", "password": "correct-horse-battery"}
+
+
+def test_five_failed_sign_ins_lock_the_account_even_for_the_right_password(client, clinician):
+    for _ in range(5):
+        client.post("/account/sign-in/", {**GOOD, "password": "wrong"})
+    response = client.post("/account/sign-in/", GOOD)
+    assert response.status_code == 429
+    assert "locked for 30 minutes" in response.content.decode()
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=31)):
+        response = client.post("/account/sign-in/", GOOD)
+        assert response.status_code == 302
+
+
+def test_an_idle_session_ends_after_30_minutes(client, clinician):
+    signed_in(client, clinician)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=20)):
+        assert client.get("/service-users/").status_code == 200
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=51)):
+        response = client.get("/service-users/", follow=True)
+    assert response.redirect_chain[0][0].startswith("/account/sign-in/")
+    assert "30 minutes without activity" in response.content.decode()
+
+
+def test_a_session_ends_after_12_hours_however_active(client, clinician):
+    signed_in(client, clinician)
+    start = timezone.now()
+    for minutes in range(25, 12 * 60, 25):
+        with time_machine.travel(start + dt.timedelta(minutes=minutes)):
+            assert client.get("/service-users/").status_code == 200, minutes
+    with time_machine.travel(start + dt.timedelta(hours=12, minutes=10)):
+        response = client.get("/service-users/", follow=True)
+    assert "signed in for 12 hours" in response.content.decode()
+
+
+def test_changing_consent_asks_for_the_password_again(client, clinician, service_user):
+    consent = CarerConsentFactory(service_user=service_user)
+    url = f"/service-users/{service_user.pk}/consents/{consent.pk}/withdraw/"
+    signed_in(client, clinician)
+    assert client.get(url).status_code == 200
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=20)):
+        response = client.get(url)
+        assert response["Location"] == f"/account/confirm/?next={url}"
+        wrong = client.post(f"/account/confirm/?next={url}", {"password": "nope"})
+        assert "The password is not right" in wrong.content.decode()
+        client.post(f"/account/confirm/?next={url}", {"password": "correct-horse-battery"})
+        assert client.get(url).status_code == 200
+
+
+def test_pages_carry_security_headers_and_a_nonce(client, clinician):
+    signed_in(client, clinician)
+    response = client.get("/service-users/")
+    policy = response["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    assert f'<script nonce="{nonce}">' in response.content.decode()
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    env = {
+        **os.environ,
+        "CAREMODE_ENV": "production",
+        "SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-key-for-the-check",
+        "ALLOWED_HOSTS": "caremode.example.nhs.uk",
+        "CAREMODE_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
