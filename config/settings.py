@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "caremode.core",
     "caremode.accounts",
     "caremode.audit",
+    "caremode.signin",
     "caremode.people",
     "caremode.messaging",
     "caremode.scheduling",
@@ -80,7 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "caremode.accounts.middleware.SessionPolicyMiddleware",
+    "caremode.signin.middleware.SessionPolicyMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -106,7 +107,7 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
 AXES_VERBOSE = False
 
 CONTENT_SECURITY_POLICY = {
@@ -209,9 +210,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "accounts:sign_in"
+LOGIN_URL = "signin:sign_in"
 LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "accounts:sign_in"
+LOGOUT_REDIRECT_URL = "signin:sign_in"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"  # shown to people; stored as aware UTC datetimes

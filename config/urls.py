@@ -4,7 +4,7 @@ urlpatterns = [
     path("", include("caremode.core.urls")),
     path("", include("caremode.records.urls")),
     path("", include("caremode.decisions.urls")),
-    path("account/", include("caremode.accounts.urls")),
+    path("account/", include("caremode.signin.urls")),
     path("service-users/", include("caremode.people.urls")),
     path("", include("caremode.scheduling.urls")),
 ]

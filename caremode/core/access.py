@@ -46,7 +46,7 @@ def recent_authentication_required(view: View) -> View:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not sessions.recently_authenticated(request.session):
-            return redirect(f"{reverse('accounts:confirm_password')}?next={request.path}")
+            return redirect(f"{reverse('signin:confirm_password')}?next={request.path}")
         return view(request, *args, **kwargs)
 
     return wrapped

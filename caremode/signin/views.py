@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from caremode.accounts import sessions
-from caremode.accounts.forms import CodeForm, ConfirmPasswordForm, SignInForm
-from caremode.accounts.services import confirm_totp_device, get_or_start_totp_device
 from caremode.core.access import AuthenticatedRequest
+from caremode.signin.forms import CodeForm, ConfirmPasswordForm, SignInForm
+from caremode.signin.services import confirm_totp_device, get_or_start_totp_device
 
 
 def _next(request: HttpRequest, default: str = "/") -> str:
@@ -24,7 +24,7 @@ def _next(request: HttpRequest, default: str = "/") -> str:
 
 
 class SignInView(auth_views.LoginView):
-    template_name = "accounts/sign_in.html"
+    template_name = "signin/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
@@ -42,7 +42,7 @@ class SignOutView(auth_views.LogoutView):
 def two_step(request: AuthenticatedRequest) -> HttpResponse:
     """The second factor: set up an authenticator app the first time, then enter its code."""
     if not request.user.is_authenticated:
-        return redirect("accounts:sign_in")
+        return redirect("signin:sign_in")
     verified = request.user.is_verified()  # type: ignore[attr-defined]
     if not sessions.needs_second_factor(request.user) or verified:
         return redirect(_next(request))
@@ -59,7 +59,7 @@ def two_step(request: AuthenticatedRequest) -> HttpResponse:
     setting_up = not device.confirmed
     return render(
         request,
-        "accounts/two_step.html",
+        "signin/two_step.html",
         {
             "form": form,
             "setting_up": setting_up,
@@ -94,6 +94,6 @@ def confirm_password(request: AuthenticatedRequest) -> HttpResponse:
         return redirect(_next(request))
     return render(
         request,
-        "accounts/confirm_password.html",
+        "signin/confirm_password.html",
         {"form": form, "next": _next(request), "page_title": "Confirm it is you"},
     )

@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from caremode.accounts import views
+from caremode.signin import views
 
-app_name = "accounts"
+app_name = "signin"
 urlpatterns = [
     path("sign-in/", login_not_required(views.SignInView.as_view()), name="sign_in"),
     path("sign-out/", views.SignOutView.as_view(), name="sign_out"),

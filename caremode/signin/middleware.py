@@ -28,12 +28,12 @@ class SessionPolicyMiddleware:
             if reason:
                 logout(request)
                 messages.info(request, reason)
-                return redirect(f"{reverse('accounts:sign_in')}?next={request.path}")
+                return redirect(f"{reverse('signin:sign_in')}?next={request.path}")
             request.session[sessions.LAST_SEEN] = time.time()
             if (
                 sessions.needs_second_factor(user)  # type: ignore[arg-type]
                 and not user.is_verified()  # type: ignore[union-attr,attr-defined]
                 and not request.path.startswith(OPEN_PATHS)
             ):
-                return redirect(f"{reverse('accounts:two_step')}?next={request.path}")
+                return redirect(f"{reverse('signin:two_step')}?next={request.path}")
         return self.get_response(request)
