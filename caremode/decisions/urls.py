@@ -9,6 +9,7 @@ urlpatterns = [
     path("service-users/<int:pk>/preferences/", views.record_preferences, name="preferences"),
     path("my-care/preferences/", views.my_preferences, name="my_preferences"),
     path("decisions/review/", views.review_list, name="review"),
+    path("api/schema.json", views.openapi_schema, name="openapi"),
     path(
         "api/service-users/<int:pk>/recommendation/",
         views.recommendation_api,

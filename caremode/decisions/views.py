@@ -16,6 +16,7 @@ from caremode.core.forms import add_domain_error
 from caremode.decisions import selectors, services
 from caremode.decisions.forms import AgreeDecisionForm, DecisionContextForm, PreferencesForm
 from caremode.decisions.models import ModePreference
+from caremode.decisions.openapi import build_schema
 from caremode.decisions.rules import recommend
 from caremode.people.access import access_own_record, access_service_user
 from caremode.people.models import ServiceUser
@@ -202,3 +203,10 @@ def recommendation_api(request: AuthenticatedRequest, pk: int) -> JsonResponse:
         **form.answers(),
     )
     return JsonResponse(recommend(context).as_json())
+
+
+@care_team_required
+@require_GET
+def openapi_schema(request: AuthenticatedRequest) -> JsonResponse:
+    """The OpenAPI description of the JSON API."""
+    return JsonResponse(build_schema())

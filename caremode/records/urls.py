@@ -7,6 +7,8 @@ urlpatterns = [
     path("service-users/", views.caseload, name="caseload"),
     path("service-users/<int:pk>/", views.record, name="record"),
     path("service-users/<int:pk>/book/", views.book_contact, name="book"),
+    path("service-users/<int:pk>/export/", views.subject_access_export, name="export"),
     path("my-care/", views.portal, name="portal"),
+    path("my-care/who-viewed/", views.who_viewed, name="who_viewed"),
     path("people-i-care-for/", views.carer_home, name="carer_home"),
 ]

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from caremode.audit.selectors import list_audit_events_for_subject
 from caremode.core.access import (
     AuthenticatedRequest,
     care_team_required,
+    recent_authentication_required,
     roles_required,
     service_user_required,
 )
@@ -32,6 +37,7 @@ from caremode.people.selectors import (
     list_people_cared_for,
     list_teams_for,
 )
+from caremode.records.services import export_subject_access
 from caremode.scheduling import services as scheduling_services
 from caremode.scheduling.forms import BookContactForm
 from caremode.scheduling.guidance import first_remote_contact_guidance
@@ -189,4 +195,41 @@ def carer_home(request: AuthenticatedRequest) -> HttpResponse:
     ]
     return render(
         request, "records/carer_home.html", {"people": people, "page_title": "People you care for"}
+    )
+
+
+@care_team_required
+@recent_authentication_required
+@require_GET
+def subject_access_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Download everything held about a person (subject access request). Audited as an export."""
+    service_user = access_service_user(request.user, pk, purpose="subject access export")
+    export = export_subject_access(actor=request.user, service_user=service_user)
+    response = HttpResponse(
+        json.dumps(export, cls=DjangoJSONEncoder, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="subject-access-{service_user.nhs_number}.json"'
+    )
+    return response
+
+
+@service_user_required
+@require_GET
+def who_viewed(request: AuthenticatedRequest) -> HttpResponse:
+    """Who has looked at or changed the person's record, as NHS patients increasingly expect."""
+    service_user = access_own_record(request.user)
+    events = [
+        e
+        for e in list_audit_events_for_subject(service_user.pk, limit=200)
+        if e.actor_id != request.user.pk
+    ]
+    return render(
+        request,
+        "records/who_viewed.html",
+        {
+            "events": events,
+            "page_title": "Who has looked at your record",
+            "back_href": reverse("records:portal"),
+        },
     )

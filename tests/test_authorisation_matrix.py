@@ -1,0 +1,222 @@
+"""Every URL and every role, generated from the URL configuration: a new page cannot be forgotten.
+
+A role is "allowed" when the page answers (200, or a redirect that is not to sign-in or to the
+second factor); "denied" when it answers 404/403/405/429 or sends the person to sign in. The
+table below is the policy; the test fails on any difference, and on any URL not in the table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from caremode.accounts.models import Role
+from caremode.scheduling.models import FollowUpTask, Handover, TeamAlert
+from caremode.scheduling.services import agree_commitment
+from tests.factories import (
+    CarerConsentFactory,
+    ContactFactory,
+    ServiceUserFactory,
+    TeamFactory,
+    UserFactory,
+    clinician_in,
+    signed_in,
+)
+
+ROLES = (
+    "anonymous",
+    "service_user",
+    "carer",
+    "revoked_carer",
+    "clinician",
+    "other_team_clinician",
+    "team_manager",
+    "analyst",
+    "admin",
+)
+SIGNED_IN = set(ROLES) - {"anonymous"}
+CARE_TEAM = {"clinician", "team_manager"}
+ANY_CARE_STAFF = {"clinician", "team_manager", "other_team_clinician"}
+
+# URL name → (method, roles allowed)
+POLICY: dict[str, tuple[str, set[str]]] = {
+    "core:home": ("GET", SIGNED_IN),
+    "core:accessibility": ("GET", set(ROLES)),
+    "signin:sign_in": ("GET", set(ROLES)),
+    # Signing out always lands on the sign-in page, so it reads as "denied" for everyone; it
+    # reveals nothing.
+    "signin:sign_out": ("POST", set()),
+    "signin:two_step": ("GET", SIGNED_IN),
+    "signin:confirm_password": ("GET", SIGNED_IN),
+    "records:caseload": ("GET", ANY_CARE_STAFF),
+    "records:record": ("GET", CARE_TEAM),
+    "records:book": ("GET", CARE_TEAM),
+    "records:export": ("GET", CARE_TEAM),
+    "records:portal": ("GET", {"service_user"}),
+    "records:who_viewed": ("GET", {"service_user"}),
+    "records:carer_home": ("GET", {"carer", "revoked_carer"}),
+    "people:register": ("GET", ANY_CARE_STAFF),
+    "people:add_access_need": ("GET", CARE_TEAM),
+    "people:end_access_need": ("POST", CARE_TEAM),
+    "people:add_carer": ("GET", CARE_TEAM),
+    "people:revoke_consent": ("GET", CARE_TEAM),
+    "people:services": ("GET", {"admin"}),
+    "scheduling:record_outcome": ("GET", CARE_TEAM),
+    "scheduling:reschedule": ("GET", CARE_TEAM),
+    "scheduling:cancel": ("GET", CARE_TEAM),
+    "scheduling:summary": ("GET", {"analyst", "team_manager"}),
+    "scheduling:team": ("GET", ANY_CARE_STAFF),
+    "scheduling:complete_follow_up": ("GET", CARE_TEAM),
+    "scheduling:resolve_alert": ("POST", CARE_TEAM),
+    "scheduling:request_handover": ("GET", CARE_TEAM),
+    "scheduling:respond_to_handover": ("GET", ANY_CARE_STAFF),  # sending and receiving teams
+    "scheduling:agree_commitment": ("GET", CARE_TEAM),
+    "scheduling:end_commitment": ("GET", CARE_TEAM),
+    "scheduling:my_diary": ("GET", ANY_CARE_STAFF),
+    "scheduling:working_hours": ("GET", ANY_CARE_STAFF),
+    "decisions:decisions": ("GET", CARE_TEAM),
+    "decisions:agree": ("GET", CARE_TEAM),
+    "decisions:preferences": ("GET", CARE_TEAM),
+    "decisions:my_preferences": ("GET", {"service_user"}),
+    "decisions:review": ("GET", ANY_CARE_STAFF),
+    "decisions:recommendation_api": ("GET", CARE_TEAM),
+    "decisions:openapi": ("GET", ANY_CARE_STAFF),
+}
+
+
+def _url_names(patterns=None, namespace=""):
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+@pytest.fixture
+def world(db, team, clinician, service_user):
+    """One person on team A, with everything a page could be about, and someone of every role."""
+    people = {"clinician": clinician}
+    people["team_manager"] = clinician_in(team, role=Role.TEAM_MANAGER)
+    other_team = TeamFactory(name="Other team")
+    people["other_team_clinician"] = clinician_in(other_team)
+    people["analyst"] = UserFactory(role=Role.ANALYST)
+    people["admin"] = UserFactory(role=Role.ADMIN)
+    people["service_user"] = UserFactory(role=Role.SERVICE_USER)
+    service_user.account = people["service_user"]
+    service_user.save()
+    consent = CarerConsentFactory(service_user=service_user)
+    people["carer"] = UserFactory(role=Role.CARER)
+    consent.carer.account = people["carer"]
+    consent.carer.save()
+    revoked = CarerConsentFactory(service_user=service_user, revoked_at=timezone.now())
+    people["revoked_carer"] = UserFactory(role=Role.CARER)
+    revoked.carer.account = people["revoked_carer"]
+    revoked.carer.save()
+    ServiceUserFactory(team=other_team)  # someone the other team does see
+
+    past = ContactFactory(
+        service_user=service_user, clinician=clinician, start=timezone.now() - dt.timedelta(days=3)
+    )
+    future = ContactFactory(service_user=service_user, clinician=clinician)
+    need = service_user.access_needs.create(need="poor_connectivity", recorded_at=timezone.now())
+    follow_up = FollowUpTask.objects.create(
+        contact=past,
+        service_user=service_user,
+        team=team,
+        due_on=timezone.localdate(),
+        reason="Did not attend",
+        created_at=timezone.now(),
+    )
+    alert = TeamAlert.objects.create(
+        team=team,
+        service_user=service_user,
+        kind="contact_gap",
+        key="gap:test",
+        message="No contact",
+        raised_at=timezone.now(),
+    )
+    handover = Handover.objects.create(
+        service_user=service_user,
+        kind="transfer",
+        from_team=team,
+        to_team=other_team,
+        summary="Stable",
+        requested_by=clinician,
+        requested_at=timezone.now(),
+    )
+    commitment = agree_commitment(
+        actor=clinician,
+        service_user=service_user,
+        consultation_type="wellbeing_check_in",
+        mode="telephone",
+        weekday=1,
+        time=dt.time(15),
+    )
+    su = service_user.pk
+    kwargs = {
+        "records:record": {"pk": su},
+        "records:book": {"pk": su},
+        "records:export": {"pk": su},
+        "people:add_access_need": {"pk": su},
+        "people:end_access_need": {"pk": su, "need_pk": need.pk},
+        "people:add_carer": {"pk": su},
+        "people:revoke_consent": {"pk": su, "consent_pk": consent.pk},
+        "scheduling:record_outcome": {"pk": past.pk},
+        "scheduling:reschedule": {"pk": future.pk},
+        "scheduling:cancel": {"pk": future.pk},
+        "scheduling:complete_follow_up": {"pk": follow_up.pk},
+        "scheduling:resolve_alert": {"pk": alert.pk},
+        "scheduling:request_handover": {"pk": su},
+        "scheduling:respond_to_handover": {"pk": handover.pk},
+        "scheduling:agree_commitment": {"pk": su},
+        "scheduling:end_commitment": {"pk": commitment.pk},
+        "decisions:decisions": {"pk": su},
+        "decisions:agree": {"pk": su},
+        "decisions:preferences": {"pk": su},
+        "decisions:recommendation_api": {"pk": su},
+    }
+    return people, kwargs
+
+
+def _allowed(response) -> bool:
+    if response.status_code == 200:
+        return True
+    if response.status_code in (301, 302):
+        return not response["Location"].startswith(("/account/sign-in/", "/account/two-step/"))
+    return False
+
+
+def test_every_url_and_role_against_the_policy(world):
+    from django.urls import reverse
+
+    people, kwargs = world
+    names = dict(_url_names())
+    missing = sorted(set(names) - set(POLICY))
+    assert not missing, f"URLs with no access policy: {missing}"
+    differences = []
+    for name, (method, allowed_roles) in sorted(POLICY.items()):
+        url = reverse(name, kwargs=kwargs.get(name))
+        if name == "decisions:recommendation_api":
+            url += "?consultation_type=psychotherapy"
+        for role in ROLES:
+            client = Client()
+            if role != "anonymous":
+                signed_in(client, people[role])
+            with transaction.atomic():
+                response = client.get(url) if method == "GET" else client.post(url)
+                transaction.set_rollback(True)
+            allowed = _allowed(response)
+            if allowed != (role in allowed_roles):
+                differences.append(
+                    f"{'ALLOWED' if allowed else 'denied'}: {role} {method} {url} "
+                    f"-> {response.status_code} {response.get('Location', '')}"
+                )
+    unexpected_allows = [d for d in differences if d.startswith("ALLOWED")]
+    assert not unexpected_allows, "\n".join(unexpected_allows)
+    assert not differences, "\n".join(differences)
