@@ -42,6 +42,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("scheduling:team", "Team"),
         ("decisions:review", "Decisions to review"),
         ("scheduling:summary", "Contacts by mode"),
+        ("people:cover", "Cover"),
     ],
     "service_user": [
         ("records:portal", "Your care"),

@@ -196,6 +196,19 @@ NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
 NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
 NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", "")
 
+# Data protection. Mental health records are kept 20 years after the last contact (Records
+# Management Code of Practice 2021); `caremode retention` reports what has passed it.
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "20"))
+# Pseudonyms in analytics extracts are keyed hashes of the NHS number: the key never leaves the
+# trust, so an extract cannot be linked back without it.
+EXTRACT_PSEUDONYM_KEY = os.environ.get("EXTRACT_PSEUDONYM_KEY", "")
+if not EXTRACT_PSEUDONYM_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "EXTRACT_PSEUDONYM_KEY must be set when CAREMODE_ENV=production."
+        )
+    EXTRACT_PSEUDONYM_KEY = SECRET_KEY + ":extract"
+
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

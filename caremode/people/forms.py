@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -101,3 +101,35 @@ class RevokeConsentForm(NHSForm):
 
 class CaseloadSearchForm(NHSForm):
     q = forms.CharField(label="Search by name or NHS number", required=False, max_length=60)
+
+
+class CoverForm(NHSForm):
+    user = forms.TypedChoiceField(label="Clinician", coerce=int)
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        help_text="For example, 'Covering duty while Sam is on leave'",
+    )
+    ends_on = DateField(label="Cover ends on", help_text="At most 14 days from today")
+
+    def __init__(self, *args: Any, clinicians: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "Select a clinician"), *[(str(pk), name) for pk, name in clinicians]]
+        cast(forms.ChoiceField, self.fields["user"]).choices = choices
+
+
+class RestrictionForm(NHSForm):
+    restricted = forms.TypedChoiceField(
+        label="Restrict processing?",
+        choices=[
+            ("yes", "Restrict: leave this person out of analytics and extracts"),
+            ("no", "Lift the restriction"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label="Reason", max_length=300)
+
+
+class EraseForm(NHSForm):
+    reason = forms.CharField(label="Why was this record created in error?", max_length=300)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from caremode.accounts.models import CARE_TEAM_ROLES, Role, User
 from caremode.core import codes
@@ -96,13 +97,48 @@ class TeamMembership(models.Model):
         return f"{self.user} in {self.team}"
 
 
+class Cover(models.Model):
+    """Explicit, time-limited cover of another team's caseload, granted with a reason."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="covers"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="covers")
+    reason = models.CharField(max_length=300)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=models.F("ends_at")), name="cover_starts_before_it_ends"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} covering {self.team} until {self.ends_at:%Y-%m-%d}"
+
+
+def teams_reached_by(user: User) -> models.QuerySet[Team]:
+    """Teams whose caseload the user may see: membership, or cover in force now."""
+    now = timezone.now()
+    return Team.objects.filter(
+        Q(teammembership__user=user)
+        | Q(covers__user=user, covers__starts_at__lte=now, covers__ends_at__gt=now)
+    ).distinct()
+
+
 class ServiceUserQuerySet(models.QuerySet["ServiceUser"]):
     def visible_to(self, user: User) -> ServiceUserQuerySet:
         """The service users this person may see; none for roles without a relationship."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.role in CARE_TEAM_ROLES:
-            return self.filter(team__teammembership__user=user)
+            return self.filter(team__in=teams_reached_by(user).values("pk"))
         if user.role == Role.SERVICE_USER:
             return self.filter(account=user)
         if user.role == Role.CARER:
@@ -156,6 +192,12 @@ class ServiceUser(models.Model):
         related_name="service_user_record",
     )
     registered_at = models.DateTimeField()
+    processing_restricted = models.BooleanField(
+        default=False,
+        help_text="Restricted at the person's request (UK GDPR art. 18): kept and used for "
+        "their care, but left out of analytics, extracts and non-essential messages.",
+    )
+    restriction_reason = models.CharField(max_length=300, blank=True)
 
     objects = ServiceUserQuerySet.as_manager()
 

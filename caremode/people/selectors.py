@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from caremode.accounts.models import User
-from caremode.people.models import AccessNeed, CarerConsent, Service, ServiceUser, Team
+from caremode.people.models import (
+    AccessNeed,
+    CarerConsent,
+    Cover,
+    Service,
+    ServiceUser,
+    Team,
+)
 
 
 def search_caseload(user: User, *, query: str = "") -> QuerySet[ServiceUser]:
@@ -103,3 +111,21 @@ def list_other_teams(team: Team) -> QuerySet[Team]:
 
 def get_team(pk: int | None) -> Team | None:
     return Team.objects.filter(pk=pk).first() if pk else None
+
+
+def list_covers_for_teams(teams: QuerySet[Team]) -> list[Cover]:
+    """Cover in force or to come for these teams."""
+    return list(
+        Cover.objects.filter(team__in=teams, ends_at__gt=timezone.now()).select_related(
+            "user", "team", "granted_by"
+        )
+    )
+
+
+def list_clinicians_outside(team: Team) -> QuerySet[User]:
+    """Clinicians who are not members of `team` (who could be given cover)."""
+    return (
+        User.objects.filter(role__in=["clinician", "team_manager"], is_active=True)
+        .exclude(teammembership__team=team)
+        .order_by("display_name", "username")
+    )

@@ -17,7 +17,7 @@ from caremode.people.errors import (
     ConsentAlreadyRevokedError,
     ConsentScopeMissingError,
 )
-from caremode.people.models import AccessNeed, Carer, CarerConsent, ServiceUser, Team
+from caremode.people.models import AccessNeed, Carer, CarerConsent, Cover, ServiceUser, Team
 
 
 def _raise_first(error: ValidationError) -> None:
@@ -168,3 +168,86 @@ def revoke_consent(*, actor: User, consent: CarerConsent, reason: str = "") -> C
         detail={"carer": consent.carer_id},
     )
     return consent
+
+
+MAX_COVER_DAYS = 14
+
+
+@transaction.atomic
+def grant_cover(*, actor: User, user: User, team: Team, reason: str, ends_at: dt.datetime) -> Cover:
+    """Let a clinician of another team see this team's caseload until `ends_at` (at most 14 days).
+
+    Only a team manager of `team` may grant it. Raises DomainError naming the field. Audited.
+    """
+    if actor.role != "team_manager" or not team.teammembership_set.filter(user=actor).exists():
+        raise DomainError("Only a manager of this team can grant cover.")
+    if user.role not in ("clinician", "team_manager"):
+        raise DomainError("Cover can only be given to a clinician.", field="user")
+    if not reason.strip():
+        raise DomainError("Give the reason for the cover.", field="reason")
+    now = timezone.now()
+    if not now < ends_at <= now + dt.timedelta(days=MAX_COVER_DAYS):
+        raise DomainError("Cover ends within the next 14 days.", field="ends_on")
+    cover = Cover.objects.create(
+        user=user,
+        team=team,
+        reason=reason.strip(),
+        starts_at=now,
+        ends_at=ends_at,
+        granted_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=cover,
+        reason=reason,
+        detail={"user": user.pk, "team": team.pk, "ends_at": ends_at.isoformat()},
+    )
+    return cover
+
+
+@transaction.atomic
+def set_processing_restriction(
+    *, actor: User, service_user: ServiceUser, restricted: bool, reason: str
+) -> ServiceUser:
+    """Restrict (or lift the restriction on) processing at the person's request (UK GDPR art. 18):
+    the record stays available for their care but leaves analytics and extracts. Audited."""
+    if not reason.strip():
+        raise DomainError("Give the reason, in the person's words where possible.", field="reason")
+    service_user.processing_restricted = restricted
+    service_user.restriction_reason = reason.strip() if restricted else ""
+    service_user.save(update_fields=["processing_restricted", "restriction_reason"])
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=service_user,
+        subject_id=service_user.pk,
+        reason=reason,
+        detail={"processing_restricted": restricted},
+    )
+    return service_user
+
+
+@transaction.atomic
+def erase_registered_in_error(*, actor: User, service_user: ServiceUser, reason: str) -> None:
+    """Erase a record created in error — the one case where health records may be erased. Only
+    while no contact has been booked or recorded; otherwise retention rules apply. The audit log
+    keeps that an erasure happened, without the person's details."""
+    if not reason.strip():
+        raise DomainError("Say why the record was created in error.", field="reason")
+    if service_user.contacts.exists():
+        raise DomainError(
+            "This record has contacts, so it is part of the health record and must be kept. "
+            "Restrict processing instead if the person asks."
+        )
+    pk = service_user.pk
+    record_event(
+        actor=actor,
+        action=AuditAction.REVOKE,
+        object_type="people.ServiceUser",
+        object_id=str(pk),
+        subject_id=pk,
+        reason=reason,
+        detail={"erased": "registered in error"},
+    )
+    service_user.delete()

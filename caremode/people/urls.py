@@ -12,4 +12,7 @@ urlpatterns = [
         "<int:pk>/consents/<int:consent_pk>/withdraw/", views.revoke_consent, name="revoke_consent"
     ),
     path("services/", views.services_overview, name="services"),
+    path("cover/", views.cover, name="cover"),
+    path("<int:pk>/restriction/", views.restriction, name="restriction"),
+    path("<int:pk>/erase/", views.erase, name="erase"),
 ]

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from caremode.accounts.models import Role
@@ -20,10 +23,18 @@ from caremode.people.access import access_consent, access_service_user
 from caremode.people.forms import (
     AccessNeedForm,
     CarerConsentForm,
+    CoverForm,
+    EraseForm,
+    RestrictionForm,
     RevokeConsentForm,
     ServiceUserForm,
 )
-from caremode.people.selectors import list_services_overview, list_teams_for
+from caremode.people.selectors import (
+    list_clinicians_outside,
+    list_covers_for_teams,
+    list_services_overview,
+    list_teams_for,
+)
 
 
 @care_team_required
@@ -168,4 +179,113 @@ def services_overview(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "people/services_overview.html",
         {"services": list_services_overview(), "page_title": "Services and teams"},
+    )
+
+
+@roles_required(Role.TEAM_MANAGER)
+@require_http_methods(["GET", "POST"])
+def cover(request: AuthenticatedRequest) -> HttpResponse:
+    """Give a clinician of another team time-limited access to this team's caseload."""
+    team = list_teams_for(request.user).first()
+    if team is None:
+        raise Http404
+    clinicians = [(u.pk, f"{u} ({u.username})") for u in list_clinicians_outside(team)]
+    form = CoverForm(request.POST if request.method == "POST" else None, clinicians=clinicians)
+    if request.method == "POST" and form.is_valid():
+        chosen = next(
+            (u for u in list_clinicians_outside(team) if u.pk == form.cleaned_data["user"]), None
+        )
+        ends_at = timezone.make_aware(
+            dt.datetime.combine(form.cleaned_data["ends_on"], dt.time(23, 59))
+        )
+        try:
+            if chosen is None:
+                raise DomainError("Select a clinician.", field="user")
+            services.grant_cover(
+                actor=request.user,
+                user=chosen,
+                team=team,
+                reason=form.cleaned_data["reason"],
+                ends_at=ends_at,
+            )
+        except DomainError as error:
+            if error.field == "ends_on":
+                form.add_error("ends_on", error.message)
+            else:
+                add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"{chosen} can see {team.name}'s caseload until "
+                f"{form.cleaned_data['ends_on']:%-d %B}.",
+            )
+            return redirect("people:cover")
+    return render(
+        request,
+        "people/cover.html",
+        {
+            "form": form,
+            "team": team,
+            "covers": list_covers_for_teams(list_teams_for(request.user)),
+            "page_title": "Cover from other teams",
+        },
+    )
+
+
+@care_team_required
+@recent_authentication_required
+@require_http_methods(["GET", "POST"])
+def restriction(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    service_user = access_service_user(request.user, pk, purpose="restriction of processing")
+    form = RestrictionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_processing_restriction(
+                actor=request.user,
+                service_user=service_user,
+                restricted=form.cleaned_data["restricted"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "Restriction of processing updated.")
+            return redirect("records:record", pk=service_user.pk)
+    return render(
+        request,
+        "people/restriction.html",
+        {
+            "form": form,
+            "service_user": service_user,
+            "page_title": "Restrict processing",
+            "back_href": reverse("records:record", args=[service_user.pk]),
+        },
+    )
+
+
+@care_team_required
+@recent_authentication_required
+@require_http_methods(["GET", "POST"])
+def erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    service_user = access_service_user(request.user, pk, purpose="erasure")
+    form = EraseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.erase_registered_in_error(
+                actor=request.user, service_user=service_user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, "The record created in error has been erased.")
+            return redirect("records:caseload")
+    return render(
+        request,
+        "people/erase.html",
+        {
+            "form": form,
+            "service_user": service_user,
+            "page_title": "Erase a record made in error",
+            "back_href": reverse("records:record", args=[service_user.pk]),
+        },
     )

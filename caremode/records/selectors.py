@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
+from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import Max
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
 from caremode.audit.models import AuditEvent
 from caremode.decisions.models import DecisionRecord, ModePreference
@@ -123,3 +129,89 @@ def build_subject_access_export(service_user: ServiceUser) -> dict[str, Any]:
             for e in AuditEvent.objects.filter(subject_id=service_user.pk).order_by("sequence")
         ],
     }
+
+
+EXTRACT_COLUMNS = [
+    "Person_ID",
+    "UniqCareContID",
+    "CareContDate",
+    "CareContTime",
+    "ConsMechanismMH",
+    "AttendStatus",
+    "ConsType",
+    "ClinContDurOfCareCont",
+    "AgeCareContDate",
+    "EthnicCategory",
+    "Gender",
+    "GenderIDCode",
+    "IMD_Decile",
+    "Rurality",
+    "LanguageCodePreferred",
+    "InterpreterPresentInd",
+    "AccessNeeds",
+    "TechFailure",
+]
+
+
+def pseudonym(nhs_number: str, key: str) -> str:
+    """A stable pseudonym: HMAC-SHA256 of the NHS number under the trust's key, 16 hex digits."""
+    return hmac.new(key.encode(), nhs_number.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> Iterator[list[str]]:
+    """Every offered contact (missed and cancelled included, E17) in MHSDS shape, one row each,
+    without names, NHS numbers, dates of birth or postcodes; restricted records left out.
+    Contacts still to come and those awaiting an outcome are not offered-and-settled, so omitted.
+    """
+    needs: dict[int, list[str]] = {}
+    for person_id, need in AccessNeed.objects.filter(ended_at__isnull=True).values_list(
+        "service_user_id", "need"
+    ):
+        needs.setdefault(person_id, []).append(need)
+    contacts = (
+        Contact.objects.filter(
+            attend_status__isnull=False, service_user__processing_restricted=False
+        )
+        .select_related("service_user")
+        .order_by("pk")
+    )
+    if since is not None:
+        contacts = contacts.filter(start__date__gte=since)
+    for contact in contacts.iterator(chunk_size=5000):
+        person = contact.service_user
+        local = timezone.localtime(contact.start)
+        yield [
+            pseudonym(person.nhs_number, key),
+            str(contact.pk),
+            local.date().isoformat(),
+            local.strftime("%H:%M"),
+            contact.planned_cons_mechanism,
+            contact.attend_status or "",
+            contact.consultation_type,
+            str(contact.duration_minutes),
+            str(person.age_on(local.date())),
+            person.ethnic_category,
+            person.gender,
+            person.gender_identity,
+            "" if person.imd_decile is None else str(person.imd_decile),
+            person.rurality,
+            person.main_language,
+            "Y" if contact.interpreter_needed else "N",
+            ";".join(sorted(needs.get(person.pk, []))),
+            "Y" if contact.technical_failure else "N",
+        ]
+
+
+def list_past_retention(*, years: int, today: dt.date | None = None) -> list[ServiceUser]:
+    """Discharged people whose last contact (or registration) is older than the retention period:
+    for review and disposal under the trust's records policy, never deleted automatically."""
+    today = today or timezone.localdate()
+    cutoff = today.replace(year=today.year - years)
+    people = ServiceUser.objects.filter(status=ServiceUser.Status.DISCHARGED).annotate(
+        last_contact=Max("contacts__start")
+    )
+    return [
+        p
+        for p in people
+        if (p.last_contact or p.registered_at).date() < cutoff  # type: ignore[attr-defined]
+    ]

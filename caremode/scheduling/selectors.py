@@ -73,7 +73,7 @@ def count_contacts_by_mode_and_outcome() -> list[dict[str, str]]:
     now = timezone.now()
     due = Q(start__lt=now) | Q(attend_status__isnull=False)
     rows = (
-        Contact.objects.filter(due)
+        Contact.objects.filter(due, service_user__processing_restricted=False)
         .values("planned_mode")
         .annotate(
             offered=Count("pk"),
