@@ -68,24 +68,6 @@ def test_cover_through_the_page(client, team, other_team_clinician, service_user
     assert client.get(f"/service-users/{service_user.pk}/").status_code == 200
 
 
-def test_a_restricted_record_leaves_the_analytics(client, clinician, service_user):
-    with time_machine.travel(timezone.now() - dt.timedelta(days=30)):
-        for _ in range(6):
-            ContactFactory(
-                service_user=service_user, clinician=clinician, attend_status="5", mode_used="video"
-            )
-    services.set_processing_restriction(
-        actor=clinician, service_user=service_user, restricted=True, reason="Asked us to"
-    )
-    from caremode.scheduling.selectors import count_contacts_by_mode_and_outcome
-
-    assert count_contacts_by_mode_and_outcome() == []
-    services.set_processing_restriction(
-        actor=clinician, service_user=service_user, restricted=False, reason="Changed their mind"
-    )
-    assert count_contacts_by_mode_and_outcome()[0]["offered"] == "5"
-
-
 def test_only_a_record_made_in_error_can_be_erased(clinician, service_user, team):
     ContactFactory(service_user=service_user, clinician=clinician)
     with pytest.raises(DomainError, match="must be kept"):

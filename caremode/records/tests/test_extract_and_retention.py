@@ -8,8 +8,10 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from caremode.audit.models import AuditEvent
+from caremode.people import services
 from caremode.people.models import ServiceUser
 from caremode.records.selectors import EXTRACT_COLUMNS, list_past_retention, pseudonym
+from caremode.scheduling.selectors import count_contacts_by_mode_and_outcome
 from tests.factories import ContactFactory, ServiceUserFactory
 
 
@@ -61,3 +63,19 @@ def test_retention_lists_only_discharged_records_past_the_period(clinician, serv
     )
     ServiceUserFactory(team=team, status="discharged")  # recent
     assert [p.pk for p in list_past_retention(years=20)] == [old.pk]
+
+
+def test_a_restricted_record_leaves_the_analytics(client, clinician, service_user):
+    with time_machine.travel(timezone.now() - dt.timedelta(days=30)):
+        for _ in range(6):
+            ContactFactory(
+                service_user=service_user, clinician=clinician, attend_status="5", mode_used="video"
+            )
+    services.set_processing_restriction(
+        actor=clinician, service_user=service_user, restricted=True, reason="Asked us to"
+    )
+    assert count_contacts_by_mode_and_outcome() == []
+    services.set_processing_restriction(
+        actor=clinician, service_user=service_user, restricted=False, reason="Changed their mind"
+    )
+    assert count_contacts_by_mode_and_outcome()[0]["offered"] == "5"
