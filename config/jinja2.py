@@ -44,6 +44,11 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("scheduling:summary", "Contacts by mode"),
         ("people:cover", "Cover"),
     ],
+    "admin": [
+        ("people:services", "Services and teams"),
+        ("people:staff_accounts", "Staff accounts"),
+    ],
+    "analyst": [("scheduling:summary", "Contacts by mode")],
     "service_user": [
         ("records:portal", "Your care"),
         ("decisions:my_preferences", "How you'd like to be contacted"),

@@ -133,3 +133,39 @@ class RestrictionForm(NHSForm):
 
 class EraseForm(NHSForm):
     reason = forms.CharField(label="Why was this record created in error?", max_length=300)
+
+
+class StaffAccountForm(NHSForm):
+    username = forms.CharField(label="Username", max_length=150)
+    display_name = forms.CharField(label="Full name", max_length=150)
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[
+            ("clinician", "Clinician"),
+            ("team_manager", "Team manager"),
+            ("analyst", "Analyst"),
+            ("admin", "Administrator"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    team = forms.TypedChoiceField(label="Team", coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args: Any, teams: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["team"]).choices = [
+            ("", "No team (analysts and administrators)"),
+            *[(str(pk), n) for pk, n in teams],
+        ]
+
+
+class AccountActionForm(NHSForm):
+    action = forms.ChoiceField(
+        label="What do you want to do?",
+        choices=[
+            ("close", "Close the account"),
+            ("reopen", "Reopen the account"),
+            ("reset_second_factor", "Reset their authenticator (lost phone)"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label="Reason", max_length=300)

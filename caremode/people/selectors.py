@@ -129,3 +129,18 @@ def list_clinicians_outside(team: Team) -> QuerySet[User]:
         .exclude(teammembership__team=team)
         .order_by("display_name", "username")
     )
+
+
+def list_staff_accounts() -> list[User]:
+    """Staff accounts with their teams, for administrators (no clinical data)."""
+    return list(
+        User.objects.filter(role__in=["clinician", "team_manager", "analyst", "admin"])
+        .prefetch_related("teams")
+        .order_by("role", "display_name", "username")
+    )
+
+
+def get_staff_account(pk: int) -> User | None:
+    return User.objects.filter(
+        pk=pk, role__in=["clinician", "team_manager", "analyst", "admin"]
+    ).first()

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
@@ -17,7 +19,15 @@ from caremode.people.errors import (
     ConsentAlreadyRevokedError,
     ConsentScopeMissingError,
 )
-from caremode.people.models import AccessNeed, Carer, CarerConsent, Cover, ServiceUser, Team
+from caremode.people.models import (
+    AccessNeed,
+    Carer,
+    CarerConsent,
+    Cover,
+    ServiceUser,
+    Team,
+    TeamMembership,
+)
 
 
 def _raise_first(error: ValidationError) -> None:
@@ -251,3 +261,77 @@ def erase_registered_in_error(*, actor: User, service_user: ServiceUser, reason:
         detail={"erased": "registered in error"},
     )
     service_user.delete()
+
+
+@transaction.atomic
+def create_staff_account(
+    *, actor: User, username: str, display_name: str, role: str, team: Team | None
+) -> tuple[User, str]:
+    """An administrator opens a staff account; returns it with a one-time password to pass on.
+
+    The person sets up their authenticator at first sign-in. Raises DomainError naming the field
+    for a taken username, a role that is not a staff role, or a care-team role without a team.
+    """
+    if actor.role != "admin":
+        raise DomainError("Only an administrator can open accounts.")
+    if role not in ("clinician", "team_manager", "analyst", "admin"):
+        raise DomainError("Choose a staff role.", field="role")
+    if role in ("clinician", "team_manager") and team is None:
+        raise DomainError("Choose the team they work in.", field="team")
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError("That username is taken.", field="username")
+    password = secrets.token_urlsafe(12)
+    user = User(username=username, display_name=display_name, role=role)
+    user.set_password(password)
+    user.save()
+    if team is not None and role in ("clinician", "team_manager"):
+        TeamMembership.objects.create(team=team, user=user)
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=user,
+        object_type="staff account",
+        detail={"role": role, "team": team.pk if team else None},
+    )
+    return user, password
+
+
+@transaction.atomic
+def set_account_active(*, actor: User, user: User, active: bool, reason: str) -> User:
+    """Close or reopen an account (for example when someone leaves). Audited with the reason."""
+    if actor.role != "admin":
+        raise DomainError("Only an administrator can close accounts.")
+    if user == actor:
+        raise DomainError("You cannot close your own account.")
+    if not reason.strip():
+        raise DomainError("Give the reason.", field="reason")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=user,
+        object_type="staff account",
+        reason=reason,
+        detail={"active": active},
+    )
+    return user
+
+
+@transaction.atomic
+def reset_second_factor(*, actor: User, user: User, reason: str) -> int:
+    """Remove a person's authenticator (lost phone); they set up a new one at next sign-in."""
+    if actor.role != "admin":
+        raise DomainError("Only an administrator can reset a second factor.")
+    if not reason.strip():
+        raise DomainError("Give the reason.", field="reason")
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    record_event(
+        actor=actor,
+        action=AuditAction.REVOKE,
+        obj=user,
+        object_type="second factor",
+        reason=reason,
+        detail={"devices_removed": removed},
+    )
+    return removed

@@ -13,6 +13,8 @@ urlpatterns = [
     ),
     path("services/", views.services_overview, name="services"),
     path("cover/", views.cover, name="cover"),
+    path("staff/", views.staff_accounts, name="staff_accounts"),
+    path("staff/<int:pk>/", views.staff_account, name="staff_account"),
     path("<int:pk>/restriction/", views.restriction, name="restriction"),
     path("<int:pk>/erase/", views.erase, name="erase"),
 ]

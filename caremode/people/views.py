@@ -22,17 +22,22 @@ from caremode.people import services
 from caremode.people.access import access_consent, access_service_user
 from caremode.people.forms import (
     AccessNeedForm,
+    AccountActionForm,
     CarerConsentForm,
     CoverForm,
     EraseForm,
     RestrictionForm,
     RevokeConsentForm,
     ServiceUserForm,
+    StaffAccountForm,
 )
 from caremode.people.selectors import (
+    get_staff_account,
+    get_team,
     list_clinicians_outside,
     list_covers_for_teams,
     list_services_overview,
+    list_staff_accounts,
     list_teams_for,
 )
 
@@ -287,5 +292,74 @@ def erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "service_user": service_user,
             "page_title": "Erase a record made in error",
             "back_href": reverse("records:record", args=[service_user.pk]),
+        },
+    )
+
+
+@roles_required(Role.ADMIN)
+@recent_authentication_required
+@require_http_methods(["GET", "POST"])
+def staff_accounts(request: AuthenticatedRequest) -> HttpResponse:
+    """Administrators open staff accounts; they see accounts and teams, never records."""
+    teams = list(list_services_overview())
+    team_choices = [(t.pk, t.name) for s in teams for t in s.teams.all()]
+    form = StaffAccountForm(request.POST if request.method == "POST" else None, teams=team_choices)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.create_staff_account(
+                actor=request.user,
+                username=data["username"],
+                display_name=data["display_name"],
+                role=data["role"],
+                team=get_team(data["team"]),
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            form = StaffAccountForm(teams=team_choices)
+    return render(
+        request,
+        "people/staff_accounts.html",
+        {
+            "form": form,
+            "accounts": list_staff_accounts(),
+            "created": created,
+            "page_title": "Staff accounts",
+        },
+    )
+
+
+@roles_required(Role.ADMIN)
+@recent_authentication_required
+@require_http_methods(["GET", "POST"])
+def staff_account(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    account = get_staff_account(pk)
+    if account is None:
+        raise Http404
+    form = AccountActionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+        try:
+            if action == "reset_second_factor":
+                services.reset_second_factor(actor=request.user, user=account, reason=reason)
+            else:
+                services.set_account_active(
+                    actor=request.user, user=account, active=action == "reopen", reason=reason
+                )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, f"Done: {dict(form.fields['action'].choices)[action]}.")  # type: ignore[attr-defined]
+            return redirect("people:staff_accounts")
+    return render(
+        request,
+        "people/staff_account.html",
+        {
+            "form": form,
+            "account": account,
+            "page_title": str(account),
+            "back_href": reverse("people:staff_accounts"),
         },
     )

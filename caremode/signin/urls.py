@@ -9,4 +9,5 @@ urlpatterns = [
     path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
     path("two-step/", views.two_step, name="two_step"),
     path("confirm/", views.confirm_password, name="confirm_password"),
+    path("password/", views.ChangePasswordView.as_view(), name="change_password"),
 ]

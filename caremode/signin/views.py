@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -97,3 +99,16 @@ def confirm_password(request: AuthenticatedRequest) -> HttpResponse:
         "signin/confirm_password.html",
         {"form": form, "next": _next(request), "page_title": "Confirm it is you"},
     )
+
+
+class ChangePasswordView(auth_views.PasswordChangeView):
+    """Change your own password (Django's form and validators: at least 12 characters)."""
+
+    template_name = "signin/change_password.html"
+    success_url = "/"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        sessions.mark_password_confirmed(self.request.session)
+        messages.success(self.request, "Your password has been changed.")
+        return response
