@@ -80,6 +80,7 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
         "CAREMODE_ENV": "production",
         "SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-key-for-the-check",
         "ALLOWED_HOSTS": "caremode.example.nhs.uk",
+        "EXTRACT_PSEUDONYM_KEY": "another-long-random-key-held-by-the-trust",
         "CAREMODE_VAR_DIR": str(tmp_path),
     }
     result = subprocess.run(
