@@ -401,7 +401,13 @@ def _seed_reliability(
                     weekday=rng.randint(0, 4),
                     time=dt.time(rng.choice([10, 11, 14, 15])),
                     every_weeks=rng.choice([1, 1, 2]),
-                    starts_on=(as_of - dt.timedelta(days=rng.randint(14, 90))).date(),
+                    # Most calls were agreed recently and start soon; one in ten started weeks ago
+                    # and has gone unbooked, so the team page shows what a broken rhythm looks like.
+                    starts_on=(
+                        as_of + dt.timedelta(days=rng.randint(3, 21))
+                        if rng.random() < 0.9
+                        else as_of - dt.timedelta(days=rng.randint(14, 28))
+                    ).date(),
                     agreed_by=clinicians[p.team][p.clinician],
                     agreed_at=as_of - dt.timedelta(days=90),
                 )
