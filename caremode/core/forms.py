@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.forms.boundfield import BoundField
+from django.http import HttpRequest, QueryDict
+
+from caremode.core.errors import DomainError
 
 
 class DateInputWidget(forms.MultiWidget):
@@ -109,3 +113,24 @@ class NHSForm(forms.Form):
                 label = label[:1].lower() + label[1:]
             verb = "Select" if isinstance(field, forms.ChoiceField) else "Enter"
             field.error_messages["required"] = f"{verb} {label}"
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data for a form: the POST body on a POST, else None (an unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
+def submitted(request: HttpRequest, form: forms.Form, act: Callable[[dict[str, Any]], Any]) -> bool:
+    """On a POST with a valid form, run `act(cleaned_data)` (one service call).
+
+    True when it succeeded; False for a GET, an invalid form, or a DomainError — which is shown
+    on the field it names — so that the view renders the form again.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        act(form.cleaned_data)
+    except DomainError as error:
+        add_domain_error(form, error)
+        return False
+    return True

@@ -12,7 +12,7 @@ from caremode.core.access import (
     service_user_required,
 )
 from caremode.core.errors import DomainError
-from caremode.core.forms import add_domain_error
+from caremode.core.forms import add_domain_error, posted
 from caremode.decisions import selectors, services
 from caremode.decisions.forms import AgreeDecisionForm, DecisionContextForm, PreferencesForm
 from caremode.decisions.models import ModePreference
@@ -61,7 +61,7 @@ def agree_decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context_form = DecisionContextForm(data if "consultation_type" in data else None)
     consents = _consents_for_decisions(service_user)
     decision_form = AgreeDecisionForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         modes_offered=service_user.team.service.modes_offered,
         consents=consents,
     )
@@ -145,7 +145,7 @@ def _preferences_page(
     request: AuthenticatedRequest, service_user: ServiceUser, *, source: str, done: str
 ) -> HttpResponse:
     current = selectors.get_current_preferences(service_user)
-    form = PreferencesForm(request.POST if request.method == "POST" else None, current=current)
+    form = PreferencesForm(posted(request), current=current)
     if request.method == "POST" and form.is_valid():
         for mode, preference in form.changed_preferences(current).items():
             services.record_preference(

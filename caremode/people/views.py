@@ -17,7 +17,7 @@ from caremode.core.access import (
     roles_required,
 )
 from caremode.core.errors import DomainError
-from caremode.core.forms import add_domain_error
+from caremode.core.forms import add_domain_error, posted, submitted
 from caremode.people import services
 from caremode.people.access import access_consent, access_service_user
 from caremode.people.forms import (
@@ -48,7 +48,7 @@ def register_service_user(request: AuthenticatedRequest) -> HttpResponse:
     teams = list(list_teams_for(request.user))
     if not teams:
         raise Http404
-    form = ServiceUserForm(request.POST if request.method == "POST" else None)
+    form = ServiceUserForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             service_user = services.register_service_user(
@@ -75,20 +75,19 @@ def register_service_user(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def add_access_need(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="record access need")
-    form = AccessNeedForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_access_need(
-                actor=request.user,
-                service_user=service_user,
-                need=form.cleaned_data["need"],
-                notes=form.cleaned_data["notes"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Access need recorded.")
-            return redirect("records:record", pk=service_user.pk)
+    form = AccessNeedForm(posted(request))
+    if submitted(
+        request,
+        form,
+        lambda data: services.record_access_need(
+            actor=request.user,
+            service_user=service_user,
+            need=data["need"],
+            notes=data["notes"],
+        ),
+    ):
+        messages.success(request, "Access need recorded.")
+        return redirect("records:record", pk=service_user.pk)
     return render(
         request,
         "people/add_access_need.html",
@@ -120,7 +119,7 @@ def end_access_need(request: AuthenticatedRequest, pk: int, need_pk: int) -> Htt
 @require_http_methods(["GET", "POST"])
 def add_carer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="add carer")
-    form = CarerConsentForm(request.POST if request.method == "POST" else None)
+    form = CarerConsentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         scopes = set(form.cleaned_data["scopes"])
         try:
@@ -154,17 +153,16 @@ def add_carer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def revoke_consent(request: AuthenticatedRequest, pk: int, consent_pk: int) -> HttpResponse:
     consent = access_consent(request.user, pk, consent_pk)
-    form = RevokeConsentForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.revoke_consent(
-                actor=request.user, consent=consent, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"Consent for {consent.carer} has been withdrawn.")
-            return redirect("records:record", pk=pk)
+    form = RevokeConsentForm(posted(request))
+    if submitted(
+        request,
+        form,
+        lambda data: services.revoke_consent(
+            actor=request.user, consent=consent, reason=data["reason"]
+        ),
+    ):
+        messages.success(request, f"Consent for {consent.carer} has been withdrawn.")
+        return redirect("records:record", pk=pk)
     return render(
         request,
         "people/revoke_consent.html",
@@ -195,7 +193,7 @@ def cover(request: AuthenticatedRequest) -> HttpResponse:
     if team is None:
         raise Http404
     clinicians = [(u.pk, f"{u} ({u.username})") for u in list_clinicians_outside(team)]
-    form = CoverForm(request.POST if request.method == "POST" else None, clinicians=clinicians)
+    form = CoverForm(posted(request), clinicians=clinicians)
     if request.method == "POST" and form.is_valid():
         chosen = next(
             (u for u in list_clinicians_outside(team) if u.pk == form.cleaned_data["user"]), None
@@ -242,20 +240,19 @@ def cover(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def restriction(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="restriction of processing")
-    form = RestrictionForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_processing_restriction(
-                actor=request.user,
-                service_user=service_user,
-                restricted=form.cleaned_data["restricted"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Restriction of processing updated.")
-            return redirect("records:record", pk=service_user.pk)
+    form = RestrictionForm(posted(request))
+    if submitted(
+        request,
+        form,
+        lambda data: services.set_processing_restriction(
+            actor=request.user,
+            service_user=service_user,
+            restricted=data["restricted"],
+            reason=data["reason"],
+        ),
+    ):
+        messages.success(request, "Restriction of processing updated.")
+        return redirect("records:record", pk=service_user.pk)
     return render(
         request,
         "people/restriction.html",
@@ -273,17 +270,16 @@ def restriction(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="erasure")
-    form = EraseForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.erase_registered_in_error(
-                actor=request.user, service_user=service_user, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "The record created in error has been erased.")
-            return redirect("records:caseload")
+    form = EraseForm(posted(request))
+    if submitted(
+        request,
+        form,
+        lambda data: services.erase_registered_in_error(
+            actor=request.user, service_user=service_user, reason=data["reason"]
+        ),
+    ):
+        messages.success(request, "The record created in error has been erased.")
+        return redirect("records:caseload")
     return render(
         request,
         "people/erase.html",
@@ -303,7 +299,7 @@ def staff_accounts(request: AuthenticatedRequest) -> HttpResponse:
     """Administrators open staff accounts; they see accounts and teams, never records."""
     teams = list(list_services_overview())
     team_choices = [(t.pk, t.name) for s in teams for t in s.teams.all()]
-    form = StaffAccountForm(request.POST if request.method == "POST" else None, teams=team_choices)
+    form = StaffAccountForm(posted(request), teams=team_choices)
     created = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -338,7 +334,7 @@ def staff_account(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = get_staff_account(pk)
     if account is None:
         raise Http404
-    form = AccountActionForm(request.POST if request.method == "POST" else None)
+    form = AccountActionForm(posted(request))
     if request.method == "POST" and form.is_valid():
         action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
         try:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caremode.accounts.models import Role
 from caremode.core.access import AuthenticatedRequest, care_team_required, roles_required
 from caremode.core.errors import DomainError
-from caremode.core.forms import add_domain_error
+from caremode.core.forms import add_domain_error, posted, submitted
 from caremode.core.presenters import nhs_datetime
 from caremode.messaging.selectors import list_failed_messages
 from caremode.people.access import access_service_user
@@ -54,17 +54,16 @@ from caremode.scheduling.selectors import (
 def record_outcome(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contact = access_contact(request.user, pk, purpose="record outcome")
     form = RecordOutcomeForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial={"mode_used": contact.planned_mode},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_outcome(actor=request.user, contact=contact, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Outcome recorded.")
-            return redirect("records:record", pk=contact.service_user_id)
+    if submitted(
+        request,
+        form,
+        lambda data: services.record_outcome(actor=request.user, contact=contact, **data),
+    ):
+        messages.success(request, "Outcome recorded.")
+        return redirect("records:record", pk=contact.service_user_id)
     return render(
         request,
         "scheduling/record_outcome.html",
@@ -95,7 +94,7 @@ def _back_to_record(pk: int) -> str:
 @require_http_methods(["GET", "POST"])
 def reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contact = access_contact(request.user, pk, purpose="reschedule")
-    form = RescheduleForm(request.POST if request.method == "POST" else None)
+    form = RescheduleForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.reschedule_contact(
@@ -139,15 +138,14 @@ def reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contact = access_contact(request.user, pk, purpose="cancel")
-    form = CancelForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_contact(actor=request.user, contact=contact, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Contact cancelled. The person has been told.")
-            return redirect("records:record", pk=contact.service_user_id)
+    form = CancelForm(posted(request))
+    if submitted(
+        request,
+        form,
+        lambda data: services.cancel_contact(actor=request.user, contact=contact, **data),
+    ):
+        messages.success(request, "Contact cancelled. The person has been told.")
+        return redirect("records:record", pk=contact.service_user_id)
     return render(
         request,
         "scheduling/cancel.html",
@@ -185,17 +183,14 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def complete_follow_up(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     task = access_follow_up(request.user, pk)
-    form = FollowUpForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.complete_follow_up(
-                actor=request.user, task=task, note=form.cleaned_data["note"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Follow-up completed.")
-            return redirect("scheduling:team")
+    form = FollowUpForm(posted(request))
+    if submitted(
+        request,
+        form,
+        lambda data: services.complete_follow_up(actor=request.user, task=task, note=data["note"]),
+    ):
+        messages.success(request, "Follow-up completed.")
+        return redirect("scheduling:team")
     return render(
         request,
         "scheduling/complete_follow_up.html",
@@ -226,7 +221,7 @@ def resolve_alert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def request_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="handover")
     teams = [(t.pk, t.name) for t in list_other_teams(service_user.team)]
-    form = HandoverRequestForm(request.POST if request.method == "POST" else None, teams=teams)
+    form = HandoverRequestForm(posted(request), teams=teams)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -263,7 +258,7 @@ def request_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def respond_to_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     handover = access_handover(request.user, pk)
-    form = HandoverResponseForm(request.POST if request.method == "POST" else None)
+    form = HandoverResponseForm(posted(request))
     if request.method == "POST" and form.is_valid():
         respond = (
             services.accept_handover
@@ -294,20 +289,19 @@ def respond_to_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def agree_commitment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="commitment")
     form = CommitmentForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         modes_offered=service_user.team.service.modes_offered,
         initial={"every_weeks": "1"},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agree_commitment(
-                actor=request.user, service_user=service_user, **form.cleaned_data
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Commitment recorded. CareMode will check it is kept.")
-            return redirect("records:record", pk=service_user.pk)
+    if submitted(
+        request,
+        form,
+        lambda data: services.agree_commitment(
+            actor=request.user, service_user=service_user, **data
+        ),
+    ):
+        messages.success(request, "Commitment recorded. CareMode will check it is kept.")
+        return redirect("records:record", pk=service_user.pk)
     return render(
         request,
         "scheduling/agree_commitment.html",
@@ -324,17 +318,16 @@ def agree_commitment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def end_commitment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     commitment = access_commitment(request.user, pk)
-    form = EndCommitmentForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_commitment(
-                actor=request.user, commitment=commitment, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Commitment ended.")
-            return redirect("records:record", pk=commitment.service_user_id)
+    form = EndCommitmentForm(posted(request))
+    if submitted(
+        request,
+        form,
+        lambda data: services.end_commitment(
+            actor=request.user, commitment=commitment, reason=data["reason"]
+        ),
+    ):
+        messages.success(request, "Commitment ended.")
+        return redirect("records:record", pk=commitment.service_user_id)
     return render(
         request,
         "scheduling/end_commitment.html",
@@ -384,19 +377,18 @@ def my_diary(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def working_hours(request: AuthenticatedRequest) -> HttpResponse:
     form = WorkingHoursForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         current=get_working_hours(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_working_hours(
-                actor=request.user, clinician=request.user, hours=form.hours()
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Working hours saved.")
-            return redirect("scheduling:my_diary")
+    if submitted(
+        request,
+        form,
+        lambda data: services.set_working_hours(
+            actor=request.user, clinician=request.user, hours=form.hours()
+        ),
+    ):
+        messages.success(request, "Working hours saved.")
+        return redirect("scheduling:my_diary")
     return render(
         request,
         "scheduling/working_hours.html",
