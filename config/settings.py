@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "caremode.messaging",
     "caremode.scheduling",
     "caremode.decisions",
+    "caremode.evaluation",
     "caremode.records",
     "caremode.seed",
 ]

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import ibis
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from caremode.evaluation.inputs import InputError, read_extract
+from caremode.evaluation.measures import Options, compute_measures, count_groups, standardise
+
+COLUMNS = [
+    "dimension",
+    "group",
+    "mode",
+    "measure",
+    "numerator",
+    "denominator",
+    "value",
+    "ci95",
+    "ci998",
+    "reference_group",
+    "ratio",
+    "ratio_ci95",
+    "ratio_ci998",
+    "flag",
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "Equity measures over all offered contacts in an MHSDS-shaped extract (CSV or Parquet): "
+        "rates by mode and group with Wilson intervals, ratios to the largest group with Katz "
+        "intervals, flags, small-number suppression. Writes DIR/measures.csv and "
+        "DIR/results.json, or nothing if the input has problems."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("input", type=Path)
+        parser.add_argument("--out", required=True, type=Path)
+        parser.add_argument(
+            "--no-suppress",
+            action="store_true",
+            help="Show small numbers (internal use only; never publish).",
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Leave out rows with problems, and report them.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        out: Path = options["out"]
+        console = Console(stderr=True)
+        con = ibis.duckdb.connect()
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("Checking the extract")
+            try:
+                checked = read_extract(
+                    options["input"], con=con, skip_invalid=options["skip_invalid"]
+                )
+            except InputError as error:
+                raise CommandError(str(error)) from error
+            progress.update(task, description=f"Counting {checked.rows:,} offered contacts")
+            counts = count_groups(standardise(checked.table), con)
+            progress.update(task, description="Intervals, ratios and flags")
+            measures = compute_measures(counts, Options(suppress=not options["no_suppress"]))
+        staging = Path(tempfile.mkdtemp(prefix="evaluate-"))
+        with (staging / "measures.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer.writeheader()
+            for row in measures:
+                writer.writerow(
+                    {k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()}
+                )
+        results = {
+            "input": str(options["input"]),
+            "contacts": checked.rows,
+            "suppressed": not options["no_suppress"],
+            "warnings": checked.warnings,
+            "skipped": checked.skipped,
+            "measures": measures,
+        }
+        (staging / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+        out.mkdir(parents=True, exist_ok=True)
+        for name in ("measures.csv", "results.json"):
+            shutil.move(staging / name, out / name)
+        shutil.rmtree(staging, ignore_errors=True)
+        for warning in checked.warnings:
+            self.stderr.write(f"Warning: {warning}")
+        for skipped in checked.skipped:
+            self.stderr.write(f"Skipped: {skipped}")
+        flagged = sum(m["flag"] in ("higher", "lower") for m in measures)
+        self.stdout.write(
+            f"{checked.rows:,} contacts; {len(measures):,} measures, {flagged} "
+            f"flagged; written to {out}."
+        )

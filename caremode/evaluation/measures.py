@@ -1,0 +1,236 @@
+"""The equity measures over all offered contacts, by mode and by group (E17, E18).
+
+Counting is one Ibis expression per dimension (DuckDB runs it); the statistics are then computed
+on the counts in Python (`stats`), so the heavy work scales with the data and the rest with the
+number of groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+from ibis import _
+from ibis.expr.types import Table
+
+from caremode.core import codes
+from caremode.evaluation import stats
+
+MODE_ORDER = ("face_to_face", "telephone", "video", "text", "email", "talk_type", "other")
+# measure: (numerator statuses, denominator statuses); None means every offered contact.
+MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
+    "attendance_rate": (("5", "6"), None),
+    "dna_rate": (("3",), None),
+    "patient_cancellation_rate": (("2",), None),
+    "provider_cancellation_rate": (("4",), None),
+    "late_not_seen_rate": (("7",), None),
+}
+AGE_BANDS = (
+    (0, 17, "Under 18"),
+    (18, 24, "18-24"),
+    (25, 34, "25-34"),
+    (35, 44, "35-44"),
+    (45, 54, "45-54"),
+    (55, 64, "55-64"),
+    (65, 200, "65 or over"),
+)
+SMALL = 5
+
+
+def standardise(t: Table) -> Table:
+    """Mode, outcome and the group of each dimension, from MHSDS codes."""
+    mapping = {**codes.CONS_MECHANISM_TO_MODE, **codes.LEGACY_CONS_MECHANISM}
+    mode = t.ConsMechanismMH.cases(*mapping.items(), else_="other")
+    first = t.EthnicCategory.substr(0, 1)
+    upper = {code: group for code, (_label, group) in codes.ETHNIC_CATEGORIES.items()}
+    ethnicity = ibis.cases(
+        (t.EthnicCategory == "99", "Unknown"),
+        else_=first.cases(
+            *[(code, group) for code, group in upper.items() if len(code) == 1], else_="Unknown"
+        ),
+    )
+    age = t.AgeCareContDate.try_cast("int32")
+    age_band = ibis.cases(
+        *[((age >= low) & (age <= high), label) for low, high, label in AGE_BANDS], else_="Unknown"
+    )
+    identity = t.GenderIDCode.cases(
+        ("1", "Male"), ("2", "Female"), ("3", "Non-binary"), ("4", "Other"), else_=None
+    )
+    stated = t.Gender.cases(("1", "Male"), ("2", "Female"), ("9", "Indeterminate"), else_=None)
+    decile = t.IMD_Decile.try_cast("int32")
+    return t.mutate(
+        mode=mode,
+        status=t.AttendStatus,
+        tech=t.TechFailure,
+        ethnicity=ethnicity,
+        age_band=age_band,
+        gender=identity.coalesce(stated, ibis.literal("Unknown")),
+        imd_quintile=ibis.cases(
+            (decile.notnull(), ((decile + 1) // 2).cast("string")), else_="Unknown"
+        ),
+        rurality=t.Rurality.coalesce(ibis.literal("Unknown")),
+        interpreter=t.InterpreterPresentInd.cases(
+            ("Y", "Interpreter present"), ("N", "No interpreter"), else_="Unknown"
+        ),
+        access_need=t.AccessNeeds.coalesce(ibis.literal("")),
+    )
+
+
+DIMENSIONS = (
+    "ethnicity",
+    "age_band",
+    "gender",
+    "imd_quintile",
+    "rurality",
+    "access_need",
+    "interpreter",
+)
+
+
+def _counts(t: Table, keys: list[str]) -> Table:
+    status = t.status
+    return t.group_by(keys).aggregate(
+        offered=_.count(),
+        attended=status.isin(["5", "6"]).sum(),
+        s3=(status == "3").sum(),
+        s2=(status == "2").sum(),
+        s4=(status == "4").sum(),
+        s7=(status == "7").sum(),
+        tech_known=t.tech.notnull().sum(),
+        tech_yes=(t.tech == "Y").sum(),
+    )
+
+
+def count_groups(t: Table, con: ibis.BaseBackend) -> list[dict[str, Any]]:
+    """Counts per (dimension, group, mode), with mode `all` for every mode together."""
+    rows: list[dict[str, Any]] = []
+    overall = t.mutate(dimension=ibis.literal("overall"), group=ibis.literal("All"))
+    sources = [overall]
+    for dimension in DIMENSIONS:
+        if dimension == "access_need":
+            exploded = t.mutate(group=_.access_need.split(";").unnest())
+            exploded = exploded.mutate(
+                group=ibis.cases((exploded.group == "", "none_recorded"), else_=exploded.group)
+            )
+            sources.append(exploded.mutate(dimension=ibis.literal(dimension)))
+        else:
+            sources.append(t.mutate(dimension=ibis.literal(dimension), group=t[dimension]))
+    for source in sources:
+        for keys in (["dimension", "group", "mode"], ["dimension", "group"]):
+            frame = con.execute(_counts(source, keys))
+            for record in frame.to_dict("records"):
+                record.setdefault("mode", "all")
+                rows.append(
+                    {
+                        k: (int(v or 0) if k not in ("dimension", "group", "mode") else v)
+                        for k, v in record.items()
+                    }
+                )
+    return rows
+
+
+@dataclass(frozen=True)
+class Options:
+    suppress: bool = True
+    reference: dict[str, str] | None = None  # dimension → reference group
+
+
+def _numerators(row: dict[str, Any]) -> Iterator[tuple[str, int, int]]:
+    yield "attendance_rate", row["attended"], row["offered"]
+    yield "dna_rate", row["s3"], row["offered"]
+    yield "patient_cancellation_rate", row["s2"], row["offered"]
+    yield "provider_cancellation_rate", row["s4"], row["offered"]
+    yield "late_not_seen_rate", row["s7"], row["offered"]
+    if row["tech_known"]:
+        yield "tech_failure_rate", row["tech_yes"], row["tech_known"]
+
+
+def _rounded(count: int) -> int | None:
+    return None if count < SMALL else int((count + 2.5) // 5 * 5)
+
+
+def compute_measures(counts: list[dict[str, Any]], options: Options) -> list[dict[str, Any]]:
+    """Rates with Wilson 95% and 99.8% intervals, ratios to the reference group with Katz
+    intervals, and flags; small numbers suppressed as MHSDS publications do."""
+    by_key = {(r["dimension"], r["group"], r["mode"]): r for r in counts}
+    reference: dict[str, str] = {}
+    for r in counts:
+        if r["mode"] != "all":
+            continue
+        chosen = (options.reference or {}).get(r["dimension"])
+        best = reference.get(r["dimension"])
+        if chosen:
+            reference[r["dimension"]] = chosen
+        elif best is None or r["offered"] > by_key[(r["dimension"], best, "all")]["offered"]:
+            reference[r["dimension"]] = r["group"]
+    measures = []
+    order = {m: i for i, m in enumerate(("all", *MODE_ORDER))}
+    for r in sorted(
+        counts,
+        key=lambda r: (
+            r["dimension"] != "overall",
+            r["dimension"],
+            str(r["group"]),
+            order.get(r["mode"], 99),
+        ),
+    ):
+        ref_group = reference.get(r["dimension"], r["group"])
+        ref_row = by_key.get((r["dimension"], ref_group, r["mode"]))
+        ref_counts = dict((m, (n, d)) for m, n, d in _numerators(ref_row)) if ref_row else {}
+        for measure, numerator, denominator in _numerators(r):
+            suppressed = options.suppress and (numerator < SMALL or denominator < SMALL)
+            ci95 = stats.wilson(numerator, denominator, stats.Z95)
+            ci998 = stats.wilson(numerator, denominator, stats.Z998)
+            ratio95 = ratio998 = None
+            ratio = None
+            if r["dimension"] != "overall" and measure in ref_counts and r["group"] != ref_group:
+                rn, rd = ref_counts[measure]
+                found95 = stats.ratio_interval(numerator, denominator, rn, rd, stats.Z95)
+                found998 = stats.ratio_interval(numerator, denominator, rn, rd, stats.Z998)
+                if found95 and found998:
+                    ratio, ratio95 = found95
+                    ratio998 = found998[1]
+            if r["group"] == ref_group and r["dimension"] != "overall":
+                ratio = 1.0  # the reference group against itself
+            flag = stats.flag(ratio998)
+            if suppressed:
+                measures.append(
+                    {
+                        "dimension": r["dimension"],
+                        "group": r["group"],
+                        "mode": r["mode"],
+                        "measure": measure,
+                        "numerator": _rounded(numerator),
+                        "denominator": _rounded(denominator),
+                        "value": None,
+                        "ci95": None,
+                        "ci998": None,
+                        "reference_group": ref_group,
+                        "ratio": None,
+                        "ratio_ci95": None,
+                        "ratio_ci998": None,
+                        "flag": "suppressed",
+                    }
+                )
+                continue
+            measures.append(
+                {
+                    "dimension": r["dimension"],
+                    "group": r["group"],
+                    "mode": r["mode"],
+                    "measure": measure,
+                    "numerator": _rounded(numerator) if options.suppress else numerator,
+                    "denominator": _rounded(denominator) if options.suppress else denominator,
+                    "value": numerator / denominator if denominator else None,
+                    "ci95": list(ci95) if ci95 else None,
+                    "ci998": list(ci998) if ci998 else None,
+                    "reference_group": ref_group,
+                    "ratio": ratio,
+                    "ratio_ci95": list(ratio95) if ratio95 else None,
+                    "ratio_ci998": list(ratio998) if ratio998 else None,
+                    "flag": flag,
+                }
+            )
+    return measures

@@ -1,0 +1,243 @@
+"""Planted truth: the evaluation finds a disparity that is there, and (almost) none that is not."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import ibis
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from caremode.evaluation.inputs import InputError, read_extract
+from caremode.evaluation.measures import Options, compute_measures, count_groups, standardise
+
+HEADER = (
+    "Person_ID,UniqCareContID,CareContDate,ConsMechanismMH,AttendStatus,EthnicCategory,"
+    "AgeCareContDate,Gender,IMD_Decile,Rurality,AccessNeeds,TechFailure"
+)
+
+
+def write_extract(path: Path, *, rows: int, seed: int, video_dna_ratio: float = 1.0) -> Path:
+    """Contacts with a 10% DNA rate; for video contacts of Black people, `ratio` times that."""
+    rng = random.Random(seed)
+    lines = [HEADER]
+    for i in range(rows):
+        ethnic = rng.choices("ANHJ", weights=[70, 12, 10, 8])[0]
+        mode = rng.choice(["01", "02", "11"])
+        p = 0.10 * (video_dna_ratio if ethnic == "N" and mode == "11" else 1.0)
+        status = "3" if rng.random() < p else rng.choice(["5", "5", "5", "6", "2", "4"])
+        lines.append(
+            f"p{i % (rows // 6)},{i},2026-{1 + i % 12:02d}-{1 + i % 28:02d},{mode},{status},"
+            f"{ethnic},{rng.randint(16, 90)},{rng.choice('12')},{rng.randint(1, 10)},"
+            f"{rng.choice(['urban', 'rural'])},{rng.choice(['', 'poor_connectivity'])},"
+            f"{rng.choice('YNNNNNNNNN')}"
+        )
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def evaluate(path: Path, **options) -> list[dict]:
+    con = ibis.duckdb.connect()
+    checked = read_extract(path, con=con)
+    return compute_measures(count_groups(standardise(checked.table), con), Options(**options))
+
+
+def find(measures, **where):
+    return [m for m in measures if all(m[k] == v for k, v in where.items())]
+
+
+def test_a_planted_disparity_is_flagged_with_an_interval_covering_the_truth(tmp_path):
+    measures = evaluate(
+        write_extract(tmp_path / "planted.csv", rows=60_000, seed=3, video_dna_ratio=2.0)
+    )
+    (black_video,) = find(
+        measures,
+        dimension="ethnicity",
+        group="Black or Black British",
+        mode="video",
+        measure="dna_rate",
+    )
+    assert black_video["reference_group"] == "White"
+    assert black_video["flag"] == "higher"
+    low, high = black_video["ratio_ci95"]
+    assert low < 2.0 < high
+    (white_video,) = find(
+        measures, dimension="ethnicity", group="White", mode="video", measure="dna_rate"
+    )
+    assert white_video["ratio"] == 1.0 and white_video["flag"] == "similar"
+
+
+def test_no_disparity_gives_no_more_flags_than_chance_allows(tmp_path):
+    measures = evaluate(write_extract(tmp_path / "null.csv", rows=40_000, seed=5))
+    compared = [m for m in measures if m["ratio_ci998"] is not None and m["ratio"] != 1.0]
+    flagged = [m for m in compared if m["flag"] in ("higher", "lower")]
+    assert len(compared) > 100
+    # 99.8% intervals: about 0.2% false flags expected; allow a generous margin.
+    assert len(flagged) <= max(2, 0.01 * len(compared)), flagged
+
+
+def test_every_offered_contact_counts_missed_ones_included(tmp_path):
+    path = tmp_path / "small.csv"
+    path.write_text(
+        "\n".join(
+            [HEADER]
+            + [
+                f"p{i},{i},2026-01-0{1 + i % 9},11,{s},A,40,1,3,urban,,N"
+                for i, s in enumerate(["5"] * 12 + ["3"] * 6 + ["2"] * 2)
+            ]
+        )
+        + "\n"
+    )
+    measures = evaluate(path, suppress=False)
+    (overall,) = find(measures, dimension="overall", mode="all", measure="attendance_rate")
+    assert (overall["numerator"], overall["denominator"]) == (12, 20)
+    (dna,) = find(measures, dimension="overall", mode="all", measure="dna_rate")
+    assert dna["value"] == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize(("numerator", "suppressed"), [(4, True), (5, False)])
+def test_suppression_at_its_edge(tmp_path, numerator, suppressed):
+    path = tmp_path / "edge.csv"
+    statuses = ["3"] * numerator + ["5"] * 20
+    path.write_text(
+        "\n".join(
+            [HEADER]
+            + [f"p{i},{i},2026-01-02,01,{s},A,40,1,3,urban,,N" for i, s in enumerate(statuses)]
+        )
+        + "\n"
+    )
+    (dna,) = find(evaluate(path), dimension="overall", mode="all", measure="dna_rate")
+    if suppressed:
+        assert dna["flag"] == "suppressed" and dna["value"] is None and dna["numerator"] is None
+    else:
+        assert dna["flag"] != "suppressed" and dna["numerator"] == 5
+        assert dna["denominator"] == 25 and dna["value"] == pytest.approx(5 / 25)
+
+
+def test_bad_rows_are_named_and_nothing_is_written(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "\n".join(
+            [
+                HEADER,
+                "p1,1,2026-01-02,11,5,A,40,1,3,urban,,N",
+                "p2,2,2026-02-30,11,5,A,40,1,3,urban,,N",
+                "p3,3,2026-01-02,07,5,A,40,1,3,urban,,N",
+                "p4,4,2026-01-02,11,8,Q,40,1,11,city,sad,maybe",
+                "p5,1,2026-01-02,11,5,A,40,1,3,urban,,N",
+            ]
+        )
+        + "\n"
+    )
+    out = tmp_path / "out"
+    with pytest.raises(CommandError) as caught:
+        call_command("evaluate", str(path), "--out", str(out))
+    message = str(caught.value)
+    for expected in (
+        "column CareContDate: row 3: '2026-02-30'",
+        "column ConsMechanismMH: row 4: '07'",
+        "column AttendStatus: row 5: '8'",
+        "column EthnicCategory: row 5: 'Q'",
+        "column IMD_Decile: row 5: '11'",
+        "column Rurality: row 5: 'city'",
+        "column AccessNeeds: row 5: 'sad'",
+        "column TechFailure: row 5: 'maybe'",
+        "duplicate identifier in column UniqCareContID: row 2: '1'; row 6: '1'",
+    ):
+        assert expected in message
+    assert not out.exists()
+
+
+def test_a_missing_column_is_named(tmp_path):
+    path = tmp_path / "missing.csv"
+    path.write_text("Person_ID,UniqCareContID,CareContDate,AttendStatus\np,1,2026-01-01,5\n")
+    with pytest.raises(InputError, match="missing required column\\(s\\): ConsMechanismMH"):
+        read_extract(path)
+
+
+def test_the_command_writes_csv_and_json_and_accepts_the_older_header(tmp_path, capsys):
+    path = tmp_path / "legacy.csv"
+    rows = [f"p{i},{i},2026-01-02,03,{'3' if i % 5 == 0 else '5'}" for i in range(60)]
+    path.write_text(
+        "Person_ID,UniqCareContID,CareContDate,ConsMechanismMH,AttendOrDNACode\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+    out = tmp_path / "out"
+    call_command("evaluate", str(path), "--out", str(out))
+    results = json.loads((out / "results.json").read_text())
+    assert results["contacts"] == 60
+    assert "before MHSDS v5" in results["warnings"][0]
+    (video,) = [
+        m
+        for m in results["measures"]
+        if m["dimension"] == "overall" and m["mode"] == "video" and m["measure"] == "dna_rate"
+    ]
+    assert video["value"] == pytest.approx(12 / 60)
+    assert set(results["measures"][0]) >= {
+        "dimension",
+        "group",
+        "mode",
+        "measure",
+        "numerator",
+        "denominator",
+        "value",
+        "ci95",
+        "ci998",
+        "reference_group",
+        "ratio",
+        "ratio_ci95",
+        "ratio_ci998",
+        "flag",
+    }
+    assert (out / "measures.csv").read_text().startswith("dimension,group,mode,measure")
+
+
+def test_skip_invalid_reports_and_continues(tmp_path):
+    path = tmp_path / "some-bad.csv"
+    path.write_text(
+        "\n".join(
+            [HEADER]
+            + [
+                f"p{i},{i},2026-01-02,11,{'9' if i == 3 else '5'},A,40,1,3,urban,,N"
+                for i in range(10)
+            ]
+        )
+        + "\n"
+    )
+    out = tmp_path / "out"
+    call_command("evaluate", str(path), "--out", str(out), "--skip-invalid")
+    results = json.loads((out / "results.json").read_text())
+    assert results["contacts"] == 9
+    assert "row 5: '9'" in results["skipped"][0]
+
+
+def test_the_extract_command_feeds_the_evaluation(tmp_path, clinician, service_user):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from tests.factories import ContactFactory
+
+    with time_machine.travel(timezone.now() - dt.timedelta(days=20)):
+        for status in ["5"] * 8 + ["3"] * 2:
+            ContactFactory(
+                service_user=service_user,
+                clinician=clinician,
+                attend_status=status,
+                mode_used="video" if status == "5" else "",
+            )
+    extract = tmp_path / "contacts.csv"
+    call_command("extract", "--out", str(extract))
+    call_command("evaluate", str(extract), "--out", str(tmp_path / "out"), "--no-suppress")
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    (dna,) = [
+        m
+        for m in results["measures"]
+        if m["dimension"] == "overall" and m["mode"] == "all" and m["measure"] == "dna_rate"
+    ]
+    assert (dna["numerator"], dna["denominator"]) == (2, 10)
