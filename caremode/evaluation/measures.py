@@ -110,10 +110,9 @@ def count_groups(t: Table, con: ibis.BaseBackend) -> list[dict[str, Any]]:
     sources = [overall]
     for dimension in DIMENSIONS:
         if dimension == "access_need":
-            exploded = t.mutate(group=_.access_need.split(";").unnest())
-            exploded = exploded.mutate(
-                group=ibis.cases((exploded.group == "", "none_recorded"), else_=exploded.group)
-            )
+            # "none_recorded" before splitting: engines disagree on splitting an empty string.
+            listed = ibis.cases((t.access_need == "", "none_recorded"), else_=t.access_need)
+            exploded = t.mutate(group=listed.split(";").unnest())
             sources.append(exploded.mutate(dimension=ibis.literal(dimension)))
         else:
             sources.append(t.mutate(dimension=ibis.literal(dimension), group=t[dimension]))

@@ -241,3 +241,25 @@ def test_the_extract_command_feeds_the_evaluation(tmp_path, clinician, service_u
         if m["dimension"] == "overall" and m["mode"] == "all" and m["measure"] == "dna_rate"
     ]
     assert (dna["numerator"], dna["denominator"]) == (2, 10)
+
+
+def test_the_same_input_gives_identical_measures_on_duckdb_and_postgresql(tmp_path):
+    import os
+
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("Needs DATABASE_URL pointing at PostgreSQL (CI sets it).")
+    path = write_extract(tmp_path / "same.csv", rows=3_000, seed=11, video_dna_ratio=1.5)
+    for backend in ("duckdb", "postgres"):
+        call_command(
+            "evaluate",
+            str(path),
+            "--out",
+            str(tmp_path / backend),
+            "--no-suppress",
+            "--backend",
+            backend,
+        )
+    duck = json.loads((tmp_path / "duckdb" / "results.json").read_text())["measures"]
+    pg = json.loads((tmp_path / "postgres" / "results.json").read_text())["measures"]
+    assert len(duck) == len(pg) > 100
+    assert duck == pg

@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from caremode.evaluation.inputs import InputError, read_extract
+from caremode.evaluation.backends import BACKENDS, BackendError, connect_postgres, move_to
+from caremode.evaluation.inputs import ROW, InputError, read_extract
 from caremode.evaluation.measures import Options, compute_measures, count_groups, standardise
 
 COLUMNS = [
@@ -54,6 +55,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Leave out rows with problems, and report them.",
         )
+        parser.add_argument(
+            "--backend",
+            choices=BACKENDS,
+            default="duckdb",
+            help="Where to count: in-process DuckDB (default) or PostgreSQL (DATABASE_URL).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out: Path = options["out"]
@@ -74,7 +81,14 @@ class Command(BaseCommand):
             except InputError as error:
                 raise CommandError(str(error)) from error
             progress.update(task, description=f"Counting {checked.rows:,} offered contacts")
-            counts = count_groups(standardise(checked.table), con)
+            table, engine = checked.table, con
+            if options["backend"] == "postgres":
+                try:
+                    engine = connect_postgres()
+                except BackendError as error:
+                    raise CommandError(str(error)) from error
+                table = move_to(checked.table.drop(ROW), con, engine)
+            counts = count_groups(standardise(table), engine)
             progress.update(task, description="Intervals, ratios and flags")
             measures = compute_measures(counts, Options(suppress=not options["no_suppress"]))
         staging = Path(tempfile.mkdtemp(prefix="evaluate-"))
