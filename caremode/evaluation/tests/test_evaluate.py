@@ -263,3 +263,17 @@ def test_the_same_input_gives_identical_measures_on_duckdb_and_postgresql(tmp_pa
     pg = json.loads((tmp_path / "postgres" / "results.json").read_text())["measures"]
     assert len(duck) == len(pg) > 100
     assert duck == pg
+
+
+def test_the_report_puts_the_planted_finding_first_in_html_and_pdf(tmp_path):
+    path = write_extract(tmp_path / "planted.csv", rows=30_000, seed=7, video_dna_ratio=2.5)
+    out = tmp_path / "report"
+    call_command("evaluate", str(path), "--out", str(out))
+    html = (out / "report.html").read_text()
+    findings = html.split("<h2>Findings</h2>")[1].split("</ul>")[0]
+    first = findings.split("<li>")[1]
+    assert "Among video contacts, people in the Black or Black British ethnic group" in first
+    assert "did not attend" in first
+    assert "times the rate for people in the White ethnic group" in first
+    assert html.count("<svg") >= 10  # funnel plots, rates and mode mix by every dimension
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF")

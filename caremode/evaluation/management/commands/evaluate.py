@@ -15,6 +15,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from caremode.evaluation.backends import BACKENDS, BackendError, connect_postgres, move_to
 from caremode.evaluation.inputs import ROW, InputError, read_extract
 from caremode.evaluation.measures import Options, compute_measures, count_groups, standardise
+from caremode.evaluation.report import render
 
 COLUMNS = [
     "dimension",
@@ -108,8 +109,9 @@ class Command(BaseCommand):
             "measures": measures,
         }
         (staging / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+        render(results, counts, staging)
         out.mkdir(parents=True, exist_ok=True)
-        for name in ("measures.csv", "results.json"):
+        for name in ("measures.csv", "results.json", "report.html", "report.pdf"):
             shutil.move(staging / name, out / name)
         shutil.rmtree(staging, ignore_errors=True)
         for warning in checked.warnings:
