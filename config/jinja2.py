@@ -42,13 +42,14 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("scheduling:team", "Team"),
         ("decisions:review", "Decisions to review"),
         ("scheduling:summary", "Contacts by mode"),
+        ("records:evaluation", "Equity"),
         ("people:cover", "Cover"),
     ],
     "admin": [
         ("people:services", "Services and teams"),
         ("people:staff_accounts", "Staff accounts"),
     ],
-    "analyst": [("scheduling:summary", "Contacts by mode")],
+    "analyst": [("scheduling:summary", "Contacts by mode"), ("records:evaluation", "Equity")],
     "service_user": [
         ("records:portal", "Your care"),
         ("decisions:my_preferences", "How you'd like to be contacted"),

@@ -61,6 +61,7 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "records:portal": ("GET", {"service_user"}),
     "records:who_viewed": ("GET", {"service_user"}),
     "records:carer_home": ("GET", {"carer", "revoked_carer"}),
+    "records:evaluation": ("GET", {"analyst", "team_manager"}),
     "people:register": ("GET", ANY_CARE_STAFF),
     "people:add_access_need": ("GET", CARE_TEAM),
     "people:end_access_need": ("POST", CARE_TEAM),

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
@@ -10,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from caremode.accounts.models import Role
 from caremode.audit.selectors import list_audit_events_for_subject
 from caremode.core.access import (
     AuthenticatedRequest,
@@ -26,6 +29,7 @@ from caremode.decisions.selectors import (
     get_first_remote_contact,
     list_current_decisions,
 )
+from caremode.evaluation.own_data import evaluate_rows
 from caremode.messaging.selectors import list_messages_for
 from caremode.people.access import access_own_record, access_service_user
 from caremode.people.forms import CaseloadSearchForm
@@ -37,6 +41,7 @@ from caremode.people.selectors import (
     list_people_cared_for,
     list_teams_for,
 )
+from caremode.records.selectors import EXTRACT_COLUMNS, iter_pseudonymised_contacts
 from caremode.records.services import export_subject_access
 from caremode.scheduling import services as scheduling_services
 from caremode.scheduling.forms import BookContactForm
@@ -233,3 +238,23 @@ def who_viewed(request: AuthenticatedRequest) -> HttpResponse:
             "back_href": reverse("records:portal"),
         },
     )
+
+
+@roles_required(Role.ANALYST, Role.TEAM_MANAGER)
+@require_GET
+def evaluation_dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    """Equity findings over CareMode's own offered contacts: pseudonymised, suppressed, no names.
+    Recomputed at most every ten minutes."""
+    result = cache.get(DASHBOARD_CACHE_KEY)
+    if result is None:
+        rows = iter_pseudonymised_contacts(key=settings.EXTRACT_PSEUDONYM_KEY)
+        result = evaluate_rows(EXTRACT_COLUMNS, rows)
+        cache.set(DASHBOARD_CACHE_KEY, result, 600)
+    return render(
+        request,
+        "records/evaluation_dashboard.html",
+        {"result": result, "page_title": "Who remote care helps and who it leaves behind"},
+    )
+
+
+DASHBOARD_CACHE_KEY = "caremode:evaluation-dashboard"

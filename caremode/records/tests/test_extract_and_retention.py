@@ -79,3 +79,22 @@ def test_a_restricted_record_leaves_the_analytics(client, clinician, service_use
         actor=clinician, service_user=service_user, restricted=False, reason="Changed their mind"
     )
     assert count_contacts_by_mode_and_outcome()[0]["offered"] == "5"
+
+
+def test_the_equity_dashboard_shows_findings_without_identities(client, clinician, service_user):
+    from caremode.accounts.models import Role
+    from tests.factories import UserFactory, signed_in
+
+    with time_machine.travel(timezone.now() - dt.timedelta(days=15)):
+        for status in ["5"] * 10 + ["3"] * 5:
+            ContactFactory(
+                service_user=service_user,
+                clinician=clinician,
+                attend_status=status,
+                mode_used="video" if status == "5" else "",
+            )
+    signed_in(client, UserFactory(role=Role.ANALYST))
+    body = client.get("/evaluation/").content.decode()
+    assert "15 offered contacts" in body and "Findings" in body
+    assert "33.3%" in body  # 5 of 15 did not attend, by video
+    assert service_user.family_name not in body and service_user.nhs_number not in body
