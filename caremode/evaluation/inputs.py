@@ -6,6 +6,7 @@ many there are in all. Written as Ibis expressions; DuckDB runs them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,7 +83,9 @@ def _read(con: ibis.BaseBackend, path: Path) -> Table:
         if column not in table.columns:
             table = table.mutate(**{column: ibis.null("string")})
     header_rows = 1 if suffix == ".csv" else 0
-    return table.mutate(**{ROW: ibis.row_number() + 1 + header_rows})
+    numbered = table.mutate(**{ROW: ibis.row_number() + 1 + header_rows})
+    # Parse the file once: every check and count below reads this table, not the file.
+    return con.create_table(f"extract_{uuid.uuid4().hex[:12]}", numbered, temp=True)
 
 
 def _problem(con: ibis.BaseBackend, bad: Table, kind: str, column: str) -> Problem | None:

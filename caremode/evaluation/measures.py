@@ -7,6 +7,7 @@ number of groups.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -104,7 +105,15 @@ def _counts(t: Table, keys: list[str]) -> Table:
 
 
 def count_groups(t: Table, con: ibis.BaseBackend) -> list[dict[str, Any]]:
-    """Counts per (dimension, group, mode), with mode `all` for every mode together."""
+    """Counts per (dimension, group, mode), with mode `all` for every mode together.
+
+    The standardised columns are materialised once, so that the groupings read a narrow table.
+    """
+    t = con.create_table(
+        f"standardised_{uuid.uuid4().hex[:12]}",
+        t.select("mode", "status", "tech", *DIMENSIONS),
+        temp=True,
+    )
     rows: list[dict[str, Any]] = []
     overall = t.mutate(dimension=ibis.literal("overall"), group=ibis.literal("All"))
     sources = [overall]

@@ -1,0 +1,146 @@
+"""`caremode evaluate` on 10 million synthetic contacts (Parquet), beside a plain pandas
+implementation of the same counts and a single hand-written DuckDB query, in the same run:
+times, ratios and peak memory of each (each runs in its own process so peaks are its own).
+
+    .venv/bin/python benchmarks/evaluate_10m.py [--rows 10000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GENERATE = """
+COPY (
+  SELECT
+    'p' || (i % {people})::VARCHAR AS Person_ID,
+    i::VARCHAR AS UniqCareContID,
+    strftime(DATE '2025-01-01' + CAST(i % 365 AS INTEGER), '%Y-%m-%d') AS CareContDate,
+    (['01', '02', '11', '09', '05'])[1 + CAST(hash(i) % 5 AS BIGINT)] AS ConsMechanismMH,
+    CASE WHEN hash(i, 1) % 100 < 10 THEN '3' WHEN hash(i, 1) % 100 < 16 THEN '2'
+         WHEN hash(i, 1) % 100 < 19 THEN '4' WHEN hash(i, 1) % 100 < 20 THEN '7'
+         WHEN hash(i, 1) % 100 < 25 THEN '6' ELSE '5' END AS AttendStatus,
+    (16 + hash(i % {people}, 2) % 75)::VARCHAR AS AgeCareContDate,
+    (['A','A','A','A','A','A','A','C','H','J','N','M','D','R','Z'])[1 + CAST(hash(i % {people}, 3) % 15 AS BIGINT)]
+      AS EthnicCategory,
+    (['1', '2'])[1 + CAST(hash(i % {people}, 4) % 2 AS BIGINT)] AS Gender,
+    (1 + hash(i % {people}, 5) % 10)::VARCHAR AS IMD_Decile,
+    CASE WHEN hash(i % {people}, 6) % 100 < 17 THEN 'rural' ELSE 'urban' END AS Rurality,
+    CASE WHEN hash(i % {people}, 7) % 100 < 8 THEN 'poor_connectivity'
+         WHEN hash(i % {people}, 7) % 100 < 12 THEN 'hearing_impairment;technology_unfamiliar'
+         ELSE NULL END AS AccessNeeds,
+    CASE WHEN hash(i, 8) % 100 < 3 THEN 'Y' ELSE 'N' END AS TechFailure
+  FROM range({rows}) t(i)
+) TO '{path}' (FORMAT PARQUET)
+"""
+
+PANDAS = r"""
+import sys, pandas as pd
+df = pd.read_parquet(sys.argv[1])
+groups = {"A":"White","B":"White","C":"White","D":"Mixed","E":"Mixed","F":"Mixed","G":"Mixed",
+  "H":"Asian","J":"Asian","K":"Asian","L":"Asian","M":"Black","N":"Black","P":"Black",
+  "R":"Other","S":"Other","Z":"Not Stated"}
+mode = {"01":"face_to_face","02":"telephone","11":"video","09":"text","05":"email"}
+df["mode"] = df.ConsMechanismMH.map(mode).fillna("other")
+df["ethnicity"] = df.EthnicCategory.str[0].map(groups).fillna("Unknown")
+age = pd.to_numeric(df.AgeCareContDate)
+df["age_band"] = pd.cut(age, [0,17,24,34,44,54,64,200]).astype(str)
+df["gender"] = df.Gender
+df["imd_quintile"] = ((pd.to_numeric(df.IMD_Decile) + 1) // 2).astype(str)
+df["rurality"] = df.Rurality
+df["interpreter"] = "Unknown"
+s = df.AttendStatus
+for name, cond in {"attended": s.isin(["5","6"]), "s3": s == "3", "s2": s == "2",
+                   "s4": s == "4", "s7": s == "7", "tech_yes": df.TechFailure == "Y"}.items():
+    df[name] = cond.astype("int64")
+cols = ["attended","s3","s2","s4","s7","tech_yes"]
+out = [df[cols].sum()]
+for dim in ["ethnicity","age_band","gender","imd_quintile","rurality","interpreter"]:
+    out.append(df.groupby([dim, "mode"])[cols].sum())
+    out.append(df.groupby([dim])[cols].sum())
+needs = df[["AccessNeeds", "mode"] + cols].copy()
+needs["AccessNeeds"] = needs.AccessNeeds.fillna("none_recorded").str.split(";")
+needs = needs.explode("AccessNeeds")
+out.append(needs.groupby(["AccessNeeds", "mode"])[cols].sum())
+out.append(needs.groupby(["AccessNeeds"])[cols].sum())
+print(sum(len(o) for o in out))
+"""
+
+DUCKDB = r"""
+import sys, duckdb
+con = duckdb.connect()
+con.execute(f"CREATE VIEW c AS SELECT *, CASE ConsMechanismMH WHEN '01' THEN 'face_to_face' "
+  f"WHEN '02' THEN 'telephone' WHEN '11' THEN 'video' WHEN '09' THEN 'text' WHEN '05' THEN "
+  f"'email' ELSE 'other' END AS mode, substr(EthnicCategory,1,1) AS eth, "
+  f"(CAST(IMD_Decile AS INT)+1)//2 AS q FROM read_parquet('{sys.argv[1]}')")
+rows = con.execute('''
+  SELECT eth, Gender, q, Rurality, mode, count(*), sum((AttendStatus IN ('5','6'))::INT),
+         sum((AttendStatus='3')::INT), sum((AttendStatus='2')::INT), sum((AttendStatus='4')::INT),
+         sum((AttendStatus='7')::INT), sum((TechFailure='Y')::INT)
+  FROM c GROUP BY GROUPING SETS ((), (eth, mode), (eth), (Gender, mode), (Gender), (q, mode), (q),
+                                 (Rurality, mode), (Rurality))
+''').fetchall()
+print(len(rows))
+"""
+
+
+MEASURE = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+    "stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def timed(argv: list[str]) -> tuple[float, float]:
+    """(seconds, peak resident memory in MiB) of one run, measured in its own parent process."""
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, *argv], check=True, cwd=ROOT, capture_output=True, text=True
+    )
+    return time.perf_counter() - began, int(done.stdout.split()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    options = parser.parse_args()
+    import duckdb
+
+    with tempfile.TemporaryDirectory() as workdir:
+        path = Path(workdir) / "contacts.parquet"
+        duckdb.connect().execute(
+            GENERATE.format(rows=options.rows, people=max(1, options.rows // 12), path=path)
+        )
+        runs = {
+            "hand-written DuckDB query (counts only)": [sys.executable, "-c", DUCKDB, str(path)],
+            "plain pandas (counts only)": [sys.executable, "-c", PANDAS, str(path)],
+            "caremode evaluate (checks, counts, statistics, CSV/JSON, report)": [
+                sys.executable,
+                "manage.py",
+                "evaluate",
+                str(path),
+                "--out",
+                str(Path(workdir) / "out"),
+            ],
+        }
+        results = {name: timed(argv) for name, argv in runs.items()}
+    baseline = results["hand-written DuckDB query (counts only)"][0]
+    pandas_time = results["plain pandas (counts only)"][0]
+    print(
+        f"{options.rows:,} contacts (Parquet); peak memory per process is approximate "
+        "(ru_maxrss of the largest child so far)"
+    )
+    for name, (seconds, peak) in results.items():
+        print(
+            f"  {name:66} {seconds:7.1f}s  {peak:7.0f} MiB  "
+            f"{seconds / baseline:5.1f}x DuckDB  {seconds / pandas_time:5.2f}x pandas"
+        )
+
+
+if __name__ == "__main__":
+    main()
