@@ -131,10 +131,7 @@ def main() -> None:
         results = {name: timed(argv) for name, argv in runs.items()}
     baseline = results["hand-written DuckDB query (counts only)"][0]
     pandas_time = results["plain pandas (counts only)"][0]
-    print(
-        f"{options.rows:,} contacts (Parquet); peak memory per process is approximate "
-        "(ru_maxrss of the largest child so far)"
-    )
+    print(f"{options.rows:,} contacts (Parquet); each run in its own process, with its peak memory")
     for name, (seconds, peak) in results.items():
         print(
             f"  {name:66} {seconds:7.1f}s  {peak:7.0f} MiB  "
