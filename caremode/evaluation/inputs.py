@@ -170,7 +170,15 @@ def read_extract(
     t = _read(con, path)
     problems: list[Problem] = []
     bad_rows = ibis.literal(False)
-    for kind, column, condition in _checks(t):
+    checks = _checks(t)
+    # One pass counts every kind of problem; rows are fetched only for the kinds that occur.
+    tally = con.execute(t.aggregate(**{
+        f"c{i}": condition.fill_null(False).cast("int64").sum()
+        for i, (_kind, _column, condition) in enumerate(checks)
+    }))
+    for i, (kind, column, condition) in enumerate(checks):
+        if not int(tally[f"c{i}"].iloc[0] or 0):
+            continue
         found = _problem(con, t.filter(condition), kind, column)
         if found:
             problems.append(found)
