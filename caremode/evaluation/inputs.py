@@ -172,10 +172,14 @@ def read_extract(
     bad_rows = ibis.literal(False)
     checks = _checks(t)
     # One pass counts every kind of problem; rows are fetched only for the kinds that occur.
-    tally = con.execute(t.aggregate(**{
-        f"c{i}": condition.fill_null(False).cast("int64").sum()
-        for i, (_kind, _column, condition) in enumerate(checks)
-    }))
+    tally = con.execute(
+        t.aggregate(
+            **{
+                f"c{i}": condition.fill_null(False).cast("int64").sum()
+                for i, (_kind, _column, condition) in enumerate(checks)
+            }
+        )
+    )
     for i, (kind, column, condition) in enumerate(checks):
         if not int(tally[f"c{i}"].iloc[0] or 0):
             continue
