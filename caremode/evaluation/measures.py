@@ -65,17 +65,17 @@ def standardise(t: Table) -> Table:
         mode=mode,
         status=t.AttendStatus,
         tech=t.TechFailure,
-        ethnicity=ethnicity,
-        age_band=age_band,
-        gender=identity.coalesce(stated, ibis.literal("Unknown")),
-        imd_quintile=ibis.cases(
+        dim_ethnicity=ethnicity,
+        dim_age_band=age_band,
+        dim_gender=identity.coalesce(stated, ibis.literal("Unknown")),
+        dim_imd_quintile=ibis.cases(
             (decile.notnull(), ((decile + 1) // 2).cast("string")), else_="Unknown"
         ),
-        rurality=t.Rurality.coalesce(ibis.literal("Unknown")),
-        interpreter=t.InterpreterPresentInd.cases(
+        dim_rurality=t.Rurality.coalesce(ibis.literal("Unknown")),
+        dim_interpreter=t.InterpreterPresentInd.cases(
             ("Y", "Interpreter present"), ("N", "No interpreter"), else_="Unknown"
         ),
-        access_need=t.AccessNeeds.coalesce(ibis.literal("")),
+        dim_access_need=t.AccessNeeds.coalesce(ibis.literal("")),
     )
 
 
@@ -88,6 +88,9 @@ DIMENSIONS = (
     "access_need",
     "interpreter",
 )
+# Columns are named dim_<dimension>: DuckDB matches names case-insensitively, and the extract
+# already has columns such as Gender.
+COLUMN = {dimension: f"dim_{dimension}" for dimension in DIMENSIONS}
 
 
 def _counts(t: Table, keys: list[str]) -> Table:
@@ -111,7 +114,7 @@ def count_groups(t: Table, con: ibis.BaseBackend) -> list[dict[str, Any]]:
     """
     t = con.create_table(
         f"standardised_{uuid.uuid4().hex[:12]}",
-        t.select("mode", "status", "tech", *DIMENSIONS),
+        t.select("mode", "status", "tech", *COLUMN.values()),
         temp=True,
     )
     rows: list[dict[str, Any]] = []
@@ -120,11 +123,11 @@ def count_groups(t: Table, con: ibis.BaseBackend) -> list[dict[str, Any]]:
     for dimension in DIMENSIONS:
         if dimension == "access_need":
             # "none_recorded" before splitting: engines disagree on splitting an empty string.
-            listed = ibis.cases((t.access_need == "", "none_recorded"), else_=t.access_need)
+            listed = ibis.cases((t.dim_access_need == "", "none_recorded"), else_=t.dim_access_need)
             exploded = t.mutate(group=listed.split(";").unnest())
             sources.append(exploded.mutate(dimension=ibis.literal(dimension)))
         else:
-            sources.append(t.mutate(dimension=ibis.literal(dimension), group=t[dimension]))
+            sources.append(t.mutate(dimension=ibis.literal(dimension), group=t[COLUMN[dimension]]))
     for source in sources:
         for keys in (["dimension", "group", "mode"], ["dimension", "group"]):
             frame = con.execute(_counts(source, keys))
@@ -137,6 +140,103 @@ def count_groups(t: Table, con: ibis.BaseBackend) -> list[dict[str, Any]]:
                     }
                 )
     return rows
+
+
+REMOTE = ("telephone", "video", "text", "email")
+MISSED = ("2", "3", "4", "7")
+FOLLOW_UP_DAYS = 90
+
+
+def count_disengagement(t: Table, con: ibis.BaseBackend) -> list[dict[str, Any]]:
+    """People whose first missed remote contact was followed by no attended contact within 90
+    days (E17), by group and by the mode of that missed contact. Only missed contacts with 90
+    days of data after them count, so recent ones do not look like disengagement."""
+    dated = t.mutate(day=t.CareContDate.cast("date"))
+    last_day = dated.day.max().as_scalar()
+    missed = dated.filter(dated.mode.isin(REMOTE) & dated.status.isin(MISSED))
+    earliest = missed.group_by("Person_ID").aggregate(first_missed=missed.day.min())
+    # The mode of that first missed contact (min breaks a same-day tie the same way everywhere).
+    first = (
+        missed.join(
+            earliest, [missed.Person_ID == earliest.Person_ID, missed.day == earliest.first_missed]
+        )
+        .group_by(["Person_ID", "first_missed"])
+        .aggregate(missed_mode=_.mode.min())
+    )
+    first = first.filter(first.first_missed + ibis.interval(days=FOLLOW_UP_DAYS) <= last_day)
+    attended = dated.filter(dated.status.isin(["5", "6"])).select(
+        attended_person="Person_ID", attended_day="day"
+    )
+    joined = first.left_join(
+        attended,
+        [
+            first.Person_ID == attended.attended_person,
+            attended.attended_day > first.first_missed,
+            attended.attended_day <= first.first_missed + ibis.interval(days=FOLLOW_UP_DAYS),
+        ],
+    )
+    per_person = joined.group_by(["Person_ID", "missed_mode"]).aggregate(
+        reengaged=joined.attended_person.notnull().any()
+    )
+    # A person's groups as recorded (max: one deterministic value every engine computes).
+    people = dated.group_by("Person_ID").aggregate(
+        **{COLUMN[d]: dated[COLUMN[d]].max() for d in DIMENSIONS}
+    )
+    cohort = per_person.join(people, "Person_ID")
+    rows: list[dict[str, Any]] = []
+    sources = [cohort.mutate(dimension=ibis.literal("overall"), group=ibis.literal("All"))]
+    for dimension in DIMENSIONS:
+        if dimension == "access_need":
+            listed = ibis.cases(
+                (cohort.dim_access_need == "", "none_recorded"), else_=cohort.dim_access_need
+            )
+            sources.append(
+                cohort.mutate(dimension=ibis.literal(dimension), group=listed.split(";").unnest())
+            )
+        else:
+            sources.append(
+                cohort.mutate(dimension=ibis.literal(dimension), group=cohort[COLUMN[dimension]])
+            )
+    for source in sources:
+        for keys in (["dimension", "group", "missed_mode"], ["dimension", "group"]):
+            frame = con.execute(
+                source.group_by(keys).aggregate(
+                    people=_.count(), disengaged=(~source.reengaged).sum()
+                )
+            )
+            for record in frame.to_dict("records"):
+                rows.append(
+                    {
+                        "dimension": record["dimension"],
+                        "group": record["group"],
+                        "mode": record.get("missed_mode", "all"),
+                        "people": int(record["people"] or 0),
+                        "disengaged": int(record["disengaged"] or 0),
+                    }
+                )
+    return rows
+
+
+def merge_counts(
+    contacts: list[dict[str, Any]], people: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Add the disengagement counts to the contact counts of the same dimension, group and mode."""
+    by_key = {(r["dimension"], r["group"], r["mode"]): dict(r) for r in contacts}
+    for row in people:
+        key = (row["dimension"], row["group"], row["mode"])
+        target = by_key.setdefault(
+            key,
+            {
+                **dict.fromkeys(
+                    ("offered", "attended", "s2", "s3", "s4", "s7", "tech_known", "tech_yes"), 0
+                ),
+                "dimension": key[0],
+                "group": key[1],
+                "mode": key[2],
+            },
+        )
+        target["people"], target["disengaged"] = row["people"], row["disengaged"]
+    return list(by_key.values())
 
 
 @dataclass(frozen=True)
@@ -153,6 +253,8 @@ def _numerators(row: dict[str, Any]) -> Iterator[tuple[str, int, int]]:
     yield "late_not_seen_rate", row["s7"], row["offered"]
     if row["tech_known"]:
         yield "tech_failure_rate", row["tech_yes"], row["tech_known"]
+    if row.get("people"):
+        yield "disengagement_rate", row["disengaged"], row["people"]
 
 
 def _rounded(count: int) -> int | None:

@@ -23,6 +23,7 @@ MEASURE_WORDS = {
     "provider_cancellation_rate": "had the service cancel",
     "late_not_seen_rate": "arrived too late to be seen",
     "tech_failure_rate": "had a technical failure",
+    "disengagement_rate": "had no attended contact in the 90 days after a missed remote contact",
 }
 DIMENSION_WORDS = {
     "ethnicity": "ethnic group",

@@ -277,3 +277,43 @@ def test_the_report_puts_the_planted_finding_first_in_html_and_pdf(tmp_path):
     assert "times the rate for people in the White ethnic group" in first
     assert html.count("<svg") >= 10  # funnel plots, rates and mode mix by every dimension
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_disengagement_after_a_missed_remote_contact(tmp_path):
+    lines = [HEADER]
+    n = 0
+
+    def add(person, date, mode, status, ethnic):
+        nonlocal n
+        n += 1
+        lines.append(f"{person},{n},{date},{mode},{status},{ethnic},40,1,3,urban,,N")
+
+    for i in range(20):  # White: missed a video call, seen again within 90 days, except 4
+        add(f"w{i}", "2026-01-05", "11", "3", "A")
+        if i >= 4:
+            add(f"w{i}", "2026-02-01", "01", "5", "A")
+        add(f"w{i}", "2026-06-01", "01", "5", "A")
+    for i in range(10):  # Black: missed a telephone call, not seen again for months
+        add(f"b{i}", "2026-01-05", "02", "2", "N")
+        add(f"b{i}", "2026-06-01", "01", "5", "N")
+    for i in range(5):  # a missed call too recent to judge is not counted
+        add(f"r{i}", "2026-05-20", "11", "3", "A")
+    path = tmp_path / "engagement.csv"
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    call_command("evaluate", str(path), "--out", str(out), "--no-suppress")
+    measures = json.loads((out / "results.json").read_text())["measures"]
+    (overall,) = find(measures, dimension="overall", mode="all", measure="disengagement_rate")
+    assert (overall["numerator"], overall["denominator"]) == (14, 30)
+    (black,) = find(
+        measures,
+        dimension="ethnicity",
+        group="Black or Black British",
+        mode="all",
+        measure="disengagement_rate",
+    )
+    assert black["value"] == 1.0 and black["reference_group"] == "White"
+    (by_phone,) = find(
+        measures, dimension="overall", mode="telephone", measure="disengagement_rate"
+    )
+    assert (by_phone["numerator"], by_phone["denominator"]) == (10, 10)

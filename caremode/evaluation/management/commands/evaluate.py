@@ -14,7 +14,14 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from caremode.evaluation.backends import BACKENDS, BackendError, connect_postgres, move_to
 from caremode.evaluation.inputs import ROW, InputError, read_extract
-from caremode.evaluation.measures import Options, compute_measures, count_groups, standardise
+from caremode.evaluation.measures import (
+    Options,
+    compute_measures,
+    count_disengagement,
+    count_groups,
+    merge_counts,
+    standardise,
+)
 from caremode.evaluation.report import render
 
 COLUMNS = [
@@ -89,7 +96,10 @@ class Command(BaseCommand):
                 except BackendError as error:
                     raise CommandError(str(error)) from error
                 table = move_to(checked.table.drop(ROW), con, engine)
-            counts = count_groups(standardise(table), engine)
+            standard = standardise(table)
+            counts = merge_counts(
+                count_groups(standard, engine), count_disengagement(standard, engine)
+            )
             progress.update(task, description="Intervals, ratios and flags")
             measures = compute_measures(counts, Options(suppress=not options["no_suppress"]))
         staging = Path(tempfile.mkdtemp(prefix="evaluate-"))
