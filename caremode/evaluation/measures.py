@@ -182,7 +182,10 @@ def count_disengagement(t: Table, con: ibis.BaseBackend) -> list[dict[str, Any]]
     people = dated.group_by("Person_ID").aggregate(
         **{COLUMN[d]: dated[COLUMN[d]].max() for d in DIMENSIONS}
     )
-    cohort = per_person.join(people, "Person_ID")
+    # Materialised once: the sixteen groupings below read it instead of redoing the joins.
+    cohort = con.create_table(
+        f"cohort_{uuid.uuid4().hex[:12]}", per_person.join(people, "Person_ID"), temp=True
+    )
     rows: list[dict[str, Any]] = []
     sources = [cohort.mutate(dimension=ibis.literal("overall"), group=ibis.literal("All"))]
     for dimension in DIMENSIONS:
