@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -88,15 +89,8 @@ def add_access_need(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, "Access need recorded.")
         return redirect("records:record", pk=service_user.pk)
-    return render(
-        request,
-        "people/add_access_need.html",
-        {
-            "form": form,
-            "service_user": service_user,
-            "page_title": "Record an access need",
-            "back_href": reverse("records:record", args=[service_user.pk]),
-        },
+    return _person_form_page(
+        request, "people/add_access_need.html", form, service_user, "Record an access need"
     )
 
 
@@ -136,16 +130,7 @@ def add_carer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Carer and consent recorded.")
             return redirect("records:record", pk=service_user.pk)
-    return render(
-        request,
-        "people/add_carer.html",
-        {
-            "form": form,
-            "service_user": service_user,
-            "page_title": "Add a carer",
-            "back_href": reverse("records:record", args=[service_user.pk]),
-        },
-    )
+    return _person_form_page(request, "people/add_carer.html", form, service_user, "Add a carer")
 
 
 @care_team_required
@@ -253,15 +238,8 @@ def restriction(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, "Restriction of processing updated.")
         return redirect("records:record", pk=service_user.pk)
-    return render(
-        request,
-        "people/restriction.html",
-        {
-            "form": form,
-            "service_user": service_user,
-            "page_title": "Restrict processing",
-            "back_href": reverse("records:record", args=[service_user.pk]),
-        },
+    return _person_form_page(
+        request, "people/restriction.html", form, service_user, "Restrict processing"
     )
 
 
@@ -280,15 +258,8 @@ def erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ):
         messages.success(request, "The record created in error has been erased.")
         return redirect("records:caseload")
-    return render(
-        request,
-        "people/erase.html",
-        {
-            "form": form,
-            "service_user": service_user,
-            "page_title": "Erase a record made in error",
-            "back_href": reverse("records:record", args=[service_user.pk]),
-        },
+    return _person_form_page(
+        request, "people/erase.html", form, service_user, "Erase a record made in error"
     )
 
 
@@ -357,5 +328,21 @@ def staff_account(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "account": account,
             "page_title": str(account),
             "back_href": reverse("people:staff_accounts"),
+        },
+    )
+
+
+def _person_form_page(
+    request: AuthenticatedRequest, template: str, form: Any, service_user: Any, title: str
+) -> HttpResponse:
+    """A form about one person, with a back link to their record."""
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "service_user": service_user,
+            "page_title": title,
+            "back_href": reverse("records:record", args=[service_user.pk]),
         },
     )
