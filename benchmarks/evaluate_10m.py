@@ -42,12 +42,18 @@ COPY (
 
 PANDAS = r"""
 import sys, pandas as pd
-df = pd.read_parquet(sys.argv[1])
+df = pd.read_parquet(sys.argv[1]).astype("string")
+# The same checks: codes, dates, duplicate identifiers.
+day = pd.to_datetime(df.CareContDate, format="%Y-%m-%d", errors="coerce")
+bad = (day.isna() | ~df.ConsMechanismMH.isin(["01","02","03","04","05","06","09","10","11","12","13","98"])
+       | ~df.AttendStatus.isin(["2","3","4","5","6","7"]) | df.UniqCareContID.duplicated(keep=False))
+assert not bad.any()
 groups = {"A":"White","B":"White","C":"White","D":"Mixed","E":"Mixed","F":"Mixed","G":"Mixed",
   "H":"Asian","J":"Asian","K":"Asian","L":"Asian","M":"Black","N":"Black","P":"Black",
   "R":"Other","S":"Other","Z":"Not Stated"}
 mode = {"01":"face_to_face","02":"telephone","11":"video","09":"text","05":"email"}
 df["mode"] = df.ConsMechanismMH.map(mode).fillna("other")
+df["day"] = day
 df["ethnicity"] = df.EthnicCategory.str[0].map(groups).fillna("Unknown")
 age = pd.to_numeric(df.AgeCareContDate)
 df["age_band"] = pd.cut(age, [0,17,24,34,44,54,64,200]).astype(str)
@@ -55,21 +61,57 @@ df["gender"] = df.Gender
 df["imd_quintile"] = ((pd.to_numeric(df.IMD_Decile) + 1) // 2).astype(str)
 df["rurality"] = df.Rurality
 df["interpreter"] = "Unknown"
+df["access_need"] = df.AccessNeeds.fillna("none_recorded").str.split(";")
 s = df.AttendStatus
 for name, cond in {"attended": s.isin(["5","6"]), "s3": s == "3", "s2": s == "2",
                    "s4": s == "4", "s7": s == "7", "tech_yes": df.TechFailure == "Y"}.items():
     df[name] = cond.astype("int64")
 cols = ["attended","s3","s2","s4","s7","tech_yes"]
+dims = ["ethnicity","age_band","gender","imd_quintile","rurality","interpreter"]
 out = [df[cols].sum()]
-for dim in ["ethnicity","age_band","gender","imd_quintile","rurality","interpreter"]:
+for dim in dims:
     out.append(df.groupby([dim, "mode"])[cols].sum())
-    out.append(df.groupby([dim])[cols].sum())
-needs = df[["AccessNeeds", "mode"] + cols].copy()
-needs["AccessNeeds"] = needs.AccessNeeds.fillna("none_recorded").str.split(";")
-needs = needs.explode("AccessNeeds")
-out.append(needs.groupby(["AccessNeeds", "mode"])[cols].sum())
-out.append(needs.groupby(["AccessNeeds"])[cols].sum())
+needs = df[["access_need", "mode"] + cols].explode("access_need")
+out.append(needs.groupby(["access_need", "mode"])[cols].sum())
+# Disengagement: the first missed remote contact, and no attended contact in the 90 days after.
+missed = df[df["mode"].isin(["telephone","video","text","email"]) & s.isin(["2","3","4","7"])]
+first = missed.sort_values(["Person_ID", "day", "mode"]).drop_duplicates("Person_ID")
+window = pd.Timedelta(days=90)
+first = first[first.day + window <= df.day.max()]
+seen = first[["Person_ID", "day"]].merge(
+    df.loc[s.isin(["5","6"]), ["Person_ID", "day"]], on="Person_ID", suffixes=("", "_seen"))
+back = seen[(seen.day_seen > seen.day) & (seen.day_seen <= seen.day + window)].Person_ID.unique()
+first = first.assign(disengaged=~first.Person_ID.isin(back))
+for dim in dims:
+    out.append(first.groupby([dim, "mode"]).disengaged.agg(["size", "sum"]))
+out.append(first.explode("access_need").groupby(["access_need", "mode"]).disengaged.agg(["size", "sum"]))
 print(sum(len(o) for o in out))
+"""
+
+# CareMode's contact counts alone (no checks, no disengagement): the like of the DuckDB query.
+CAREMODE_COUNTS = r"""
+import sys
+import ibis
+from caremode.evaluation.inputs import OPTIONAL
+from caremode.evaluation.measures import count_groups, standardise
+t = ibis.duckdb.connect().read_parquet(sys.argv[1])
+t = t.mutate(**{c: ibis.null("string") for c in OPTIONAL if c not in t.columns})
+print(len(count_groups(standardise(t))))
+"""
+
+# CareMode's measures stage on its own: checks, counts, disengagement, intervals and flags.
+CAREMODE = r"""
+import os, sys
+from pathlib import Path
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+import ibis
+from caremode.evaluation.inputs import read_extract
+from caremode.evaluation.measures import Options, compute_measures, count_all, standardise
+con = ibis.duckdb.connect()
+checked = read_extract(Path(sys.argv[1]), con=con)
+print(len(compute_measures(count_all(standardise(checked.table)), Options())))
 """
 
 DUCKDB = r"""
@@ -117,9 +159,31 @@ def main() -> None:
             GENERATE.format(rows=options.rows, people=max(1, options.rows // 12), path=path)
         )
         runs = {
-            "hand-written DuckDB query (counts only)": [sys.executable, "-c", DUCKDB, str(path)],
-            "plain pandas (counts only)": [sys.executable, "-c", PANDAS, str(path)],
-            "caremode evaluate (checks, counts, statistics, CSV/JSON, report)": [
+            "hand-written DuckDB query (contact counts only)": [
+                sys.executable,
+                "-c",
+                DUCKDB,
+                str(path),
+            ],
+            "CareMode contact counts only (the same Ibis code, no checks)": [
+                sys.executable,
+                "-c",
+                CAREMODE_COUNTS,
+                str(path),
+            ],
+            "plain pandas (checks, counts, disengagement)": [
+                sys.executable,
+                "-c",
+                PANDAS,
+                str(path),
+            ],
+            "CareMode measures (checks, counts, disengagement, statistics)": [
+                sys.executable,
+                "-c",
+                CAREMODE,
+                str(path),
+            ],
+            "caremode evaluate (all that, CSV/JSON, HTML and PDF report)": [
                 sys.executable,
                 "manage.py",
                 "evaluate",
@@ -129,8 +193,8 @@ def main() -> None:
             ],
         }
         results = {name: timed(argv) for name, argv in runs.items()}
-    baseline = results["hand-written DuckDB query (counts only)"][0]
-    pandas_time = results["plain pandas (counts only)"][0]
+    baseline = results["hand-written DuckDB query (contact counts only)"][0]
+    pandas_time = results["plain pandas (checks, counts, disengagement)"][0]
     print(f"{options.rows:,} contacts (Parquet); each run in its own process, with its peak memory")
     for name, (seconds, peak) in results.items():
         print(

@@ -3,18 +3,27 @@
 - duckdb (default): in-process, reads CSV/Parquet directly.
 - postgres: the checked extract is loaded into a temporary table on the PostgreSQL server named
   by DATABASE_URL, and the same Ibis expressions run there.
+- spark: the checked extract is written as Parquet and read by Spark (a local session unless
+  SPARK_MASTER names a cluster), for extracts that outgrow one machine.
+
+The checks always run in DuckDB first, so every engine counts the same rows.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlparse
 
 import ibis
 from ibis.expr.types import Table
 
-BACKENDS = ("duckdb", "postgres")
+BACKENDS = ("duckdb", "postgres", "spark")
 
 
 class BackendError(Exception):
@@ -38,7 +47,48 @@ def connect_postgres(url: str | None = None) -> ibis.BaseBackend:
     )
 
 
-def move_to(table: Table, source: ibis.BaseBackend, target: ibis.BaseBackend) -> Table:
-    """Copy a (checked) table into a temporary table on `target` and return it there."""
-    name = f"caremode_eval_{uuid.uuid4().hex[:12]}"
-    return target.create_table(name, obj=source.to_pyarrow(table), temp=True)
+def connect_spark() -> ibis.BaseBackend:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as error:  # pragma: no cover - pyspark is a declared dependency
+        raise BackendError("--backend spark needs pyspark installed.") from error
+    if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
+        raise BackendError("--backend spark needs Java 17 or later (java on PATH or JAVA_HOME).")
+    master = os.environ.get("SPARK_MASTER", "local[*]")
+    session = (
+        SparkSession.builder.appName("caremode-evaluate")
+        .master(master)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        # The grouped counts are small; a handful of partitions suits a local session.
+        .config("spark.sql.shuffle.partitions", os.environ.get("SPARK_SHUFFLE_PARTITIONS", "4"))
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return ibis.pyspark.connect(session=session)
+
+
+@contextmanager
+def counted_on(name: str, table: Table, source: ibis.BaseBackend) -> Iterator[Table]:
+    """The checked `table` (on DuckDB, `source`) as a table on the engine called `name`."""
+    if name == "duckdb":
+        yield table
+    elif name == "postgres":
+        target = connect_postgres()
+        temp = f"caremode_eval_{uuid.uuid4().hex[:12]}"
+        try:
+            yield target.create_table(temp, obj=source.to_pyarrow(table), temp=True)
+        finally:
+            target.disconnect()
+    elif name == "spark":
+        target = connect_spark()
+        workdir = Path(tempfile.mkdtemp(prefix="caremode-spark-"))
+        try:
+            path = workdir / "extract.parquet"
+            source.to_parquet(table, path)
+            yield target.read_parquet(str(path))
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        raise BackendError(f"Unknown backend {name!r}: choose one of {', '.join(BACKENDS)}.")

@@ -6,6 +6,7 @@ many there are in all. Written as Ibis expressions; DuckDB runs them.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -70,8 +71,14 @@ def _read(con: ibis.BaseBackend, path: Path) -> Table:
     if suffix == ".csv":
         table = con.read_csv(path, all_varchar=True)  # keep codes such as 01 as written
     elif suffix in (".parquet", ".pq"):
-        table = con.read_parquet(path)
-        table = table.mutate(**{name: table[name].cast("string") for name in table.columns})
+        table = con.read_parquet(path, file_row_number=True)
+        table = table.mutate(
+            **{
+                name: table[name].cast("string")
+                for name, kind in table.schema().items()
+                if name != "file_row_number" and not kind.is_string()
+            }
+        )
     else:
         raise InputError(f"{path}: expected a .csv or .parquet file.")
     if "AttendStatus" not in table.columns and "AttendOrDNACode" in table.columns:
@@ -82,10 +89,17 @@ def _read(con: ibis.BaseBackend, path: Path) -> Table:
     for column in OPTIONAL:
         if column not in table.columns:
             table = table.mutate(**{column: ibis.null("string")})
-    header_rows = 1 if suffix == ".csv" else 0
-    numbered = table.mutate(**{ROW: ibis.row_number() + 1 + header_rows})
-    # Parse the file once: every check and count below reads this table, not the file.
-    return con.create_table(f"extract_{uuid.uuid4().hex[:12]}", numbered, temp=True)
+    if suffix != ".csv":
+        # Parquet is columnar and cheap to read again: each pass reads only the columns it needs.
+        return table.rename({ROW: "file_row_number"}).mutate(**{ROW: _[ROW] + 1})
+    # A CSV file is parsed once: every check and count below reads this table, not the file.
+    # DuckDB keeps the file's order, so a row's place in the table (rowid) gives its line.
+    name = f"extract_{uuid.uuid4().hex[:12]}"
+    con.create_table(name, table, temp=True)
+    # The names are ours (a random hex suffix), never the file's.
+    view = f'CREATE TEMP VIEW "{name}_rows" AS SELECT rowid + 2 AS "{ROW}", * FROM "{name}"'  # noqa: S608
+    con.raw_sql(view)
+    return con.table(f"{name}_rows")
 
 
 def _problem(con: ibis.BaseBackend, bad: Table, kind: str, column: str) -> Problem | None:
@@ -105,7 +119,8 @@ def _checks(t: Table) -> list[tuple[str, str, ibis.expr.types.BooleanValue]]:
     modes = sorted({*codes.CONS_MECHANISM_TO_MODE, *codes.LEGACY_CONS_MECHANISM})
     ethnic = sorted(codes.ETHNIC_CATEGORIES)
     return [
-        ("missing value", "Person_ID", t.Person_ID.isnull() | (t.Person_ID.strip() == "")),
+        # Blank: nothing but spaces (a search stops at the first other character).
+        ("missing value", "Person_ID", t.Person_ID.isnull() | ~t.Person_ID.re_search(r"\S")),
         ("missing value", "UniqCareContID", t.UniqCareContID.isnull()),
         (
             "malformed date (expected YYYY-MM-DD)",
@@ -161,64 +176,79 @@ def _checks(t: Table) -> list[tuple[str, str, ibis.expr.types.BooleanValue]]:
     ]
 
 
+def _needs_pattern() -> str:
+    """A `;`-separated list of access-need codes (empty items allowed), as one regular
+    expression, so that the common case is checked without splitting every row."""
+    one = "|".join(re.escape(code) for code in sorted(codes.ACCESS_NEEDS))
+    return f"^(?:{one})?(?:;(?:{one})?)*$"
+
+
 def read_extract(
     path: Path, *, con: ibis.BaseBackend | None = None, skip_invalid: bool = False
 ) -> CheckedInput:
     """Read and check an extract. Raises InputError listing every kind of problem (first 20
-    rows each) unless `skip_invalid`, which drops those rows and reports what was skipped."""
+    rows each) unless `skip_invalid`, which drops those rows and reports what was skipped.
+
+    One pass over the rows counts every kind of problem; the rows themselves are fetched only
+    for the kinds that occur."""
     con = con or ibis.duckdb.connect()
     t = _read(con, path)
+    checks = _checks(t)
+    unknown_needs = t.AccessNeeds.notnull() & ~t.AccessNeeds.re_search(_needs_pattern())
+    legacy = t.ConsMechanismMH.isin(list(codes.LEGACY_CONS_MECHANISM))
+    tally = (
+        con.execute(
+            t.aggregate(
+                rows=_.count(),
+                identifiers=t.UniqCareContID.nunique(),
+                unknown_needs=unknown_needs.fill_null(False).cast("int64").sum(),
+                legacy=legacy.fill_null(False).cast("int64").sum(),
+                **{
+                    f"c{i}": condition.fill_null(False).cast("int64").sum()
+                    for i, (_kind, _column, condition) in enumerate(checks)
+                },
+            )
+        )
+        .fillna(0)
+        .iloc[0]
+    )
     problems: list[Problem] = []
     bad_rows = ibis.literal(False)
-    checks = _checks(t)
-    # One pass counts every kind of problem; rows are fetched only for the kinds that occur.
-    tally = con.execute(
-        t.aggregate(
-            **{
-                f"c{i}": condition.fill_null(False).cast("int64").sum()
-                for i, (_kind, _column, condition) in enumerate(checks)
-            }
-        )
-    )
     for i, (kind, column, condition) in enumerate(checks):
-        if not int(tally[f"c{i}"].iloc[0] or 0):
-            continue
-        found = _problem(con, t.filter(condition), kind, column)
-        if found:
+        if tally[f"c{i}"] and (found := _problem(con, t.filter(condition), kind, column)):
             problems.append(found)
             bad_rows = bad_rows | condition
-    needs = t.filter(t.AccessNeeds.notnull()).mutate(need=_.AccessNeeds.split(";").unnest())
-    unknown_need = needs.filter(~needs.need.isin(list(codes.ACCESS_NEEDS)) & (needs.need != ""))
-    found = _problem(
-        con, unknown_need.mutate(AccessNeeds=_.need), "unknown access need", "AccessNeeds"
-    )
-    if found:
-        problems.append(found)
-        bad_rows = bad_rows | t[ROW].isin(unknown_need[ROW])
-    counts = t.group_by("UniqCareContID").aggregate(n=_.count()).filter(_.n > 1)
-    duplicates = t.filter(t.UniqCareContID.isin(counts.UniqCareContID))
-    found = _problem(con, duplicates, "duplicate identifier", "UniqCareContID")
-    if found:
-        problems.append(found)
-        bad_rows = bad_rows | t.UniqCareContID.isin(counts.UniqCareContID)
+    if tally["unknown_needs"]:
+        needs = t.filter(t.AccessNeeds.notnull()).mutate(need=_.AccessNeeds.split(";").unnest())
+        unknown = needs.filter(~needs.need.isin(list(codes.ACCESS_NEEDS)) & (needs.need != ""))
+        found = _problem(
+            con, unknown.mutate(AccessNeeds=_.need), "unknown access need", "AccessNeeds"
+        )
+        if found:
+            problems.append(found)
+            bad_rows = bad_rows | unknown_needs
+    if tally["identifiers"] < tally["rows"]:
+        repeated = t.group_by("UniqCareContID").aggregate(n=_.count()).filter(_.n > 1)
+        duplicate = t.UniqCareContID.isin(repeated.UniqCareContID)
+        found = _problem(con, t.filter(duplicate), "duplicate identifier", "UniqCareContID")
+        if found:
+            problems.append(found)
+            bad_rows = bad_rows | duplicate
     if problems and not skip_invalid:
         raise InputError(
             "The extract has problems; nothing was written.\n"
             + "\n".join(p.describe() for p in problems)
         )
     warnings = []
-    legacy = int(
-        con.execute(t.filter(t.ConsMechanismMH.isin(list(codes.LEGACY_CONS_MECHANISM))).count())
-    )
-    if legacy:
+    if tally["legacy"]:
         warnings.append(
-            f"{legacy} row(s) use ConsMechanismMH codes from before MHSDS v5 "
+            f"{int(tally['legacy'])} row(s) use ConsMechanismMH codes from before MHSDS v5 "
             "(03 webcam, 06 SMS); read as video and text."
         )
-    kept = t.filter(~bad_rows)
+    kept = t.filter(~bad_rows) if problems else t
     return CheckedInput(
         table=kept,
-        rows=int(con.execute(kept.count())),
+        rows=int(con.execute(kept.count())) if problems else int(tally["rows"]),
         warnings=warnings,
         skipped=[p.describe() for p in problems],
     )

@@ -7,7 +7,6 @@ number of groups.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -93,53 +92,69 @@ DIMENSIONS = (
 COLUMN = {dimension: f"dim_{dimension}" for dimension in DIMENSIONS}
 
 
-def _counts(t: Table, keys: list[str]) -> Table:
-    status = t.status
-    return t.group_by(keys).aggregate(
-        offered=_.count(),
-        attended=status.isin(["5", "6"]).sum(),
-        s3=(status == "3").sum(),
-        s2=(status == "2").sum(),
-        s4=(status == "4").sum(),
-        s7=(status == "7").sum(),
-        tech_known=t.tech.notnull().sum(),
-        tech_yes=(t.tech == "Y").sum(),
-    )
+KEYS = ("mode", "status", "tech", *COLUMN.values())
+TALLIES = ("offered", "attended", "s2", "s3", "s4", "s7", "tech_known", "tech_yes")
 
 
-def count_groups(t: Table, con: ibis.BaseBackend) -> list[dict[str, Any]]:
+def _by_group(t: Table) -> Table:
+    """One row per (dimension, group) a row of `t` belongs to: every dimension side by side, so
+    that one query groups them all. A row with several access needs counts once in each."""
+    listed = ibis.cases((t.dim_access_need == "", "none_recorded"), else_=t.dim_access_need)
+    sources = [t.mutate(dimension=ibis.literal("overall"), group=ibis.literal("All"))]
+    for dimension in DIMENSIONS:
+        # "none_recorded" before splitting: engines disagree on splitting an empty string.
+        group = listed.split(";").unnest() if dimension == "access_need" else t[COLUMN[dimension]]
+        sources.append(t.mutate(dimension=ibis.literal(dimension), group=group))
+    return ibis.union(*sources, distinct=False)
+
+
+def _with_all_modes(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Add mode `all` to counts by mode: counts are additive, so it is their sum."""
+    totals: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        total = totals.setdefault(
+            (row["dimension"], row["group"]),
+            {"dimension": row["dimension"], "group": row["group"], "mode": "all"}
+            | dict.fromkeys(fields, 0),
+        )
+        for name in fields:
+            total[name] += row[name]
+    return rows + list(totals.values())
+
+
+def count_groups(t: Table) -> list[dict[str, Any]]:
     """Counts per (dimension, group, mode), with mode `all` for every mode together.
 
-    The standardised columns are materialised once, so that the groupings read a narrow table.
+    The contacts are first counted once by every combination of mode, outcome and group (a few
+    thousand rows however many contacts there are); each dimension's counts are sums over that.
     """
-    t = con.create_table(
-        f"standardised_{uuid.uuid4().hex[:12]}",
-        t.select("mode", "status", "tech", *COLUMN.values()),
-        temp=True,
+    cube = t.group_by(KEYS).aggregate(n=_.count()).cache()
+    rows = _by_group(cube)
+    status, n = rows.status, rows.n
+
+    def weighted(condition: ibis.expr.types.BooleanValue) -> ibis.expr.types.IntegerValue:
+        return ibis.cases((condition, n), else_=0).sum()
+
+    counts = rows.group_by(["dimension", "group", "mode"]).aggregate(
+        offered=n.sum(),
+        attended=weighted(status.isin(["5", "6"])),
+        s2=weighted(status == "2"),
+        s3=weighted(status == "3"),
+        s4=weighted(status == "4"),
+        s7=weighted(status == "7"),
+        tech_known=weighted(rows.tech.notnull()),
+        tech_yes=weighted(rows.tech == "Y"),
     )
-    rows: list[dict[str, Any]] = []
-    overall = t.mutate(dimension=ibis.literal("overall"), group=ibis.literal("All"))
-    sources = [overall]
-    for dimension in DIMENSIONS:
-        if dimension == "access_need":
-            # "none_recorded" before splitting: engines disagree on splitting an empty string.
-            listed = ibis.cases((t.dim_access_need == "", "none_recorded"), else_=t.dim_access_need)
-            exploded = t.mutate(group=listed.split(";").unnest())
-            sources.append(exploded.mutate(dimension=ibis.literal(dimension)))
-        else:
-            sources.append(t.mutate(dimension=ibis.literal(dimension), group=t[COLUMN[dimension]]))
-    for source in sources:
-        for keys in (["dimension", "group", "mode"], ["dimension", "group"]):
-            frame = con.execute(_counts(source, keys))
-            for record in frame.to_dict("records"):
-                record.setdefault("mode", "all")
-                rows.append(
-                    {
-                        k: (int(v or 0) if k not in ("dimension", "group", "mode") else v)
-                        for k, v in record.items()
-                    }
-                )
-    return rows
+    found = [
+        {
+            "dimension": r["dimension"],
+            "group": r["group"],
+            "mode": r["mode"],
+            **{name: int(r[name] or 0) for name in TALLIES},
+        }
+        for r in counts.to_pyarrow().to_pylist()
+    ]
+    return _with_all_modes(found, TALLIES)
 
 
 REMOTE = ("telephone", "video", "text", "email")
@@ -147,7 +162,7 @@ MISSED = ("2", "3", "4", "7")
 FOLLOW_UP_DAYS = 90
 
 
-def count_disengagement(t: Table, con: ibis.BaseBackend) -> list[dict[str, Any]]:
+def count_disengagement(t: Table) -> list[dict[str, Any]]:
     """People whose first missed remote contact was followed by no attended contact within 90
     days (E17), by group and by the mode of that missed contact. Only missed contacts with 90
     days of data after them count, so recent ones do not look like disengagement."""
@@ -155,13 +170,14 @@ def count_disengagement(t: Table, con: ibis.BaseBackend) -> list[dict[str, Any]]
     last_day = dated.day.max().as_scalar()
     missed = dated.filter(dated.mode.isin(REMOTE) & dated.status.isin(MISSED))
     earliest = missed.group_by("Person_ID").aggregate(first_missed=missed.day.min())
-    # The mode of that first missed contact (min breaks a same-day tie the same way everywhere).
+    # The mode and groups as recorded on that first missed contact (min breaks a same-day tie the
+    # same way on every engine).
     first = (
         missed.join(
             earliest, [missed.Person_ID == earliest.Person_ID, missed.day == earliest.first_missed]
         )
         .group_by(["Person_ID", "first_missed"])
-        .aggregate(missed_mode=_.mode.min())
+        .aggregate(missed_mode=_.mode.min(), **{c: _[c].min() for c in COLUMN.values()})
     )
     first = first.filter(first.first_missed + ibis.interval(days=FOLLOW_UP_DAYS) <= last_day)
     attended = dated.filter(dated.status.isin(["5", "6"])).select(
@@ -175,49 +191,34 @@ def count_disengagement(t: Table, con: ibis.BaseBackend) -> list[dict[str, Any]]
             attended.attended_day <= first.first_missed + ibis.interval(days=FOLLOW_UP_DAYS),
         ],
     )
-    per_person = joined.group_by(["Person_ID", "missed_mode"]).aggregate(
+    per_person = joined.group_by(["Person_ID", "missed_mode", *COLUMN.values()]).aggregate(
         reengaged=joined.attended_person.notnull().any()
     )
-    # A person's groups as recorded (max: one deterministic value every engine computes).
-    people = dated.group_by("Person_ID").aggregate(
-        **{COLUMN[d]: dated[COLUMN[d]].max() for d in DIMENSIONS}
+    cohort = (
+        per_person.group_by(["missed_mode", "reengaged", *COLUMN.values()])
+        .aggregate(n=_.count())
+        .cache()
     )
-    # Materialised once: the sixteen groupings below read it instead of redoing the joins.
-    cohort = con.create_table(
-        f"cohort_{uuid.uuid4().hex[:12]}", per_person.join(people, "Person_ID"), temp=True
+    rows = _by_group(cohort)
+    counts = rows.group_by(["dimension", "group", "missed_mode"]).aggregate(
+        people=rows.n.sum(), disengaged=ibis.cases((~rows.reengaged, rows.n), else_=0).sum()
     )
-    rows: list[dict[str, Any]] = []
-    sources = [cohort.mutate(dimension=ibis.literal("overall"), group=ibis.literal("All"))]
-    for dimension in DIMENSIONS:
-        if dimension == "access_need":
-            listed = ibis.cases(
-                (cohort.dim_access_need == "", "none_recorded"), else_=cohort.dim_access_need
-            )
-            sources.append(
-                cohort.mutate(dimension=ibis.literal(dimension), group=listed.split(";").unnest())
-            )
-        else:
-            sources.append(
-                cohort.mutate(dimension=ibis.literal(dimension), group=cohort[COLUMN[dimension]])
-            )
-    for source in sources:
-        for keys in (["dimension", "group", "missed_mode"], ["dimension", "group"]):
-            frame = con.execute(
-                source.group_by(keys).aggregate(
-                    people=_.count(), disengaged=(~source.reengaged).sum()
-                )
-            )
-            for record in frame.to_dict("records"):
-                rows.append(
-                    {
-                        "dimension": record["dimension"],
-                        "group": record["group"],
-                        "mode": record.get("missed_mode", "all"),
-                        "people": int(record["people"] or 0),
-                        "disengaged": int(record["disengaged"] or 0),
-                    }
-                )
-    return rows
+    found = [
+        {
+            "dimension": r["dimension"],
+            "group": r["group"],
+            "mode": r["missed_mode"],
+            "people": int(r["people"] or 0),
+            "disengaged": int(r["disengaged"] or 0),
+        }
+        for r in counts.to_pyarrow().to_pylist()
+    ]
+    return _with_all_modes(found, ("people", "disengaged"))
+
+
+def count_all(t: Table) -> list[dict[str, Any]]:
+    """Contact counts and disengagement counts of a standardised table, merged."""
+    return merge_counts(count_groups(t), count_disengagement(t))
 
 
 def merge_counts(
@@ -230,9 +231,7 @@ def merge_counts(
         target = by_key.setdefault(
             key,
             {
-                **dict.fromkeys(
-                    ("offered", "attended", "s2", "s3", "s4", "s7", "tech_known", "tech_yes"), 0
-                ),
+                **dict.fromkeys(TALLIES, 0),
                 "dimension": key[0],
                 "group": key[1],
                 "mode": key[2],

@@ -9,7 +9,7 @@ import ibis
 import pyarrow as pa
 
 from caremode.evaluation.inputs import OPTIONAL, REQUIRED
-from caremode.evaluation.measures import Options, compute_measures, count_groups, standardise
+from caremode.evaluation.measures import Options, compute_measures, count_all, standardise
 from caremode.evaluation.report import findings
 
 
@@ -23,11 +23,10 @@ def evaluate_rows(columns: list[str], rows: Iterable[list[str]]) -> dict[str, An
     }
     for name in (*REQUIRED, *OPTIONAL):
         table_data.setdefault(name, [None] * len(data))
-    con = ibis.duckdb.connect()
     table = ibis.memtable(
         pa.table({k: pa.array(v, type=pa.string()) for k, v in table_data.items()})
     )
-    measures = compute_measures(count_groups(standardise(table), con), Options(suppress=True))
+    measures = compute_measures(count_all(standardise(table)), Options(suppress=True))
     return {
         "contacts": len(data),
         "findings": findings(measures),

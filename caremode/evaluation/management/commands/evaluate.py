@@ -12,14 +12,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from caremode.evaluation.backends import BACKENDS, BackendError, connect_postgres, move_to
+from caremode.evaluation.backends import BACKENDS, BackendError, counted_on
 from caremode.evaluation.inputs import ROW, InputError, read_extract
 from caremode.evaluation.measures import (
     Options,
     compute_measures,
-    count_disengagement,
-    count_groups,
-    merge_counts,
+    count_all,
     standardise,
 )
 from caremode.evaluation.report import render
@@ -67,7 +65,10 @@ class Command(BaseCommand):
             "--backend",
             choices=BACKENDS,
             default="duckdb",
-            help="Where to count: in-process DuckDB (default) or PostgreSQL (DATABASE_URL).",
+            help=(
+                "Where to count: in-process DuckDB (default), PostgreSQL (DATABASE_URL) or "
+                "Spark (a local session, or SPARK_MASTER)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -89,17 +90,11 @@ class Command(BaseCommand):
             except InputError as error:
                 raise CommandError(str(error)) from error
             progress.update(task, description=f"Counting {checked.rows:,} offered contacts")
-            table, engine = checked.table, con
-            if options["backend"] == "postgres":
-                try:
-                    engine = connect_postgres()
-                except BackendError as error:
-                    raise CommandError(str(error)) from error
-                table = move_to(checked.table.drop(ROW), con, engine)
-            standard = standardise(table)
-            counts = merge_counts(
-                count_groups(standard, engine), count_disengagement(standard, engine)
-            )
+            try:
+                with counted_on(options["backend"], checked.table.drop(ROW), con) as table:
+                    counts = count_all(standardise(table))
+            except BackendError as error:
+                raise CommandError(str(error)) from error
             progress.update(task, description="Intervals, ratios and flags")
             measures = compute_measures(counts, Options(suppress=not options["no_suppress"]))
         staging = Path(tempfile.mkdtemp(prefix="evaluate-"))
