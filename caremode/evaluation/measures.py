@@ -216,28 +216,56 @@ def count_disengagement(t: Table) -> list[dict[str, Any]]:
     return _with_all_modes(found, ("people", "disengaged"))
 
 
+def count_declined(t: Table) -> list[dict[str, Any]]:
+    """People who decline each remote mode, among those whose view of it is recorded (CareMode's
+    own preferences: `mode` from ConsMechanismMH, the current preference in `status`). Declining
+    is counted where it is stated, so it sits beside the contacts that were offered (E17)."""
+    cube = (
+        t.filter(t.mode.isin(REMOTE))
+        .group_by(["mode", "status", *COLUMN.values()])
+        .aggregate(n=_.count())
+        .cache()
+    )
+    rows = _by_group(cube)
+    counts = rows.group_by(["dimension", "group", "mode"]).aggregate(
+        asked=rows.n.sum(), declined=ibis.cases((rows.status == "declines", rows.n), else_=0).sum()
+    )
+    return [
+        {
+            "dimension": r["dimension"],
+            "group": r["group"],
+            "mode": r["mode"],
+            "asked": int(r["asked"] or 0),
+            "declined": int(r["declined"] or 0),
+        }
+        for r in counts.to_pyarrow().to_pylist()
+    ]
+
+
 def count_all(t: Table) -> list[dict[str, Any]]:
     """Contact counts and disengagement counts of a standardised table, merged."""
     return merge_counts(count_groups(t), count_disengagement(t))
 
 
 def merge_counts(
-    contacts: list[dict[str, Any]], people: list[dict[str, Any]]
+    contacts: list[dict[str, Any]], *others: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Add the disengagement counts to the contact counts of the same dimension, group and mode."""
+    """Add counts of people (disengagement, declined modes) to the contact counts of the same
+    dimension, group and mode; a group with no contacts there gets zero contact counts."""
     by_key = {(r["dimension"], r["group"], r["mode"]): dict(r) for r in contacts}
-    for row in people:
-        key = (row["dimension"], row["group"], row["mode"])
-        target = by_key.setdefault(
-            key,
-            {
-                **dict.fromkeys(TALLIES, 0),
-                "dimension": key[0],
-                "group": key[1],
-                "mode": key[2],
-            },
-        )
-        target["people"], target["disengaged"] = row["people"], row["disengaged"]
+    for rows in others:
+        for row in rows:
+            key = (row["dimension"], row["group"], row["mode"])
+            target = by_key.setdefault(
+                key,
+                {
+                    **dict.fromkeys(TALLIES, 0),
+                    "dimension": key[0],
+                    "group": key[1],
+                    "mode": key[2],
+                },
+            )
+            target.update({k: v for k, v in row.items() if k not in ("dimension", "group", "mode")})
     return list(by_key.values())
 
 
@@ -257,26 +285,37 @@ def _numerators(row: dict[str, Any]) -> Iterator[tuple[str, int, int]]:
         yield "tech_failure_rate", row["tech_yes"], row["tech_known"]
     if row.get("people"):
         yield "disengagement_rate", row["disengaged"], row["people"]
+    if row.get("asked"):
+        yield "declined_rate", row["declined"], row["asked"]
 
 
 def _rounded(count: int) -> int | None:
     return None if count < SMALL else int((count + 2.5) // 5 * 5)
 
 
+def _references(counts: list[dict[str, Any]], chosen: dict[str, str]) -> dict[tuple[str, str], str]:
+    """The reference group of each (dimension, measure): the one configured, else the largest by
+    that measure's denominator (over every mode together where there is such a row)."""
+    totals: dict[tuple[str, str, str], list[int]] = {}
+    for r in counts:
+        for measure, _numerator, denominator in _numerators(r):
+            sizes = totals.setdefault((r["dimension"], measure, r["group"]), [0, 0])
+            sizes[0 if r["mode"] == "all" else 1] += denominator
+    reference: dict[tuple[str, str], str] = {}
+    for (dimension, measure, group), size in sorted(totals.items(), key=lambda kv: str(kv[0])):
+        best = reference.get((dimension, measure))
+        if dimension in chosen:
+            reference[(dimension, measure)] = chosen[dimension]
+        elif best is None or size > totals[(dimension, measure, best)]:
+            reference[(dimension, measure)] = group
+    return reference
+
+
 def compute_measures(counts: list[dict[str, Any]], options: Options) -> list[dict[str, Any]]:
     """Rates with Wilson 95% and 99.8% intervals, ratios to the reference group with Katz
     intervals, and flags; small numbers suppressed as MHSDS publications do."""
     by_key = {(r["dimension"], r["group"], r["mode"]): r for r in counts}
-    reference: dict[str, str] = {}
-    for r in counts:
-        if r["mode"] != "all":
-            continue
-        chosen = (options.reference or {}).get(r["dimension"])
-        best = reference.get(r["dimension"])
-        if chosen:
-            reference[r["dimension"]] = chosen
-        elif best is None or r["offered"] > by_key[(r["dimension"], best, "all")]["offered"]:
-            reference[r["dimension"]] = r["group"]
+    reference = _references(counts, options.reference or {})
     measures = []
     order = {m: i for i, m in enumerate(("all", *MODE_ORDER))}
     for r in sorted(
@@ -288,10 +327,10 @@ def compute_measures(counts: list[dict[str, Any]], options: Options) -> list[dic
             order.get(r["mode"], 99),
         ),
     ):
-        ref_group = reference.get(r["dimension"], r["group"])
-        ref_row = by_key.get((r["dimension"], ref_group, r["mode"]))
-        ref_counts = dict((m, (n, d)) for m, n, d in _numerators(ref_row)) if ref_row else {}
         for measure, numerator, denominator in _numerators(r):
+            ref_group = reference.get((r["dimension"], measure), r["group"])
+            ref_row = by_key.get((r["dimension"], ref_group, r["mode"]))
+            ref_counts = {m: (n, d) for m, n, d in _numerators(ref_row)} if ref_row else {}
             suppressed = options.suppress and (numerator < SMALL or denominator < SMALL)
             ci95 = stats.wilson(numerator, denominator, stats.Z95)
             ci998 = stats.wilson(numerator, denominator, stats.Z998)

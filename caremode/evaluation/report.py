@@ -24,6 +24,7 @@ MEASURE_WORDS = {
     "late_not_seen_rate": "arrived too late to be seen",
     "tech_failure_rate": "had a technical failure",
     "disengagement_rate": "had no attended contact in the 90 days after a missed remote contact",
+    "declined_rate": "declined it",
 }
 DIMENSION_WORDS = {
     "ethnicity": "ethnic group",
@@ -65,6 +66,8 @@ def findings(measures: Sequence[dict[str, Any]]) -> list[str]:
     sentences = []
     for m in flagged:
         contacts = "contacts" if m["mode"] == "all" else f"{mode_label(m['mode']).lower()} contacts"
+        if m["measure"] == "declined_rate":
+            contacts = f"people whose view of {contacts} is recorded"
         low, high = m["ratio_ci95"]
         sentences.append(
             f"Among {contacts}, {_who(m)} "

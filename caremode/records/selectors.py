@@ -13,6 +13,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from caremode.audit.models import AuditEvent
+from caremode.core import codes
 from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.messaging.models import OutboundMessage
 from caremode.people.models import AccessNeed, CarerConsent, ServiceUser
@@ -199,6 +200,52 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
             "Y" if contact.interpreter_needed else "N",
             ";".join(sorted(needs.get(person.pk, []))),
             "Y" if contact.technical_failure else "N",
+        ]
+
+
+PREFERENCE_COLUMNS = [
+    "Person_ID",
+    "ConsMechanismMH",
+    "AttendStatus",  # the current preference: prefers, accepts or declines
+    "AgeCareContDate",
+    "EthnicCategory",
+    "Gender",
+    "GenderIDCode",
+    "IMD_Decile",
+    "Rurality",
+    "AccessNeeds",
+]
+
+
+def iter_pseudonymised_preferences(*, key: str) -> Iterator[list[str]]:
+    """Each person's current view of each mode (E20), pseudonymised like the contacts, so that
+    declined remote offers can be counted by group; restricted records left out."""
+    needs: dict[int, list[str]] = {}
+    for person_id, need in AccessNeed.objects.filter(ended_at__isnull=True).values_list(
+        "service_user_id", "need"
+    ):
+        needs.setdefault(person_id, []).append(need)
+    today = timezone.localdate()
+    current = (
+        ModePreference.objects.filter(
+            superseded_at__isnull=True, service_user__processing_restricted=False
+        )
+        .select_related("service_user")
+        .order_by("pk")
+    )
+    for preference in current.iterator(chunk_size=5000):
+        person = preference.service_user
+        yield [
+            pseudonym(person.nhs_number, key),
+            codes.cons_mechanism_for(preference.mode),
+            preference.preference,
+            str(person.age_on(today)),
+            person.ethnic_category,
+            person.gender,
+            person.gender_identity,
+            "" if person.imd_decile is None else str(person.imd_decile),
+            person.rurality,
+            ";".join(sorted(needs.get(person.pk, []))),
         ]
 
 

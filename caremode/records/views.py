@@ -41,7 +41,12 @@ from caremode.people.selectors import (
     list_people_cared_for,
     list_teams_for,
 )
-from caremode.records.selectors import EXTRACT_COLUMNS, iter_pseudonymised_contacts
+from caremode.records.selectors import (
+    EXTRACT_COLUMNS,
+    PREFERENCE_COLUMNS,
+    iter_pseudonymised_contacts,
+    iter_pseudonymised_preferences,
+)
 from caremode.records.services import export_subject_access
 from caremode.scheduling import services as scheduling_services
 from caremode.scheduling.forms import BookContactForm
@@ -247,8 +252,13 @@ def evaluation_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     Recomputed at most every ten minutes."""
     result = cache.get(DASHBOARD_CACHE_KEY)
     if result is None:
-        rows = iter_pseudonymised_contacts(key=settings.EXTRACT_PSEUDONYM_KEY)
-        result = evaluate_rows(EXTRACT_COLUMNS, rows)
+        key = settings.EXTRACT_PSEUDONYM_KEY
+        result = evaluate_rows(
+            EXTRACT_COLUMNS,
+            iter_pseudonymised_contacts(key=key),
+            PREFERENCE_COLUMNS,
+            iter_pseudonymised_preferences(key=key),
+        )
         cache.set(DASHBOARD_CACHE_KEY, result, 600)
     return render(
         request,

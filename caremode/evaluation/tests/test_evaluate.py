@@ -350,3 +350,31 @@ def test_disengagement_after_a_missed_remote_contact(tmp_path):
         measures, dimension="overall", mode="telephone", measure="disengagement_rate"
     )
     assert (by_phone["numerator"], by_phone["denominator"]) == (10, 10)
+
+
+def test_declined_remote_modes_are_counted_by_group():
+    """Planted: 40% of Black people decline video against 10% of White people; telephone alike."""
+    from caremode.evaluation.own_data import evaluate_rows
+
+    contacts = [["p0", "1", "2026-01-05", "01", "5"]]
+    columns = ["Person_ID", "ConsMechanismMH", "AttendStatus", "EthnicCategory"]
+    stated = []
+    for i in range(4_000):
+        ethnic = "N" if i % 4 == 0 else "A"
+        share = 0.4 if ethnic == "N" else 0.1
+        video = "declines" if (i // 4) % 100 < share * 100 else "accepts"
+        telephone = "declines" if i % 10 == 1 else "prefers"
+        stated += [[f"p{i}", "11", video, ethnic], [f"p{i}", "02", telephone, ethnic]]
+    result = evaluate_rows(
+        ["Person_ID", "UniqCareContID", "CareContDate", "ConsMechanismMH", "AttendStatus"],
+        contacts,
+        columns,
+        stated,
+    )
+    flagged = [m for m in result["flagged"] if m["measure"] == "declined_rate"]
+    assert [(m["group"], m["mode"], m["flag"]) for m in flagged] == [
+        ("Black or Black British", "video", "higher")
+    ]
+    assert flagged[0]["ci95"][0] < 0.4 < flagged[0]["ci95"][1]
+    assert flagged[0]["ratio_ci95"][0] < 4 < flagged[0]["ratio_ci95"][1]
+    assert any("people whose view of video contacts is recorded" in f for f in result["findings"])

@@ -93,8 +93,19 @@ def test_the_equity_dashboard_shows_findings_without_identities(client, clinicia
                 attend_status=status,
                 mode_used="video" if status == "5" else "",
             )
+    from caremode.decisions.models import ModePreference
+
+    ModePreference.objects.create(
+        service_user=service_user,
+        mode="video",
+        preference="declines",
+        source="service_user",
+        recorded_at=timezone.now(),
+    )
     signed_in(client, UserFactory(role=Role.ANALYST))
     body = client.get("/evaluation/").content.decode()
     assert "15 offered contacts" in body and "Findings" in body
+    assert "Declined rate" in body  # one person: suppressed, shown as *
+    assert "PHQ-9" in body  # the caveat: outcome measures are not recorded yet
     assert "33.3%" in body  # 5 of 15 did not attend, by video
     assert service_user.family_name not in body and service_user.nhs_number not in body
