@@ -159,16 +159,22 @@ def pseudonym(nhs_number: str, key: str) -> str:
     return hmac.new(key.encode(), nhs_number.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> Iterator[list[str]]:
-    """Every offered contact (missed and cancelled included, E17) in MHSDS shape, one row each,
-    without names, NHS numbers, dates of birth or postcodes; restricted records left out.
-    Contacts still to come and those awaiting an outcome are not offered-and-settled, so omitted.
-    """
+def _current_needs() -> dict[int, list[str]]:
+    """Each person's current access needs, by service user id."""
     needs: dict[int, list[str]] = {}
     for person_id, need in AccessNeed.objects.filter(ended_at__isnull=True).values_list(
         "service_user_id", "need"
     ):
         needs.setdefault(person_id, []).append(need)
+    return needs
+
+
+def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> Iterator[list[str]]:
+    """Every offered contact (missed and cancelled included, E17) in MHSDS shape, one row each,
+    without names, NHS numbers, dates of birth or postcodes; restricted records left out.
+    Contacts still to come and those awaiting an outcome are not offered-and-settled, so omitted.
+    """
+    needs = _current_needs()
     contacts = (
         Contact.objects.filter(
             attend_status__isnull=False, service_user__processing_restricted=False
@@ -220,11 +226,7 @@ PREFERENCE_COLUMNS = [
 def iter_pseudonymised_preferences(*, key: str) -> Iterator[list[str]]:
     """Each person's current view of each mode (E20), pseudonymised like the contacts, so that
     declined remote offers can be counted by group; restricted records left out."""
-    needs: dict[int, list[str]] = {}
-    for person_id, need in AccessNeed.objects.filter(ended_at__isnull=True).values_list(
-        "service_user_id", "need"
-    ):
-        needs.setdefault(person_id, []).append(need)
+    needs = _current_needs()
     today = timezone.localdate()
     current = (
         ModePreference.objects.filter(
