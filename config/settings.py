@@ -6,6 +6,7 @@ Production: DATABASE_URL=postgres://…, REDIS_URL=redis://…, CAREMODE_ENV=pro
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "caremode.people",
     "caremode.messaging",
     "caremode.scheduling",
+    "caremode.rooms",
     "caremode.decisions",
     "caremode.evaluation",
     "caremode.records",
@@ -107,6 +109,15 @@ AXES_COOLOFF_TIME = 0.5  # hours
 # address would lock a whole hospital out. Rotating user agents does not help an attacker here.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Video rooms (docs/adr/0007): links in messages start with the public address; STUN/TURN servers
+# as the JSON list RTCPeerConnection takes (coturn in production; none is needed on one network);
+# CAREMODE_VIDEO_PROVIDER=external with CAREMODE_VIDEO_URL_TEMPLATE ("…/{room}") hands the call
+# to a trust's video service while CareMode keeps the waiting, outcomes and fallback.
+CAREMODE_BASE_URL = os.environ.get("CAREMODE_BASE_URL", "http://127.0.0.1:8000")
+CAREMODE_ICE_SERVERS = json.loads(os.environ.get("CAREMODE_ICE_SERVERS", "[]"))
+CAREMODE_VIDEO_PROVIDER = os.environ.get("CAREMODE_VIDEO_PROVIDER", "builtin")
+CAREMODE_VIDEO_URL_TEMPLATE = os.environ.get("CAREMODE_VIDEO_URL_TEMPLATE", "")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
 AXES_VERBOSE = False

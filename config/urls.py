@@ -7,4 +7,5 @@ urlpatterns = [
     path("account/", include("caremode.signin.urls")),
     path("service-users/", include("caremode.people.urls")),
     path("", include("caremode.scheduling.urls")),
+    path("", include("caremode.rooms.urls")),
 ]

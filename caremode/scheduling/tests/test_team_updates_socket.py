@@ -5,11 +5,12 @@ from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from django.urls import path
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from caremode.scheduling.consumers import TeamContactsConsumer
 from caremode.scheduling.services import book_contact
-from config.websockets import websocket_urlpatterns
 from tests.factories import next_working_day_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +26,8 @@ def _session(user, *, verified=True):
 
 def _communicator(user, team_id, session):
     communicator = WebsocketCommunicator(
-        URLRouter(websocket_urlpatterns), f"/ws/teams/{team_id}/contacts/"
+        URLRouter([path("ws/teams/<int:team_id>/contacts/", TeamContactsConsumer.as_asgi())]),
+        f"/ws/teams/{team_id}/contacts/",
     )
     communicator.scope["user"] = user
     communicator.scope["session"] = session

@@ -1,0 +1,287 @@
+"""The waiting room and the call's signalling, over one WebSocket per browser.
+
+Protocol (JSON, one object per message, at most 64 KiB):
+  client → server: admit {participant} (clinician only), signal {to, data} (between people in
+  the call), chat {text}, privacy {answer: yes|no} (service user only), quality {level:
+  good|fair|poor}, leave, ping.
+  server → client: you, waiting, admitted {peers}, joined {peer}, left {peer}, lobby {waiting}
+  (clinician), signal {from, data}, chat {from, text}, privacy {answer, via} (clinician),
+  quality {from, level}, fallback {message}, closed, pong, error {error}.
+Media never passes through the server: browsers connect to each other (WebRTC).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from caremode.core.errors import DomainError
+from caremode.rooms import services
+from caremode.rooms.access import Identity, identify
+from caremode.rooms.events import room_group
+from caremode.rooms.models import Participant, Role, Room
+
+MAX_MESSAGE = 64 * 1024
+MAX_CHAT = 2000
+QUALITY = ("good", "fair", "poor")
+
+
+def _peer(p: Participant) -> dict[str, Any]:
+    return {"id": p.pk, "label": p.label, "role": p.role}
+
+
+class RoomConsumer(AsyncJsonWebsocketConsumer):
+    room: Room | None = None
+    me: Identity | None = None
+    participant_id: int | None = None
+    leaving = False
+
+    async def connect(self) -> None:
+        room_id = int(self.scope["url_route"]["kwargs"]["room_id"])
+        found = await self._identify(room_id)
+        if found is None:
+            await self.close(code=4403)
+            return
+        self.room, self.me = found
+        if not self.room.is_open:
+            await self.close(code=4410)
+            return
+        await self.accept()
+        participant = await database_sync_to_async(services.arrive)(
+            room=self.room,
+            identity=self.me.key,
+            role=self.me.role,
+            label=self.me.label,
+            channel_name=self.channel_name,
+        )
+        self.participant_id = participant.pk
+        await self.channel_layer.group_add(room_group(self.room.pk), self.channel_name)
+        await self.send_json(
+            {
+                "type": "you",
+                "id": participant.pk,
+                "role": self.me.role,
+                "status": participant.status,
+            }
+        )
+        if participant.status == Participant.Status.ADMITTED:
+            await self._enter_call(participant)
+        else:
+            await self.send_json({"type": "waiting"})
+        await self._tell_clinician_who_waits()
+
+    @database_sync_to_async
+    def _identify(self, room_id: int) -> tuple[Room, Identity] | None:
+        room = Room.objects.select_related("contact__service_user").filter(pk=room_id).first()
+        if room is None:
+            return None
+        me = identify(room, self.scope.get("user"), self.scope.get("session"))
+        return (room, me) if me else None
+
+    async def disconnect(self, code: int) -> None:
+        if self.room is None or self.participant_id is None:
+            return
+        await self.channel_layer.group_discard(room_group(self.room.pk), self.channel_name)
+        gone = await database_sync_to_async(services.disconnect)(
+            participant_id=self.participant_id, channel_name=self.channel_name, left=self.leaving
+        )
+        if gone is not None:
+            await self._to_call({"type": "left", "peer": gone.pk}, skip=gone.pk)
+            await self._tell_clinician_who_waits()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None or len(text_data) > MAX_MESSAGE:
+            await self._error("Messages are JSON text of at most 64 KiB.")
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self._error("That message is not JSON.")
+            return
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self._error("A message is an object with a type.")
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        handler = {
+            "admit": self._admit,
+            "signal": self._signal,
+            "chat": self._chat,
+            "privacy": self._privacy,
+            "quality": self._quality,
+            "leave": self._leave,
+            "ping": self._ping,
+        }.get(content["type"])
+        if handler is None:
+            await self._error(f"Unknown message type {content['type']!r}.")
+            return
+        await handler(content)
+
+    # Messages from this browser.
+
+    async def _admit(self, content: dict[str, Any]) -> None:
+        if not self.me or self.me.role != Role.CLINICIAN or self.room is None:
+            await self._error("Only the clinician can let people in.")
+            return
+        if not isinstance(content.get("participant"), int):
+            await self._error("admit needs the participant's id.")
+            return
+        try:
+            admitted = await database_sync_to_async(services.admit)(
+                actor=self.scope["user"], room=self.room, participant_id=content["participant"]
+            )
+        except DomainError as error:
+            await self._error(str(error))
+            return
+        if admitted.channel_name:
+            await self.channel_layer.send(
+                admitted.channel_name, {"type": "room.admitted", "participant": admitted.pk}
+            )
+        await self._tell_clinician_who_waits()
+
+    async def _signal(self, content: dict[str, Any]) -> None:
+        target, data = content.get("to"), content.get("data")
+        if not isinstance(target, int) or not isinstance(data, dict):
+            await self._error("signal needs to (a participant id) and data (an object).")
+            return
+        channel = await self._channel_in_call(target)
+        if channel is None:
+            await self._error("You can only signal someone in the call, from the call.")
+            return
+        await self.channel_layer.send(
+            channel,
+            {
+                "type": "room.forward",
+                "message": {"type": "signal", "from": self.participant_id, "data": data},
+            },
+        )
+
+    async def _chat(self, content: dict[str, Any]) -> None:
+        text = content.get("text")
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_CHAT:
+            await self._error(f"A chat message is text of 1 to {MAX_CHAT} characters.")
+            return
+        if not await self._in_call():
+            await self._error("Chat opens when you are in the call.")
+            return
+        assert self.me is not None and self.room is not None
+        await self._to_call({"type": "chat", "from": self.me.label, "text": text.strip()})
+        safe_word = self.room.safe_word
+        if (
+            self.me.role == Role.SERVICE_USER
+            and safe_word
+            and safe_word.casefold() in text.casefold()
+        ):
+            await self._to_clinician({"type": "privacy", "answer": "no", "via": "safe word"})
+
+    async def _privacy(self, content: dict[str, Any]) -> None:
+        if not self.me or self.me.role != Role.SERVICE_USER or self.room is None:
+            await self._error("Only the service user answers this question.")
+            return
+        try:
+            await database_sync_to_async(services.answer_privately)(
+                room=self.room, answer=content.get("answer")
+            )
+        except DomainError as error:
+            await self._error(str(error))
+            return
+        await self._to_clinician(
+            {"type": "privacy", "answer": content["answer"], "via": "question"}
+        )
+
+    async def _quality(self, content: dict[str, Any]) -> None:
+        if content.get("level") not in QUALITY:
+            await self._error("quality is good, fair or poor.")
+            return
+        if await self._in_call():
+            await self._to_call(
+                {"type": "quality", "from": self.participant_id, "level": content["level"]},
+                skip=self.participant_id,
+            )
+
+    async def _leave(self, content: dict[str, Any]) -> None:
+        self.leaving = True
+        await self.close()
+
+    async def _ping(self, content: dict[str, Any]) -> None:
+        await self.send_json({"type": "pong", "sent": content.get("sent")})
+
+    # Messages from the channel layer.
+
+    async def room_admitted(self, event: dict[str, Any]) -> None:
+        participant = await database_sync_to_async(Participant.objects.get)(pk=event["participant"])
+        await self._enter_call(participant)
+
+    async def room_forward(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["message"])
+
+    async def room_broadcast(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["message"])
+        if event["message"]["type"] == "closed":
+            await self.close(code=4410)
+
+    # Helpers.
+
+    async def _enter_call(self, participant: Participant) -> None:
+        peers = await self._call_members(exclude=participant.pk)
+        await self.send_json({"type": "admitted", "peers": [_peer(p) for p in peers]})
+        await self._to_call({"type": "joined", "peer": _peer(participant)}, skip=participant.pk)
+
+    @database_sync_to_async
+    def _call_members(self, exclude: int | None = None) -> list[Participant]:
+        assert self.room is not None
+        members = Participant.objects.filter(
+            room=self.room, status=Participant.Status.ADMITTED, connected=True
+        )
+        return list(members.exclude(pk=exclude) if exclude else members)
+
+    @database_sync_to_async
+    def _in_call(self) -> bool:
+        assert self.participant_id is not None
+        return Participant.objects.filter(
+            pk=self.participant_id, status=Participant.Status.ADMITTED
+        ).exists()
+
+    @database_sync_to_async
+    def _channel_in_call(self, target: int) -> str | None:
+        assert self.room is not None and self.participant_id is not None
+        admitted = Participant.objects.filter(
+            room=self.room, status=Participant.Status.ADMITTED, connected=True
+        )
+        if not admitted.filter(pk=self.participant_id).exists():
+            return None
+        found = admitted.filter(pk=target).exclude(pk=self.participant_id).first()
+        return found.channel_name if found else None
+
+    async def _to_call(self, message: dict[str, Any], skip: int | None = None) -> None:
+        for member in await self._call_members(exclude=skip):
+            await self.channel_layer.send(
+                member.channel_name, {"type": "room.forward", "message": message}
+            )
+
+    async def _to_clinician(self, message: dict[str, Any]) -> None:
+        for member in await self._call_members():
+            if member.role == Role.CLINICIAN:
+                await self.channel_layer.send(
+                    member.channel_name, {"type": "room.forward", "message": message}
+                )
+
+    @database_sync_to_async
+    def _waiting(self) -> list[dict[str, Any]]:
+        assert self.room is not None
+        return [
+            {**_peer(p), "since": p.arrived_at.isoformat()}
+            for p in Participant.objects.filter(
+                room=self.room, status=Participant.Status.WAITING, connected=True
+            )
+        ]
+
+    async def _tell_clinician_who_waits(self) -> None:
+        await self._to_clinician({"type": "lobby", "waiting": await self._waiting()})
+
+    async def _error(self, message: str) -> None:
+        await self.send_json({"type": "error", "error": message})

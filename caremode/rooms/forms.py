@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from django import forms
+
+from caremode.core.forms import DateField, NHSForm
+from caremode.rooms.models import Role
+
+
+class OpenRoomForm(NHSForm):
+    safe_word = forms.CharField(
+        label="Safe word (optional)",
+        help_text=(
+            "A word agreed with the service user beforehand. If they type it in the chat, only "
+            "you are told they cannot talk privately."
+        ),
+        required=False,
+        max_length=40,
+    )
+
+
+class NewLinkForm(NHSForm):
+    role = forms.ChoiceField(
+        label="Who the link is for",
+        choices=[(r.value, r.label) for r in (Role.SERVICE_USER, Role.CARER, Role.INTERPRETER)],
+        error_messages={"required": "Select who the link is for"},
+    )
+
+
+class VideoTrainingForm(NHSForm):
+    course = forms.CharField(
+        label="Course name",
+        max_length=200,
+        error_messages={"required": "Enter the name of the course"},
+    )
+    completed_on = DateField(label="Date you completed it", help_text="For example, 15 3 2026")

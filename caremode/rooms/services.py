@@ -1,0 +1,365 @@
+"""Opening rooms, joining, waiting, admitting, falling back to telephone and ending the call.
+
+Every change is audited. The outcome of the contact is recorded from what happened in the room:
+who arrived and when, whether the call fell back to telephone, and how often it dropped (E16,
+E17), so the evaluation counts video contacts as they really went.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from caremode.accounts.models import User
+from caremode.audit.models import AuditAction
+from caremode.audit.services import record_event
+from caremode.messaging.services import queue_message
+from caremode.people.models import CarerConsent
+from caremode.rooms.errors import PassNotValidError, RoomError
+from caremode.rooms.models import MAX_PARTICIPANTS, Participant, Role, Room, RoomPass, VideoTraining
+from caremode.rooms.providers import current_provider
+from caremode.scheduling.models import Contact
+from caremode.scheduling.services.outcomes import record_outcome
+from caremode.scheduling.services.reminders import recipients
+
+LATE_AFTER_MINUTES = 5  # arriving later than this is "arrived late" (AttendStatus 6)
+NOT_SEEN_AFTER_MINUTES = 15  # never admitted and later than this: "arrived late, not seen" (7)
+REPEATED_DROPS = 2  # a call that dropped this often counts as a technical failure (E16)
+PASS_VALID_AFTER_END = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    role: str
+    label: str
+    url: str
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_pass(*, actor: User, room: Room, role: str, label: str) -> IssuedLink:
+    """A new single-use link for `role`; earlier unused links for the same person stop working."""
+    if role not in (Role.SERVICE_USER, Role.CARER, Role.INTERPRETER):
+        raise RoomError("Links are for the service user, a carer or an interpreter.", field="role")
+    if role == Role.CARER:
+        _check_carer_may_join(room.contact)
+    now = timezone.now()
+    RoomPass.objects.filter(room=room, role=role, label=label, used_at__isnull=True).update(
+        expires_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    issued = RoomPass.objects.create(
+        room=room,
+        role=role,
+        label=label,
+        token_hash=_hash(token),
+        expires_at=room.contact.end_at + PASS_VALID_AFTER_END,
+        created_at=now,
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=issued,
+        subject_id=room.contact.service_user_id,
+        detail={"room": room.pk, "role": role},
+    )
+    return IssuedLink(role, label, f"{settings.CAREMODE_BASE_URL}/rooms/join/{token}/")
+
+
+def _check_carer_may_join(contact: Contact) -> None:
+    carer = contact.carer_invited
+    if carer is None:
+        raise RoomError("No carer is invited to this contact.", field="role")
+    if not CarerConsent.objects.filter(
+        carer=carer, revoked_at__isnull=True, scope_join_contacts=True
+    ).exists():
+        raise RoomError(
+            f"{carer} no longer has consent to join contacts, so cannot be sent a link.",
+            field="role",
+        )
+
+
+def open_room(
+    *, actor: User, contact: Contact, safe_word: str = ""
+) -> tuple[Room, list[IssuedLink]]:
+    """Open the room of a video contact and send the links: to the service user (and a carer
+    invited with consent to join) by the channels they accept; the interpreter's link is shown
+    to the clinician to pass to the interpreting service. Opening again reissues the links."""
+    if contact.planned_mode != "video":
+        raise RoomError("Only a video contact has a video room.", field="contact")
+    if contact.has_outcome:
+        raise RoomError("This contact already has an outcome.", field="contact")
+    with transaction.atomic():
+        room, created = Room.objects.select_for_update().get_or_create(
+            contact=contact,
+            defaults={
+                "opened_by": actor,
+                "opened_at": timezone.now(),
+                "provider": current_provider().name,
+                "safe_word": safe_word.strip(),
+            },
+        )
+        if not created and not room.is_open:
+            raise RoomError("This room has been closed.", field="contact")
+        if not created and safe_word:
+            room.safe_word = safe_word.strip()
+            room.save(update_fields=["safe_word"])
+        person = contact.service_user
+        links = [
+            issue_pass(actor=actor, room=room, role=Role.SERVICE_USER, label=person.given_name)
+        ]
+        if contact.carer_invited_id:
+            carer = contact.carer_invited
+            assert carer is not None
+            links.append(issue_pass(actor=actor, room=room, role=Role.CARER, label=str(carer)))
+        if contact.interpreter_needed:
+            links.append(
+                issue_pass(actor=actor, room=room, role=Role.INTERPRETER, label="Interpreter")
+            )
+        if created:
+            record_event(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=room,
+                subject_id=person.pk,
+                detail={"contact": contact.pk, "provider": room.provider},
+            )
+        when = (
+            timezone.localtime(contact.start).strftime("%A %-d %B at %-I:%M%p").replace(":00", "")
+        )
+        by_label = {link.label: link for link in links}
+        for channel, address, label in recipients(person):
+            is_carer = label.endswith("(carer)")
+            link = by_label.get(str(contact.carer_invited)) if is_carer else links[0]
+            if link is None:
+                continue  # a carer not invited to this contact
+            queue_message(
+                service_user=person,
+                channel=channel,
+                recipient=address,
+                recipient_label=label,
+                subject="Your video appointment",
+                body=(
+                    f"Your video appointment is on {when}. Join from this link on the day "
+                    f"(it works once, on one phone or computer): {link.url} You will wait "
+                    "until your clinician lets you in. Try your camera and sound first: "
+                    f"{settings.CAREMODE_BASE_URL}/rooms/test/"
+                ),
+                purpose="room_link",
+                reference=f"contact:{contact.pk}",
+            )
+    return room, links
+
+
+def redeem_pass(*, token: str, session_key: str) -> RoomPass:
+    """The pass for `token`, bound to this browser session. Single use: a pass already used by
+    another browser, expired, or unknown raises PassNotValidError."""
+    found = RoomPass.objects.select_related("room").filter(token_hash=_hash(token)).first()
+    now = timezone.now()
+    if found is None:
+        raise PassNotValidError("This link is not recognised. Ask for a new one.", field="token")
+    if found.expires_at <= now or not found.room.is_open:
+        raise PassNotValidError("This link has expired. Ask for a new one.", field="token")
+    if found.used_at is not None:
+        if found.session_key == session_key:
+            return found  # the same browser coming back
+        raise PassNotValidError(
+            "This link has already been used on another phone or computer. Ask for a new one.",
+            field="token",
+        )
+    claimed = RoomPass.objects.filter(pk=found.pk, used_at__isnull=True).update(
+        used_at=now, session_key=session_key
+    )
+    if not claimed:
+        raise PassNotValidError("This link has just been used elsewhere.", field="token")
+    record_event(
+        actor=None,
+        action=AuditAction.UPDATE,
+        obj=found,
+        subject_id=found.room.contact.service_user_id,
+        detail={"used": True, "role": found.role},
+    )
+    found.refresh_from_db()
+    return found
+
+
+def arrive(*, room: Room, identity: str, role: str, label: str, channel_name: str) -> Participant:
+    """Someone's browser connected. A clinician is in the call at once; anyone else waits
+    unless they were already admitted and are coming back after a dropped connection."""
+    now = timezone.now()
+    participant, created = Participant.objects.get_or_create(
+        room=room,
+        identity=identity,
+        defaults={
+            "role": role,
+            "label": label,
+            "arrived_at": now,
+            "status": Participant.Status.ADMITTED
+            if role == Role.CLINICIAN
+            else Participant.Status.WAITING,
+            "admitted_at": now if role == Role.CLINICIAN else None,
+        },
+    )
+    if not created and participant.status == Participant.Status.LEFT:
+        participant.status = (
+            Participant.Status.ADMITTED if role == Role.CLINICIAN else Participant.Status.WAITING
+        )
+        participant.left_at = None
+    participant.channel_name = channel_name
+    participant.connected = True
+    participant.save()
+    return participant
+
+
+def admit(*, actor: User, room: Room, participant_id: int) -> Participant:
+    """The clinician lets someone in from the waiting room (at most four in a call)."""
+    with transaction.atomic():
+        participant = (
+            Participant.objects.select_for_update()
+            .filter(room=room, pk=participant_id, status=Participant.Status.WAITING)
+            .first()
+        )
+        if participant is None:
+            raise RoomError("That person is no longer waiting.", field="participant")
+        in_call = room.participants.filter(status=Participant.Status.ADMITTED).count()
+        if in_call >= MAX_PARTICIPANTS:
+            raise RoomError(
+                f"A call holds {MAX_PARTICIPANTS} people; someone must leave first.",
+                field="participant",
+            )
+        participant.status = Participant.Status.ADMITTED
+        participant.admitted_at = timezone.now()
+        participant.save(update_fields=["status", "admitted_at"])
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=participant,
+        subject_id=room.contact.service_user_id,
+        detail={"admitted": participant.role, "room": room.pk},
+    )
+    return participant
+
+
+def disconnect(*, participant_id: int, channel_name: str, left: bool) -> Participant | None:
+    """A browser went away: on purpose (`left`), or a dropped connection, which is counted.
+    A connection already replaced by a newer one (the same person reconnecting) changes nothing."""
+    participant = Participant.objects.filter(pk=participant_id, channel_name=channel_name).first()
+    if participant is None:
+        return None
+    participant.connected = False
+    participant.channel_name = ""
+    fields = ["connected", "channel_name"]
+    if left:
+        participant.status = Participant.Status.LEFT
+        participant.left_at = timezone.now()
+        fields += ["status", "left_at"]
+    elif participant.status == Participant.Status.ADMITTED:
+        Participant.objects.filter(pk=participant.pk).update(drops=F("drops") + 1)
+    participant.save(update_fields=fields)
+    participant.refresh_from_db()
+    return participant
+
+
+def answer_privately(*, room: Room, answer: str) -> None:
+    """The service user's answer to "Can you talk privately?" (E9), for the clinician only."""
+    if answer not in ("yes", "no"):
+        raise RoomError("Answer yes or no.", field="answer")
+    Room.objects.filter(pk=room.pk).update(private_answer=answer)
+    record_event(
+        actor=None,
+        action=AuditAction.UPDATE,
+        obj=room,
+        subject_id=room.contact.service_user_id,
+        detail={"private_answer": answer},
+    )
+
+
+def fall_back_to_telephone(*, actor: User, room: Room) -> str:
+    """One click: the call continues by telephone on the number on record. Everyone in the room
+    is told; the outcome will say telephone was used and video failed (E16). Returns the number."""
+    person = room.contact.service_user
+    if not person.phone:
+        raise RoomError(
+            f"There is no telephone number on record for {person.given_name}.", field="room"
+        )
+    if room.fell_back_at is None:
+        Room.objects.filter(pk=room.pk).update(fell_back_at=timezone.now())
+        record_event(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=room,
+            subject_id=person.pk,
+            detail={"fell_back_to": "telephone"},
+        )
+    return str(person.phone)
+
+
+def end_call(*, actor: User, room: Room) -> Contact:
+    """Close the room and record the contact's outcome from what happened in it."""
+    room.refresh_from_db()
+    contact = room.contact
+    person = room.participants.filter(role=Role.SERVICE_USER).first()
+    drops = sum(p.drops for p in room.participants.all())
+    notes = []
+    if room.fell_back_at:
+        notes.append("Video failed; continued by telephone.")
+    if drops:
+        notes.append(f"The video connection dropped {drops} time(s).")
+    if not contact.has_outcome:
+        if person is not None and person.admitted_at is not None:
+            late = (person.arrived_at - contact.start).total_seconds() / 60
+            started = (person.admitted_at - contact.start).total_seconds() / 60
+            record_outcome(
+                actor=actor,
+                contact=contact,
+                attend_status="6" if late > LATE_AFTER_MINUTES else "5",
+                mode_used="telephone" if room.fell_back_at else "video",
+                technical_failure=bool(room.fell_back_at) or drops >= REPEATED_DROPS,
+                late_start_minutes=int(started) if started >= 1 else None,
+                notes=" ".join(notes),
+            )
+        elif person is not None:
+            late = (person.arrived_at - contact.start).total_seconds() / 60
+            if late <= NOT_SEEN_AFTER_MINUTES:
+                raise RoomError(
+                    f"{person.label} is waiting: let them in, or record the outcome on the "
+                    "contact's page.",
+                    field="room",
+                )
+            record_outcome(actor=actor, contact=contact, attend_status="7", notes="Arrived late.")
+        else:
+            record_outcome(
+                actor=actor,
+                contact=contact,
+                attend_status="3",
+                notes="Did not arrive in the video room.",
+            )
+    Room.objects.filter(pk=room.pk).update(closed_at=timezone.now())
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=room,
+        subject_id=contact.service_user_id,
+        detail={"closed": True, "drops": drops},
+    )
+    contact.refresh_from_db()
+    return contact
+
+
+def record_video_training(*, actor: User, completed_on: dt.date, course: str) -> VideoTraining:
+    if completed_on > timezone.localdate():
+        raise RoomError("Enter a date that is today or in the past.", field="completed_on")
+    record = VideoTraining.objects.create(
+        user=actor, completed_on=completed_on, course=course.strip(), recorded_at=timezone.now()
+    )
+    record_event(actor=actor, action=AuditAction.CREATE, obj=record, detail={"course": course})
+    return record
