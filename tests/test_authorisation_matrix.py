@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from caremode.accounts.models import Role
+from caremode.rooms.services import open_room
 from caremode.scheduling.models import FollowUpTask, Handover, TeamAlert
 from caremode.scheduling.services import agree_commitment
 from tests.factories import (
@@ -93,6 +94,17 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "decisions:review": ("GET", ANY_CARE_STAFF),
     "decisions:recommendation_api": ("GET", CARE_TEAM),
     "decisions:openapi": ("GET", ANY_CARE_STAFF),
+    "rooms:open": ("GET", CARE_TEAM),
+    "rooms:host": ("GET", CARE_TEAM),
+    "rooms:new_link": ("POST", CARE_TEAM),
+    "rooms:fall_back": ("POST", CARE_TEAM),
+    "rooms:end": ("POST", CARE_TEAM),
+    # The service user (signed in to the portal) waits here; the care team is sent to its room.
+    "rooms:wait": ("GET", CARE_TEAM | {"service_user"}),
+    # A link that is not recognised is refused for everyone, signed in or not.
+    "rooms:join": ("GET", set()),
+    "rooms:test": ("GET", set(ROLES)),
+    "rooms:training": ("GET", ANY_CARE_STAFF),
 }
 
 
@@ -165,8 +177,16 @@ def world(db, team, clinician, service_user):
         weekday=1,
         time=dt.time(15),
     )
+    room, _links = open_room(actor=clinician, contact=future)
     su = service_user.pk
     kwargs = {
+        "rooms:open": {"contact_id": future.pk},
+        "rooms:host": {"room_id": room.pk},
+        "rooms:new_link": {"room_id": room.pk},
+        "rooms:fall_back": {"room_id": room.pk},
+        "rooms:end": {"room_id": room.pk},
+        "rooms:wait": {"room_id": room.pk},
+        "rooms:join": {"token": "not-a-real-link"},
         "records:record": {"pk": su},
         "records:book": {"pk": su},
         "records:export": {"pk": su},

@@ -204,7 +204,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             )
 
     async def _leave(self, content: dict[str, Any]) -> None:
+        """Leaving on purpose: recorded now, not counted as a dropped connection."""
         self.leaving = True
+        await self.disconnect(1000)
+        self.participant_id = None  # disconnect() has done its work
         await self.close()
 
     async def _ping(self, content: dict[str, Any]) -> None:

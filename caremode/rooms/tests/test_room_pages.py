@@ -1,0 +1,103 @@
+"""The room pages over HTTP: opening a room, links that work once, the training notice, the
+waiting page, fallback and ending."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.test import Client
+
+from caremode.rooms.models import Room
+from caremode.rooms.services import open_room
+from tests.factories import ContactFactory, signed_in
+
+
+@pytest.fixture
+def video_contact(clinician, service_user):
+    service_user.phone = "07700900123"
+    service_user.save()
+    return ContactFactory(service_user=service_user, clinician=clinician)
+
+
+def test_a_clinician_opens_the_room_and_sees_the_links_once(client, clinician, video_contact):
+    signed_in(client, clinician)
+    page = client.get(f"/contacts/{video_contact.pk}/room/").content.decode()
+    assert "You have not recorded video consultation training" in page
+    response = client.post(f"/contacts/{video_contact.pk}/room/", {"safe_word": "bluebell"})
+    room = Room.objects.get(contact=video_contact)
+    assert response["Location"] == f"/rooms/{room.pk}/"
+    host = client.get(response["Location"]).content.decode()
+    assert "Links sent" in host and "/rooms/join/" in host and "bluebell" in host
+    assert "/rooms/join/" not in client.get(response["Location"]).content.decode()
+
+
+def test_recording_training_removes_the_notice(client, clinician, video_contact):
+    signed_in(client, clinician)
+    response = client.post(
+        f"/rooms/training/?next=/contacts/{video_contact.pk}/room/",
+        {
+            "course": "Trust video consultations",
+            "completed_on_0": "3",
+            "completed_on_1": "2",
+            "completed_on_2": "2026",
+        },
+    )
+    assert response["Location"] == f"/contacts/{video_contact.pk}/room/"
+    assert "not recorded video" not in client.get(response["Location"]).content.decode()
+    away = client.post(
+        "/rooms/training/?next=https://example.com/",
+        {"course": "Again", "completed_on_0": "3", "completed_on_1": "2", "completed_on_2": "2026"},
+    )
+    assert away["Location"] == "/rooms/training/"  # never sent off-site
+
+
+def test_a_link_leads_to_the_waiting_room_once_then_explains(clinician, video_contact):
+    _room, links = open_room(actor=clinician, contact=video_contact)
+    path = links[0].url.removeprefix("http://127.0.0.1:8000")
+    browser = Client()
+    response = browser.get(path)
+    wait = browser.get(response["Location"])
+    body = wait.content.decode()
+    assert wait.status_code == 200 and "Hello Megan" in body and "Can you talk privately?" in body
+    assert video_contact.service_user.family_name not in body  # only the given name is shown
+    another = Client().get(path)
+    assert another.status_code == 410
+    assert "already been used on another phone or computer" in another.content.decode()
+
+
+def test_the_test_call_page_needs_no_account():
+    body = Client().get("/rooms/test/").content.decode()
+    assert "Test your video call" in body and "Check camera and sound" in body
+
+
+def test_fallback_then_end_records_telephone(client, clinician, video_contact):
+    room, _links = open_room(actor=clinician, contact=video_contact)
+    with time_machine.travel(video_contact.start + dt.timedelta(minutes=2), tick=False):
+        from caremode.rooms.models import Participant
+
+        signed_in(client, clinician)
+        Participant.objects.create(
+            room=room,
+            identity="pass:1",
+            role="service_user",
+            label="Megan",
+            arrived_at=video_contact.start,
+            admitted_at=video_contact.start,
+            status="admitted",
+        )
+        response = client.post(f"/rooms/{room.pk}/telephone/", follow=True)
+        assert "Phone Megan on 07700900123" in response.content.decode()
+        ended = client.post(f"/rooms/{room.pk}/end/", follow=True)
+    assert "Outcome recorded: Attended on time" in ended.content.decode()
+    video_contact.refresh_from_db()
+    assert (video_contact.mode_used, video_contact.technical_failure) == ("telephone", True)
+
+
+def test_ending_before_the_start_explains_and_keeps_the_room_open(client, clinician, video_contact):
+    room, _links = open_room(actor=clinician, contact=video_contact)
+    signed_in(client, clinician)
+    response = client.post(f"/rooms/{room.pk}/end/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/rooms/{room.pk}/"
+    assert Room.objects.get(pk=room.pk).closed_at is None
