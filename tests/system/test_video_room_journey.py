@@ -1,0 +1,161 @@
+"""A video contact in real browsers: the clinician opens the room; the service user and a carer
+join from their links (fake camera and microphone), wait, and are let in; all three peer
+connections reach `connected` and every remote video has frames; the service user says they
+cannot talk privately; the call falls back to telephone and that is what the outcome records.
+
+Needs an ASGI server for the WebSocket, so the app runs under uvicorn in a thread here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from django.utils import timezone
+
+from caremode.scheduling.models import Contact
+from tests.factories import CarerConsentFactory, ContactFactory
+from tests.system.conftest import AXE, CHROMIUM, CHROMIUM_FLAGS, assert_accessible
+from tests.system.test_clinician_journey import sign_in
+
+pytestmark = pytest.mark.browser
+MEDIA_FLAGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture
+def asgi_server(transactional_db) -> Iterator[str]:
+    import uvicorn
+
+    from config.asgi import application
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def media_browser():
+    if not CHROMIUM.exists() or not AXE.exists():
+        pytest.skip(
+            "Browser journeys need Debian's chromium and axe-core (make test installs them)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS + MEDIA_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+def _in_call(page, peers: int) -> None:
+    """This page has `peers` peer connections, all connected, each remote video with frames."""
+    page.wait_for_function(
+        """(n) => {
+            const room = window.caremodeRoom;
+            if (!room || room.peers.size !== n) return false;
+            return [...room.peers.values()].every((p) => p.pc.connectionState === "connected"
+                && p.video.videoWidth > 0
+                && p.video.getVideoPlaybackQuality().totalVideoFrames > 0);
+        }""",
+        arg=peers,
+        timeout=30_000,
+    )
+
+
+def test_three_people_meet_by_video_then_fall_back_to_telephone(
+    media_browser, asgi_server, clinician, service_user
+):
+    service_user.phone = "07700900123"
+    service_user.save()
+    consent = CarerConsentFactory(service_user=service_user)
+    contact = ContactFactory(
+        service_user=service_user,
+        clinician=clinician,
+        carer_invited=consent.carer,
+        start=timezone.now() - dt.timedelta(minutes=2),
+    )
+
+    def new_page():
+        context = media_browser.new_context(base_url=asgi_server, bypass_csp=True)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        return page
+
+    host = new_page()
+    sign_in(host, "asha")
+    host.goto(f"/contacts/{contact.pk}/room/")
+    assert_accessible(host)
+    host.get_by_role("button", name="Open the room and send links").click()
+    host.get_by_role("heading", name="Video room").wait_for()
+    links = {
+        role: host.locator(f"[data-link={role}]").inner_text().split("127.0.0.1:8000", 1)[1]
+        for role in ("service_user", "carer")
+    }
+    assert_accessible(host)
+
+    guest = new_page()
+    guest.goto(links["service_user"])
+    guest.get_by_text("Hello Megan").wait_for()
+    guest.get_by_text("Waiting for your clinician to let you in").wait_for()
+    assert_accessible(guest)
+    guest.get_by_role("button", name="No, not at the moment").click()
+
+    carer = new_page()
+    carer.goto(links["carer"])
+    carer.get_by_text("Waiting for your clinician to let you in").wait_for()
+
+    host.get_by_role("button", name="Let Megan in").click()
+    _in_call(guest, 1)
+    _in_call(host, 1)
+    host.get_by_role("button", name=f"Let {consent.carer} in").click()
+    for page in (host, guest, carer):
+        _in_call(page, 2)  # everyone sees and hears the two others
+    assert host.get_by_text("Megan cannot talk privately").is_visible()
+    assert not guest.get_by_text("cannot talk privately").is_visible()
+
+    carer.get_by_label("Message").fill("I'm here too")
+    carer.get_by_role("button", name="Send").click()
+    guest.locator("[data-chat-log]").get_by_text("I'm here too").wait_for()
+    guest.get_by_role("button", name="Mute microphone").click()
+    assert (
+        guest.get_by_role("button", name="Unmute microphone").get_attribute("aria-pressed")
+        == "true"
+    )
+    for page in (host, guest):
+        assert_accessible(page)
+
+    host.get_by_role("button", name="Switch to telephone").click()
+    host.get_by_text("Phone Megan on 07700900123").wait_for()
+    guest.get_by_text("Your clinician will phone you now").wait_for()
+    host.get_by_role("button", name="End the call").click()
+    host.get_by_text("Outcome recorded").wait_for()
+    carer.get_by_text("The call has ended").wait_for()
+
+    contact = Contact.objects.get(pk=contact.pk)
+    assert (contact.attend_status, contact.mode_used, contact.technical_failure) == (
+        "5",
+        "telephone",
+        True,
+    )
