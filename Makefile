@@ -72,6 +72,7 @@ benchmark: install
 	$(PY) benchmarks/recommendations.py
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) benchmarks/load_booking.py
 	$(PY) benchmarks/evaluate_10m.py
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) benchmarks/room_connections.py
 
 clean:
 	rm -rf $(VENV) node_modules caremode/core/static_build var

@@ -13,37 +13,12 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-
-
-def _database(workdir: str) -> str:
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        return f"sqlite:///{workdir}/load.sqlite3"
-    import psycopg
-
-    with psycopg.connect(base.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-        connection.execute('DROP DATABASE IF EXISTS "bench_load" WITH (FORCE)')
-        connection.execute('CREATE DATABASE "bench_load"')
-    return base.rsplit("/", 1)[0] + "/bench_load"
-
-
-def _wait_for(port: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"the server did not start on port {port}")
+from _servers import BIN, ROOT, fresh_database, wait_for
 
 
 def main() -> None:
@@ -55,7 +30,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         env = {
             **os.environ,
-            "DATABASE_URL": _database(workdir),
+            "DATABASE_URL": fresh_database(workdir, "bench_load"),
             "CAREMODE_VAR_DIR": workdir,
         }
         manage = [sys.executable, str(ROOT / "manage.py")]
@@ -87,7 +62,7 @@ def main() -> None:
             stderr=server_log,
         )
         try:
-            _wait_for(options.port)
+            wait_for(options.port)
             prefix = f"{workdir}/locust"
             subprocess.run(
                 [

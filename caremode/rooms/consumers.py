@@ -266,12 +266,18 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 member.channel_name, {"type": "room.forward", "message": message}
             )
 
+    @database_sync_to_async
+    def _clinician_channels(self) -> list[str]:
+        assert self.room is not None
+        return list(
+            Participant.objects.filter(
+                room=self.room, role=Role.CLINICIAN, connected=True
+            ).values_list("channel_name", flat=True)
+        )
+
     async def _to_clinician(self, message: dict[str, Any]) -> None:
-        for member in await self._call_members():
-            if member.role == Role.CLINICIAN:
-                await self.channel_layer.send(
-                    member.channel_name, {"type": "room.forward", "message": message}
-                )
+        for channel in await self._clinician_channels():
+            await self.channel_layer.send(channel, {"type": "room.forward", "message": message})
 
     @database_sync_to_async
     def _waiting(self) -> list[dict[str, Any]]:
@@ -284,7 +290,13 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         ]
 
     async def _tell_clinician_who_waits(self) -> None:
-        await self._to_clinician({"type": "lobby", "waiting": await self._waiting()})
+        """The waiting list, to the clinician's screen; nothing to do while no one is there."""
+        channels = await self._clinician_channels()
+        if not channels:
+            return
+        message = {"type": "lobby", "waiting": await self._waiting()}
+        for channel in channels:
+            await self.channel_layer.send(channel, {"type": "room.forward", "message": message})
 
     async def _error(self, message: str) -> None:
         await self.send_json({"type": "error", "error": message})
