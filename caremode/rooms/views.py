@@ -13,7 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from caremode.core.access import AuthenticatedRequest, care_team_required
 from caremode.core.errors import DomainError
@@ -220,7 +225,7 @@ def wait(request: HttpRequest, room_id: int) -> HttpResponse:
 
 
 @login_not_required
-@require_GET
+@require_safe  # the connection check times HEAD requests to this page
 def test_call(request: HttpRequest) -> HttpResponse:
     """Anyone can check their camera, microphone, speaker and connection before the day."""
     return render(request, "rooms/test_call.html", {"page_title": "Test your video call"})

@@ -159,3 +159,18 @@ def test_three_people_meet_by_video_then_fall_back_to_telephone(
         "telephone",
         True,
     )
+
+
+def test_anyone_can_try_the_test_call_before_the_day(media_browser, asgi_server):
+    context = media_browser.new_context(base_url=asgi_server, bypass_csp=True)
+    page = context.new_page()
+    page.goto("/rooms/test/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Check camera and sound").click()
+    page.locator('[data-result="camera"]').get_by_text("Working").wait_for()
+    page.locator('[data-result="microphone"]').get_by_text("Working").wait_for()
+    page.locator('[data-result="connection"]').get_by_text("Good").wait_for()
+    page.get_by_role("button", name="Yes, I heard it").click()
+    page.locator('[data-result="speaker"]').get_by_text("Working").wait_for()
+    assert_accessible(page)
+    context.close()
