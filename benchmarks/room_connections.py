@@ -4,7 +4,8 @@ Starts a fresh database (PostgreSQL when DATABASE_URL points at one, else SQLite
 trust, opens the video room of one video contact and issues --connections links, each redeemed
 by its own browser session. Then connects them all to one Daphne process, as people arriving
 in a waiting room, and times: each arrival (connect until the server says "waiting"), and
-message round trips (ping → pong) with everyone connected. The baseline is the same round trip
+message round trips (ping → pong) with everyone connected: 50 of them talking while the rest
+wait, then all of them at the same moment. The baseline is the same round trip
 with only --baseline connections open, measured in the same run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/room_connections.py
@@ -113,10 +114,17 @@ async def _measure(port: int, room_id: int, keys: list[str], baseline: int) -> d
         )
     connect_all = time.perf_counter() - began
     everyone = few + rest
-    busy = await _round_trips(everyone, 5)
+    held = await _round_trips(everyone[:: max(1, len(everyone) // 50)], 20)  # 50 talk, all held
+    burst = await _round_trips(everyone, 1)  # everyone at the same moment
     for socket in everyone:
         await socket.close()
-    return {"arrived": arrived, "quiet": quiet, "busy": busy, "connect_all": connect_all}
+    return {
+        "arrived": arrived,
+        "quiet": quiet,
+        "held": held,
+        "burst": burst,
+        "connect_all": connect_all,
+    }
 
 
 def main() -> None:
@@ -161,7 +169,9 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=10)
     engine = "PostgreSQL" if os.environ["DATABASE_URL"].startswith("postgres") else "SQLite"
-    arrived, quiet, busy = (_percentiles(result[k]) for k in ("arrived", "quiet", "busy"))
+    arrived, quiet, held, burst = (
+        _percentiles(result[k]) for k in ("arrived", "quiet", "held", "burst")
+    )
     print(
         f"{len(keys):,} waiting-room connections held by one Daphne process ({engine}); "
         f"all connected in {result['connect_all']:.1f}s (arrivals in waves of 100)"
@@ -170,12 +180,16 @@ def main() -> None:
     for name, row in [
         ("arrival (connect until told to wait)", arrived),
         (f"ping round trip, {options.baseline} connected (baseline)", quiet),
-        (f"ping round trip, {len(keys):,} connected", busy),
+        (f"ping round trip, 50 of {len(keys):,} connected", held),
+        (f"ping round trip, all {len(keys):,} at once", burst),
     ]:
         print(
             f"{name:44} {row['p50']:>7.1f} {row['p95']:>7.1f} {row['p99']:>7.1f} {row['max']:>7.0f}"
         )
-    print(f"round trip p50 with everyone connected: {busy['p50'] / quiet['p50']:.1f}x the baseline")
+    print(
+        f"round trip p50 with {len(keys):,} connected: {held['p50'] / quiet['p50']:.1f}x the "
+        f"baseline; everyone at once: {burst['p50'] / quiet['p50']:.1f}x"
+    )
 
 
 if __name__ == "__main__":

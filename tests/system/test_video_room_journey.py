@@ -97,8 +97,10 @@ def test_three_people_meet_by_video_then_fall_back_to_telephone(
         start=timezone.now() - dt.timedelta(minutes=2),
     )
 
-    def new_page():
-        context = media_browser.new_context(base_url=asgi_server, bypass_csp=True)
+    def new_page(*, enforce_csp: bool = False):
+        # axe-core is injected as an inline script, so pages it checks skip the policy; the
+        # carer's page enforces it, proving the room works under CareMode's CSP.
+        context = media_browser.new_context(base_url=asgi_server, bypass_csp=not enforce_csp)
         page = context.new_page()
         page.set_default_timeout(20_000)
         return page
@@ -122,7 +124,12 @@ def test_three_people_meet_by_video_then_fall_back_to_telephone(
     assert_accessible(guest)
     guest.get_by_role("button", name="No, not at the moment").click()
 
-    carer = new_page()
+    carer = new_page(enforce_csp=True)
+    violations: list[str] = []
+    carer.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     carer.goto(links["carer"])
     carer.get_by_text("Waiting for your clinician to let you in").wait_for()
 
@@ -153,6 +160,7 @@ def test_three_people_meet_by_video_then_fall_back_to_telephone(
     host.get_by_text("Outcome recorded").wait_for()
     carer.get_by_text("The call has ended").wait_for()
 
+    assert violations == []
     contact = Contact.objects.get(pk=contact.pk)
     assert (contact.attend_status, contact.mode_used, contact.technical_failure) == (
         "5",

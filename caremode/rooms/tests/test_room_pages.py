@@ -101,3 +101,20 @@ def test_ending_before_the_start_explains_and_keeps_the_room_open(client, clinic
     response = client.post(f"/rooms/{room.pk}/end/", follow=True)
     assert response.redirect_chain[-1][0] == f"/rooms/{room.pk}/"
     assert Room.objects.get(pk=room.pk).closed_at is None
+
+
+def test_the_portal_offers_the_room_and_the_test_call(client, clinician, video_contact):
+    from caremode.accounts.models import Role
+    from tests.factories import UserFactory
+
+    account = UserFactory(role=Role.SERVICE_USER)
+    person = video_contact.service_user
+    person.account = account
+    person.save()
+    signed_in(client, account)
+    before = client.get("/my-care/").content.decode()
+    assert "Test your camera and sound" in before and "Join your video appointment" not in before
+    room, _links = open_room(actor=clinician, contact=video_contact)
+    after = client.get("/my-care/").content.decode()
+    assert f"/rooms/{room.pk}/wait/" in after
+    assert "Can you talk privately?" in client.get(f"/rooms/{room.pk}/wait/").content.decode()
