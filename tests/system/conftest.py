@@ -30,7 +30,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def playwright() -> Iterator[object]:
+    """One Playwright for the whole run: its sync API owns the thread's event loop."""
     if not CHROMIUM.exists():
         pytest.skip(
             "Browser journeys need Debian's chromium: run `make browser-deps` as root "
@@ -40,10 +41,31 @@ def browser() -> Iterator[object]:
         pytest.skip("axe-core is missing: run `npm ci` (or `make assets`).")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright) -> Iterator[object]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def media_browser(playwright) -> Iterator[object]:
+    """Chromium with a fake camera and microphone that need no permission prompt."""
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        args=[
+            *CHROMIUM_FLAGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            "--autoplay-policy=no-user-gesture-required",
+        ],
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -18,15 +18,10 @@ from django.utils import timezone
 
 from caremode.scheduling.models import Contact
 from tests.factories import CarerConsentFactory, ContactFactory
-from tests.system.conftest import AXE, CHROMIUM, CHROMIUM_FLAGS, assert_accessible
+from tests.system.conftest import assert_accessible
 from tests.system.test_clinician_journey import sign_in
 
 pytestmark = pytest.mark.browser
-MEDIA_FLAGS = [
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 
 @pytest.fixture
@@ -51,22 +46,6 @@ def asgi_server(transactional_db) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=5)
-
-
-@pytest.fixture
-def media_browser():
-    if not CHROMIUM.exists() or not AXE.exists():
-        pytest.skip(
-            "Browser journeys need Debian's chromium and axe-core (make test installs them)."
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS + MEDIA_FLAGS
-        )
-        yield browser
-        browser.close()
 
 
 def _in_call(page, peers: int) -> None:
