@@ -303,8 +303,9 @@ def fall_back_to_telephone(*, actor: User, room: Room) -> str:
     return str(person.phone)
 
 
-def end_call(*, actor: User, room: Room) -> Contact:
-    """Close the room and record the contact's outcome from what happened in it."""
+def end_call(*, actor: User | None, room: Room) -> Contact:
+    """Close the room and record the contact's outcome from what happened in it (`actor` None:
+    CareMode's worker closing a room nobody ended)."""
     room.refresh_from_db()
     contact = room.contact
     person = room.participants.filter(role=Role.SERVICE_USER).first()
@@ -353,6 +354,26 @@ def end_call(*, actor: User, room: Room) -> Contact:
     )
     contact.refresh_from_db()
     return contact
+
+
+ABANDONED_AFTER = dt.timedelta(minutes=30)
+
+
+def close_abandoned_rooms(now: dt.datetime) -> int:
+    """Rooms still open half an hour after their contact ended: closed, with the outcome the
+    room shows (a no-show is a did-not-attend, with its follow-up), so none is left unrecorded
+    (E17). A room where someone waited but was never let in is left for the clinician."""
+    closed = 0
+    stale = Room.objects.filter(
+        closed_at__isnull=True, contact__end_at__lte=now - ABANDONED_AFTER
+    ).select_related("contact__service_user", "contact__team")
+    for room in stale:
+        try:
+            end_call(actor=None, room=room)
+        except RoomError:
+            continue
+        closed += 1
+    return closed
 
 
 def record_video_training(*, actor: User, completed_on: dt.date, course: str) -> VideoTraining:

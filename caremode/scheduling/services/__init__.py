@@ -13,6 +13,7 @@ from caremode.scheduling.services.checks import (
     check_commitments,
     check_contact_gaps,
     escalate_handovers,
+    register_periodic_check,
     resolve_alert,
     run_periodic_checks,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "end_commitment",
     "escalate_handovers",
     "record_outcome",
+    "register_periodic_check",
     "request_handover",
     "reschedule_contact",
     "resolve_alert",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -144,13 +145,23 @@ def escalate_handovers(*, now: dt.datetime | None = None) -> int:
     return escalated
 
 
+PeriodicCheck = Callable[[dt.datetime], int]
+_REGISTERED: dict[str, PeriodicCheck] = {}
+
+
+def register_periodic_check(name: str, check: PeriodicCheck) -> None:
+    """Let an app above scheduling add a check to the worker's round (from AppConfig.ready)."""
+    _REGISTERED[name] = check
+
+
 def run_periodic_checks() -> dict[str, int]:
-    """Every check, as the worker runs them; returns the new alerts by kind."""
+    """Every check, as the worker runs them; returns what each found or did, by kind."""
     now = timezone.now()
     return {
         "commitments at risk": check_commitments(now=now),
         "contact gaps": check_contact_gaps(now=now),
         "handovers escalated": escalate_handovers(now=now),
+        **{name: check(now) for name, check in _REGISTERED.items()},
     }
 
 

@@ -22,7 +22,7 @@ FOLLOW_UP_AFTER = {"3": "Did not attend", "7": "Arrived late and could not be se
 @transaction.atomic
 def record_outcome(
     *,
-    actor: User,
+    actor: User | None,
     contact: Contact,
     attend_status: str,
     mode_used: str = "",
@@ -32,6 +32,7 @@ def record_outcome(
     notes: str = "",
 ) -> Contact:
     """Record what became of a contact that was due, in MHSDS AttendStatus terms (E13, E16, E17).
+    `actor` None: recorded by CareMode itself (the worker), audited as "system".
 
     Raises, naming the field: DomainError for a cancellation code (use `cancel_contact`), an unknown
     code, a missing mode used for an attended contact, or "ended early" for one that did not take
