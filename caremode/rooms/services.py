@@ -20,6 +20,7 @@ from django.utils import timezone
 from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
+from caremode.core.presenters import nhs_datetime
 from caremode.messaging.services import queue_message
 from caremode.people.models import CarerConsent
 from caremode.rooms.errors import PassNotValidError, RoomError
@@ -133,15 +134,16 @@ def open_room(
                 subject_id=person.pk,
                 detail={"contact": contact.pk, "provider": room.provider},
             )
-        when = (
-            timezone.localtime(contact.start).strftime("%A %-d %B at %-I:%M%p").replace(":00", "")
-        )
-        by_label = {link.label: link for link in links}
+        when = nhs_datetime(contact.start)
+        # Each link to its own person: the service user's, and the invited carer's. Other carers
+        # who receive reminders get no link (recipients() labels each address with its person).
+        own = {f"{person.given_name} (service user)": links[0]}
+        if contact.carer_invited_id:
+            own[f"{contact.carer_invited} (carer)"] = links[1]
         for channel, address, label in recipients(person):
-            is_carer = label.endswith("(carer)")
-            link = by_label.get(str(contact.carer_invited)) if is_carer else links[0]
+            link = own.get(label)
             if link is None:
-                continue  # a carer not invited to this contact
+                continue
             queue_message(
                 service_user=person,
                 channel=channel,

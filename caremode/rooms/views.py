@@ -45,7 +45,7 @@ def _remember_links(request: HttpRequest, links: list[services.IssuedLink]) -> N
     ]
 
 
-def _call_context(request: HttpRequest, room: Room, role: str) -> dict[str, Any]:
+def _call_context(room: Room, role: str) -> dict[str, Any]:
     return {
         "room": room,
         "role": role,
@@ -96,7 +96,7 @@ def host(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
         request,
         "rooms/host.html",
         {
-            **_call_context(request, room, Role.CLINICIAN),
+            **_call_context(room, Role.CLINICIAN),
             "contact": room.contact,
             "participants": list_participants(room),
             "links": request.session.pop(LINKS_KEY, []),
@@ -216,7 +216,7 @@ def wait(request: HttpRequest, room_id: int) -> HttpResponse:
         request,
         "rooms/wait.html",
         {
-            **_call_context(request, room, me.role),
+            **_call_context(room, me.role),
             "name": me.label,
             "contact": room.contact,
             "page_title": "Waiting room",

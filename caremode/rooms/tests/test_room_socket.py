@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from caremode.messaging.models import OutboundMessage
 from caremode.rooms import services
 from caremode.rooms.access import PASSES_KEY
 from caremode.rooms.consumers import RoomConsumer
@@ -82,8 +83,6 @@ async def until(communicator, kind: str, timeout: float = 3) -> dict:
 def test_opening_sends_the_service_user_a_link_and_shows_the_interpreter_one(
     clinician, video_contact, opened
 ):
-    from caremode.messaging.models import OutboundMessage
-
     room, links = opened
     assert set(links) == {"service_user", "interpreter"}
     sent = OutboundMessage.objects.get(purpose="room_link")
@@ -337,8 +336,15 @@ def test_a_carer_joins_only_with_consent_to_join(clinician, service_user, team):
     contact = ContactFactory(
         service_user=service_user, clinician=clinician, carer_invited=consent.carer
     )
+    other = CarerConsentFactory(service_user=service_user)  # gets reminders, is not invited
+    for carer in (consent.carer, other.carer):
+        carer.phone, carer.email = "", f"{carer.pk}@example.org"
+        carer.save()
     _room, links = services.open_room(actor=clinician, contact=contact)
     assert [link.role for link in links] == ["service_user", "carer"]
+    sent = {m.recipient: m.body for m in OutboundMessage.objects.filter(purpose="room_link")}
+    assert links[1].url in sent[f"{consent.carer.pk}@example.org"]
+    assert f"{other.carer.pk}@example.org" not in sent  # no one else's link
     consent.revoked_at = timezone.now()
     consent.save()
     with pytest.raises(services.RoomError, match="no longer has consent"):

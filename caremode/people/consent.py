@@ -1,0 +1,64 @@
+"""Consent predicates: the one home for "may this carer …?" (E10).
+
+Every place that decides who is told or let in — booking, reminders, rooms, decisions, the portal,
+the worker at send time — asks here, never the `CarerConsent` fields directly. Consent is always
+given by one service user for one carer: a consent given by another person never counts.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from caremode.people.models import Carer, CarerConsent, ServiceUser
+
+CURRENT = Q(revoked_at__isnull=True)
+JOIN_CONTACTS = Q(scope_join_contacts=True)
+APPOINTMENT_DETAILS = Q(scope_appointment_details=True)
+ASSESSMENT_INPUT = Q(scope_assessment_input=True)
+# Taking part in a shared decision: as someone who joins contacts or gives input to assessments.
+TAKE_PART_IN_DECISIONS = JOIN_CONTACTS | ASSESSMENT_INPUT
+
+
+def _consents(service_user: ServiceUser | int, scope: Q) -> QuerySet[CarerConsent]:
+    su_id = service_user if isinstance(service_user, int) else service_user.pk
+    return CarerConsent.objects.filter(CURRENT & scope, service_user_id=su_id)
+
+
+def _has(carer: Carer | int | None, service_user: ServiceUser | int, scope: Q) -> bool:
+    if carer is None:
+        return False
+    carer_id = carer if isinstance(carer, int) else carer.pk
+    return _consents(service_user, scope).filter(carer_id=carer_id).exists()
+
+
+def may_join_contacts(carer: Carer | int | None, service_user: ServiceUser | int) -> bool:
+    """Whether `service_user`'s current consent lets `carer` join their contacts."""
+    return _has(carer, service_user, JOIN_CONTACTS)
+
+
+def may_receive_appointment_details(
+    carer: Carer | int | None, service_user: ServiceUser | int
+) -> bool:
+    """Whether `service_user`'s current consent lets `carer` be told about appointments."""
+    return _has(carer, service_user, APPOINTMENT_DETAILS)
+
+
+def may_take_part_in_decisions(carer: Carer | int | None, service_user: ServiceUser | int) -> bool:
+    """Whether `carer` may take part in `service_user`'s shared decisions about mode."""
+    return _has(carer, service_user, TAKE_PART_IN_DECISIONS)
+
+
+def consents_to_join(service_user: ServiceUser | int) -> QuerySet[CarerConsent]:
+    """Current consents of `service_user` that let a carer join contacts, with the carer."""
+    return _consents(service_user, JOIN_CONTACTS).select_related("carer")
+
+
+def consents_to_appointment_details(service_user: ServiceUser | int) -> QuerySet[CarerConsent]:
+    """Current consents of `service_user` that let a carer be told about appointments."""
+    return _consents(service_user, APPOINTMENT_DETAILS).select_related("carer")
+
+
+def consents_to_take_part_in_decisions(service_user: ServiceUser | int) -> QuerySet[CarerConsent]:
+    """Current consents of `service_user` that let a carer take part in shared decisions."""
+    return _consents(service_user, TAKE_PART_IN_DECISIONS).select_related("carer")
+
