@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "caremode.evaluation",
     "caremode.records",
     "caremode.seed",
+    "caremode.worker",
 ]
 
 MIDDLEWARE = [

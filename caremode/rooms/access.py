@@ -1,19 +1,32 @@
 """Who may be in a room: the contact's care team (signed in, second factor done), the service
 user (signed in to the portal, or holding a pass bound to this browser), and a carer or
-interpreter holding a pass. Anything else is refused."""
+interpreter holding a pass. Anything else is refused, and "not allowed" looks like "not found".
+
+A carer's pass holds only while that carer is the one invited and the service user's current
+consent lets them join (`people.consent.may_join_contacts`): the rule is asked again when the
+link is redeemed, on the waiting page, when the socket connects and on every message that acts.
+Reads that show who is in a room (the clinician's waiting list, the people in a call) are audited
+naming the people shown.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from caremode.accounts.models import CARE_TEAM_ROLES, User
 from caremode.accounts.models import Role as UserRole
 from caremode.accounts.sessions import is_verified_session
-from caremode.rooms.models import Role, Room, RoomPass
+from caremode.audit.models import AuditAction
+from caremode.audit.services import record_event
+from caremode.people.consent import may_join_contacts
+from caremode.rooms import selectors
+from caremode.rooms.models import Participant, Role, Room, RoomPass
 from caremode.scheduling.access import access_contact
 from caremode.scheduling.models import Contact
 
@@ -26,6 +39,12 @@ class Identity:
     role: str
     label: str
 
+    @property
+    def pass_id(self) -> int | None:
+        """The pass this connection holds, or None for someone signed in."""
+        kind, _, pk = self.key.partition(":")
+        return int(pk) if kind == "pass" else None
+
 
 def access_room(user: User, room_id: int, *, purpose: str = "video room") -> Room:
     """The room, for a member of the contact's care team; else Http404 (audited read)."""
@@ -35,11 +54,27 @@ def access_room(user: User, room_id: int, *, purpose: str = "video room") -> Roo
 
 
 def access_room_contact(user: User, contact_id: int) -> Contact:
+    """The contact whose room `user` would open; else Http404 (audited read)."""
     return access_contact(user, contact_id, purpose="open video room")
 
 
+def pass_holds(held: RoomPass, *, now: dt.datetime | None = None) -> bool:
+    """Whether a pass still lets its holder in: not expired, not revoked, and for a carer, still
+    the carer invited to the contact with the service user's consent to join (E10). The one
+    home of this rule: redeeming, the waiting page and the socket all ask it."""
+    now = now or timezone.now()
+    if held.revoked_at is not None or held.expires_at <= now:
+        return False
+    if held.role != Role.CARER:
+        return True
+    contact = held.room.contact
+    return held.carer_id == contact.carer_invited_id and may_join_contacts(
+        held.carer_id, contact.service_user_id
+    )
+
+
 def identify(room: Room, user: Any, session: Any) -> Identity | None:
-    """Who this connection is in `room`, or None if they may not be there."""
+    """Who this connection is in `room`, or None if they may not be there (now)."""
     contact = room.contact
     if user is not None and user.is_authenticated:
         if (
@@ -50,14 +85,68 @@ def identify(room: Room, user: Any, session: Any) -> Identity | None:
             return Identity(f"user:{user.pk}", Role.CLINICIAN, user.get_full_name())
         if user.role == UserRole.SERVICE_USER and contact.service_user.account_id == user.pk:
             return Identity(f"user:{user.pk}", Role.SERVICE_USER, contact.service_user.given_name)
-    if session is None:
+    if session is None or not session.session_key:
         return None
     pass_id = (session.get(PASSES_KEY) or {}).get(str(room.pk))
     if pass_id is None:
         return None
-    held = RoomPass.objects.filter(
-        pk=pass_id, room=room, session_key=session.session_key, expires_at__gt=timezone.now()
-    ).first()
-    if held is None:
+    held = selectors.get_bound_pass(room=room, pass_id=pass_id, session_key=session.session_key)
+    if held is None or not pass_holds(held):
         return None
     return Identity(f"pass:{held.pk}", held.role, held.label)
+
+
+def access_room_as_guest(room_id: int, user: Any, session: Any) -> tuple[Room, Identity] | None:
+    """The room and who this browser is in it (the waiting page and the room socket), or None
+    when the room does not exist or they may not be there."""
+    room = selectors.get_room(room_id)
+    if room is None:
+        return None
+    me = identify(room, user, session)
+    return (room, me) if me else None
+
+
+def _people(participants: list[Participant]) -> list[dict[str, Any]]:
+    return [{"id": p.pk, "who": p.identity, "role": p.role} for p in participants]
+
+
+def _actor(user: Any) -> User | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+@transaction.atomic
+def access_waiting_list(user: User, room: Room) -> list[Participant]:
+    """Who waits in `room` (connected), for the clinician's screen: audited as a read naming the
+    people shown (nothing is recorded while no one waits)."""
+    waiting = selectors.list_waiting(room)
+    if waiting:
+        record_event(
+            actor=user,
+            action=AuditAction.READ,
+            obj=room,
+            subject_id=room.contact.service_user_id,
+            detail={"purpose": "video waiting room", "shown": _people(waiting)},
+        )
+    return waiting
+
+
+@transaction.atomic
+def access_call_members(
+    user: Any, me: Identity, room: Room, participant: Participant
+) -> list[Participant]:
+    """The others in the call that `participant` has just entered: they see each other, so the
+    read is audited naming everyone now in the call, and who entered."""
+    peers = selectors.list_call_members(room, exclude=participant.pk)
+    record_event(
+        actor=_actor(user),
+        action=AuditAction.READ,
+        obj=room,
+        subject_id=room.contact.service_user_id,
+        detail={
+            "purpose": "joined video call",
+            "by": me.key,
+            "role": me.role,
+            "shown": _people(peers),
+        },
+    )
+    return peers

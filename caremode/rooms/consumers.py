@@ -8,6 +8,11 @@ Protocol (JSON, one object per message, at most 64 KiB):
   (clinician), signal {from, data}, chat {from, text}, privacy {answer, via} (clinician),
   quality {from, level}, fallback {message}, closed, pong, error {error}.
 Media never passes through the server: browsers connect to each other (WebRTC).
+
+Who the connection is (`rooms.access.identify`) is asked when it connects and again before every
+message that acts, so a pass revoked or a consent withdrawn meanwhile closes the socket (4403);
+`revoke_carer_passes` also closes it at once through the pass's group. What the consumer reads
+comes from `rooms.access` (audited) and `rooms.selectors`; what it changes, from `rooms.services`.
 """
 
 from __future__ import annotations
@@ -19,14 +24,21 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from caremode.core.errors import DomainError
-from caremode.rooms import services
-from caremode.rooms.access import Identity, identify
-from caremode.rooms.events import room_group
+from caremode.rooms import selectors, services
+from caremode.rooms.access import (
+    Identity,
+    access_call_members,
+    access_room_as_guest,
+    access_waiting_list,
+    identify,
+)
+from caremode.rooms.events import pass_group, room_group
 from caremode.rooms.models import Participant, Role, Room
 
 MAX_MESSAGE = 64 * 1024
 MAX_CHAT = 2000
 QUALITY = ("good", "fair", "poor")
+NOT_ACTING = ("leave", "ping")  # every other message acts, so who is sending is asked again
 
 
 def _peer(p: Participant) -> dict[str, Any]:
@@ -51,6 +63,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.accept()
         participant = await database_sync_to_async(services.arrive)(
+            actor=self._user(),
             room=self.room,
             identity=self.me.key,
             role=self.me.role,
@@ -59,6 +72,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         )
         self.participant_id = participant.pk
         await self.channel_layer.group_add(room_group(self.room.pk), self.channel_name)
+        if self.me.pass_id is not None:
+            await self.channel_layer.group_add(pass_group(self.me.pass_id), self.channel_name)
         await self.send_json(
             {
                 "type": "you",
@@ -73,18 +88,39 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "waiting"})
         await self._tell_clinician_who_waits()
 
+    def _user(self) -> Any:
+        user = self.scope.get("user")
+        return user if user is not None and user.is_authenticated else None
+
     @database_sync_to_async
     def _identify(self, room_id: int) -> tuple[Room, Identity] | None:
-        room = Room.objects.select_related("contact__service_user").filter(pk=room_id).first()
-        if room is None:
-            return None
-        me = identify(room, self.scope.get("user"), self.scope.get("session"))
-        return (room, me) if me else None
+        return access_room_as_guest(room_id, self.scope.get("user"), self.scope.get("session"))
+
+    @database_sync_to_async
+    def _still_here(self) -> bool:
+        """Whether this connection may still be in the room as who it joined as."""
+        if self.room is None or self.me is None:
+            return False
+        return identify(self.room, self.scope.get("user"), self.scope.get("session")) == self.me
+
+    async def _leave_groups(self) -> None:
+        assert self.room is not None
+        await self.channel_layer.group_discard(room_group(self.room.pk), self.channel_name)
+        if self.me is not None and self.me.pass_id is not None:
+            await self.channel_layer.group_discard(pass_group(self.me.pass_id), self.channel_name)
+
+    async def _shut_out(self) -> None:
+        """No longer allowed in (pass revoked, consent withdrawn): leave and close."""
+        self.leaving = True
+        await self.send_json({"type": "closed"})
+        await self.disconnect(4403)
+        self.participant_id = None
+        await self.close(code=4403)
 
     async def disconnect(self, code: int) -> None:
         if self.room is None or self.participant_id is None:
             return
-        await self.channel_layer.group_discard(room_group(self.room.pk), self.channel_name)
+        await self._leave_groups()
         gone = await database_sync_to_async(services.disconnect)(
             participant_id=self.participant_id, channel_name=self.channel_name, left=self.leaving
         )
@@ -118,6 +154,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         }.get(content["type"])
         if handler is None:
             await self._error(f"Unknown message type {content['type']!r}.")
+            return
+        if content["type"] not in NOT_ACTING and not await self._still_here():
+            await self._shut_out()
             return
         await handler(content)
 
@@ -216,8 +255,29 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     # Messages from the channel layer.
 
     async def room_admitted(self, event: dict[str, Any]) -> None:
-        participant = await database_sync_to_async(Participant.objects.get)(pk=event["participant"])
+        participant = await database_sync_to_async(selectors.get_participant)(event["participant"])
         await self._enter_call(participant)
+
+    async def room_revoked(self, event: dict[str, Any]) -> None:
+        """This browser's pass was revoked (consent withdrawn): the service has already marked
+        the participant left, so only the socket is closed."""
+        self.participant_id = None
+        if self.room is not None:
+            await self._leave_groups()
+        await self.send_json({"type": "closed"})
+        await self.close(code=4403)
+
+    async def room_lobby(self, event: dict[str, Any]) -> None:
+        """Someone arrived or went: the clinician's screen fetches who waits (audited)."""
+        if self.me is None or self.me.role != Role.CLINICIAN or self.room is None:
+            return
+        waiting = await database_sync_to_async(access_waiting_list)(self.scope["user"], self.room)
+        await self.send_json(
+            {
+                "type": "lobby",
+                "waiting": [{**_peer(p), "since": p.arrived_at.isoformat()} for p in waiting],
+            }
+        )
 
     async def room_forward(self, event: dict[str, Any]) -> None:
         await self.send_json(event["message"])
@@ -230,35 +290,26 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     # Helpers.
 
     async def _enter_call(self, participant: Participant) -> None:
-        peers = await self._call_members(exclude=participant.pk)
+        assert self.me is not None and self.room is not None
+        peers = await database_sync_to_async(access_call_members)(
+            self.scope.get("user"), self.me, self.room, participant
+        )
         await self.send_json({"type": "admitted", "peers": [_peer(p) for p in peers]})
         await self._to_call({"type": "joined", "peer": _peer(participant)}, skip=participant.pk)
 
-    @database_sync_to_async
-    def _call_members(self, exclude: int | None = None) -> list[Participant]:
+    async def _call_members(self, exclude: int | None = None) -> list[Participant]:
         assert self.room is not None
-        members = Participant.objects.filter(
-            room=self.room, status=Participant.Status.ADMITTED, connected=True
-        )
-        return list(members.exclude(pk=exclude) if exclude else members)
+        return await database_sync_to_async(selectors.list_call_members)(self.room, exclude=exclude)
 
-    @database_sync_to_async
-    def _in_call(self) -> bool:
+    async def _in_call(self) -> bool:
         assert self.participant_id is not None
-        return Participant.objects.filter(
-            pk=self.participant_id, status=Participant.Status.ADMITTED
-        ).exists()
+        return await database_sync_to_async(selectors.is_in_call)(self.participant_id)
 
-    @database_sync_to_async
-    def _channel_in_call(self, target: int) -> str | None:
+    async def _channel_in_call(self, target: int) -> str | None:
         assert self.room is not None and self.participant_id is not None
-        admitted = Participant.objects.filter(
-            room=self.room, status=Participant.Status.ADMITTED, connected=True
+        return await database_sync_to_async(selectors.channel_in_call)(
+            self.room, sender_id=self.participant_id, target_id=target
         )
-        if not admitted.filter(pk=self.participant_id).exists():
-            return None
-        found = admitted.filter(pk=target).exclude(pk=self.participant_id).first()
-        return found.channel_name if found else None
 
     async def _to_call(self, message: dict[str, Any], skip: int | None = None) -> None:
         for member in await self._call_members(exclude=skip):
@@ -266,37 +317,16 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 member.channel_name, {"type": "room.forward", "message": message}
             )
 
-    @database_sync_to_async
-    def _clinician_channels(self) -> list[str]:
-        assert self.room is not None
-        return list(
-            Participant.objects.filter(
-                room=self.room, role=Role.CLINICIAN, connected=True
-            ).values_list("channel_name", flat=True)
-        )
-
     async def _to_clinician(self, message: dict[str, Any]) -> None:
-        for channel in await self._clinician_channels():
-            await self.channel_layer.send(channel, {"type": "room.forward", "message": message})
-
-    @database_sync_to_async
-    def _waiting(self) -> list[dict[str, Any]]:
         assert self.room is not None
-        return [
-            {**_peer(p), "since": p.arrived_at.isoformat()}
-            for p in Participant.objects.filter(
-                room=self.room, status=Participant.Status.WAITING, connected=True
-            )
-        ]
-
-    async def _tell_clinician_who_waits(self) -> None:
-        """The waiting list, to the clinician's screen; nothing to do while no one is there."""
-        channels = await self._clinician_channels()
-        if not channels:
-            return
-        message = {"type": "lobby", "waiting": await self._waiting()}
+        channels = await database_sync_to_async(selectors.list_clinician_channels)(self.room)
         for channel in channels:
             await self.channel_layer.send(channel, {"type": "room.forward", "message": message})
+
+    async def _tell_clinician_who_waits(self) -> None:
+        """Ask the clinician's sockets to show who waits now (each reads it itself, audited)."""
+        assert self.room is not None
+        await self.channel_layer.group_send(room_group(self.room.pk), {"type": "room.lobby"})
 
     async def _error(self, message: str) -> None:
         await self.send_json({"type": "error", "error": message})

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from caremode.people.models import Carer
 from caremode.scheduling.models import Contact
 
 MAX_PARTICIPANTS = 4  # clinician included: peer-to-peer video stays usable on a phone
@@ -43,22 +44,32 @@ class Room(models.Model):
 
 class RoomPass(models.Model):
     """A single-use, expiring link for someone without an account to join (E10). Only a hash of
-    the token is stored; using it binds the pass to that browser's session."""
+    the token is stored; using it binds the pass to that browser's session. A carer's pass names
+    the carer, so that it works only while that carer is the one invited and the service user's
+    consent to join holds; withdrawing consent revokes it (`revoked_at`)."""
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="passes")
     role = models.CharField(max_length=15, choices=Role.choices)
     label = models.CharField(max_length=120)
+    carer = models.ForeignKey(
+        Carer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     session_key = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(role__in=[Role.SERVICE_USER, Role.CARER, Role.INTERPRETER]),
                 name="pass_role_not_clinician",
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.CARER) | Q(carer__isnull=True),
+                name="pass_carer_only_for_carers",
             ),
         ]
 

@@ -1,13 +1,78 @@
-"""Reads about rooms: who is where, and whether a clinician has recorded video training."""
+"""Reads about rooms: who is where, the passes bound to a browser, and whether a clinician has
+recorded video training. Interfaces (the room socket, the pages) reach these only through
+`rooms.access`, which decides who may see them and audits what is shown."""
 
 from __future__ import annotations
 
 from caremode.accounts.models import User
-from caremode.rooms.models import Participant, Room, VideoTraining
+from caremode.rooms.models import Participant, Role, Room, RoomPass, VideoTraining
+
+
+def get_room(room_id: int) -> Room | None:
+    """The room with its contact and service user, or None."""
+    return (
+        Room.objects.select_related("contact__service_user", "contact__carer_invited")
+        .filter(pk=room_id)
+        .first()
+    )
+
+
+def get_bound_pass(*, room: Room, pass_id: int, session_key: str) -> RoomPass | None:
+    """The pass `pass_id` of `room` if it is bound to this browser session (validity aside)."""
+    held = RoomPass.objects.filter(pk=pass_id, room=room, session_key=session_key).first()
+    if held is not None:
+        held.room = room
+    return held
+
+
+def get_participant(participant_id: int) -> Participant:
+    return Participant.objects.get(pk=participant_id)
 
 
 def list_participants(room: Room) -> list[Participant]:
     return list(room.participants.exclude(status=Participant.Status.LEFT).order_by("arrived_at"))
+
+
+def list_waiting(room: Room) -> list[Participant]:
+    """People connected and waiting to be let in, first come first."""
+    return list(
+        Participant.objects.filter(
+            room=room, status=Participant.Status.WAITING, connected=True
+        ).order_by("arrived_at")
+    )
+
+
+def list_call_members(room: Room, *, exclude: int | None = None) -> list[Participant]:
+    """People connected and in the call, optionally leaving one out."""
+    members = Participant.objects.filter(
+        room=room, status=Participant.Status.ADMITTED, connected=True
+    )
+    return list(members.exclude(pk=exclude) if exclude else members)
+
+
+def is_in_call(participant_id: int) -> bool:
+    return Participant.objects.filter(
+        pk=participant_id, status=Participant.Status.ADMITTED
+    ).exists()
+
+
+def channel_in_call(room: Room, *, sender_id: int, target_id: int) -> str | None:
+    """The connection of `target_id` if both it and `sender_id` are in the call, else None."""
+    admitted = Participant.objects.filter(
+        room=room, status=Participant.Status.ADMITTED, connected=True
+    )
+    if not admitted.filter(pk=sender_id).exists():
+        return None
+    found = admitted.filter(pk=target_id).exclude(pk=sender_id).first()
+    return found.channel_name if found else None
+
+
+def list_clinician_channels(room: Room) -> list[str]:
+    return list(
+        Participant.objects.filter(room=room, role=Role.CLINICIAN, connected=True).values_list(
+            "channel_name", flat=True
+        )
+    )
 
 
 def has_video_training(user: User) -> bool:

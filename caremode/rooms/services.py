@@ -1,8 +1,9 @@
 """Opening rooms, joining, waiting, admitting, falling back to telephone and ending the call.
 
-Every change is audited. The outcome of the contact is recorded from what happened in the room:
-who arrived and when, whether the call fell back to telephone, and how often it dropped (E16,
-E17), so the evaluation counts video contacts as they really went.
+Every change is audited, inside one transaction with the change; what the open sockets are told
+(`events`) is sent only once that transaction commits. The outcome of the contact is recorded
+from what happened in the room: who arrived and when, whether the call fell back to telephone, and
+how often it dropped (E16, E17), so the evaluation counts video contacts as they really went.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ from django.utils import timezone
 from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
+from caremode.core.errors import DomainError
 from caremode.core.presenters import nhs_datetime
 from caremode.messaging.services import queue_message
-from caremode.people.models import CarerConsent
+from caremode.people.consent import may_join_contacts
+from caremode.people.models import Carer, ServiceUser
+from caremode.rooms import events
+from caremode.rooms.access import pass_holds
 from caremode.rooms.errors import PassNotValidError, RoomError
 from caremode.rooms.models import MAX_PARTICIPANTS, Participant, Role, Room, RoomPass, VideoTraining
 from caremode.rooms.providers import current_provider
@@ -47,12 +52,17 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@transaction.atomic
 def issue_pass(*, actor: User, room: Room, role: str, label: str) -> IssuedLink:
-    """A new single-use link for `role`; earlier unused links for the same person stop working."""
+    """A new single-use link for `role`; earlier unused links for the same person stop working.
+    A carer's link is only ever for the carer invited to the contact, with the service user's
+    consent to join, and names that carer (RoomError on `role` otherwise). Audited."""
     if role not in (Role.SERVICE_USER, Role.CARER, Role.INTERPRETER):
         raise RoomError("Links are for the service user, a carer or an interpreter.", field="role")
+    carer = None
     if role == Role.CARER:
-        _check_carer_may_join(room.contact)
+        carer = _check_carer_may_join(room.contact)
+        label = str(carer)
     now = timezone.now()
     RoomPass.objects.filter(room=room, role=role, label=label, used_at__isnull=True).update(
         expires_at=now
@@ -62,6 +72,7 @@ def issue_pass(*, actor: User, room: Room, role: str, label: str) -> IssuedLink:
         room=room,
         role=role,
         label=label,
+        carer=carer,
         token_hash=_hash(token),
         expires_at=room.contact.end_at + PASS_VALID_AFTER_END,
         created_at=now,
@@ -76,101 +87,119 @@ def issue_pass(*, actor: User, room: Room, role: str, label: str) -> IssuedLink:
     return IssuedLink(role, label, f"{settings.CAREMODE_BASE_URL}/rooms/join/{token}/")
 
 
-def _check_carer_may_join(contact: Contact) -> None:
+def _check_carer_may_join(contact: Contact) -> Carer:
+    """The carer invited to `contact`, if the contact's service user consents to them joining
+    (a consent given by anyone else never counts); else RoomError on `role`."""
     carer = contact.carer_invited
     if carer is None:
         raise RoomError("No carer is invited to this contact.", field="role")
-    if not CarerConsent.objects.filter(
-        carer=carer, revoked_at__isnull=True, scope_join_contacts=True
-    ).exists():
+    if not may_join_contacts(carer, contact.service_user_id):
         raise RoomError(
             f"{carer} no longer has consent to join contacts, so cannot be sent a link.",
             field="role",
         )
+    return carer
 
 
+@transaction.atomic
 def open_room(
     *, actor: User, contact: Contact, safe_word: str = ""
 ) -> tuple[Room, list[IssuedLink]]:
     """Open the room of a video contact and send the links: to the service user (and a carer
     invited with consent to join) by the channels they accept; the interpreter's link is shown
-    to the clinician to pass to the interpreting service. Opening again reissues the links."""
+    to the clinician to pass to the interpreting service. Opening again reissues the links.
+    Each link goes only to its own person: no other carer is sent one. RoomError on `contact`
+    for a contact that is not by video, has an outcome, or whose room is closed. Audited."""
     if contact.planned_mode != "video":
         raise RoomError("Only a video contact has a video room.", field="contact")
     if contact.has_outcome:
         raise RoomError("This contact already has an outcome.", field="contact")
-    with transaction.atomic():
-        room, created = Room.objects.select_for_update().get_or_create(
-            contact=contact,
-            defaults={
-                "opened_by": actor,
-                "opened_at": timezone.now(),
-                "provider": current_provider().name,
-                "safe_word": safe_word.strip(),
-            },
+    room, created = Room.objects.select_for_update().get_or_create(
+        contact=contact,
+        defaults={
+            "opened_by": actor,
+            "opened_at": timezone.now(),
+            "provider": current_provider().name,
+            "safe_word": safe_word.strip(),
+        },
+    )
+    if not created and not room.is_open:
+        raise RoomError("This room has been closed.", field="contact")
+    if not created and safe_word:
+        room.safe_word = safe_word.strip()
+        room.save(update_fields=["safe_word"])
+    person = contact.service_user
+    links = [issue_pass(actor=actor, room=room, role=Role.SERVICE_USER, label=person.given_name)]
+    if contact.carer_invited_id:
+        links.append(
+            issue_pass(actor=actor, room=room, role=Role.CARER, label=str(contact.carer_invited))
         )
-        if not created and not room.is_open:
-            raise RoomError("This room has been closed.", field="contact")
-        if not created and safe_word:
-            room.safe_word = safe_word.strip()
-            room.save(update_fields=["safe_word"])
-        person = contact.service_user
-        links = [
-            issue_pass(actor=actor, room=room, role=Role.SERVICE_USER, label=person.given_name)
-        ]
-        if contact.carer_invited_id:
-            carer = contact.carer_invited
-            assert carer is not None
-            links.append(issue_pass(actor=actor, room=room, role=Role.CARER, label=str(carer)))
-        if contact.interpreter_needed:
-            links.append(
-                issue_pass(actor=actor, room=room, role=Role.INTERPRETER, label="Interpreter")
-            )
-        if created:
-            record_event(
-                actor=actor,
-                action=AuditAction.CREATE,
-                obj=room,
-                subject_id=person.pk,
-                detail={"contact": contact.pk, "provider": room.provider},
-            )
-        when = nhs_datetime(contact.start)
-        # Each link to its own person: the service user's, and the invited carer's. Other carers
-        # who receive reminders get no link (recipients() labels each address with its person).
-        own = {f"{person.given_name} (service user)": links[0]}
-        if contact.carer_invited_id:
-            own[f"{contact.carer_invited} (carer)"] = links[1]
-        for channel, address, label in recipients(person):
-            link = own.get(label)
-            if link is None:
-                continue
-            queue_message(
-                service_user=person,
-                channel=channel,
-                recipient=address,
-                recipient_label=label,
-                subject="Your video appointment",
-                body=(
-                    f"Your video appointment is on {when}. Join from this link on the day "
-                    f"(it works once, on one phone or computer): {link.url} You will wait "
-                    "until your clinician lets you in. Try your camera and sound first: "
-                    f"{settings.CAREMODE_BASE_URL}/rooms/test/"
-                ),
-                purpose="room_link",
-                reference=f"contact:{contact.pk}",
-            )
+    if contact.interpreter_needed:
+        links.append(issue_pass(actor=actor, room=room, role=Role.INTERPRETER, label="Interpreter"))
+    if created:
+        record_event(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=room,
+            subject_id=person.pk,
+            detail={"contact": contact.pk, "provider": room.provider},
+        )
+    when = nhs_datetime(contact.start)
+    for channel, address, label, link in _own_addresses(contact, links):
+        queue_message(
+            service_user=person,
+            channel=channel,
+            recipient=address,
+            recipient_label=label,
+            subject="Your video appointment",
+            body=(
+                f"Your video appointment is on {when}. Join from this link on the day "
+                f"(it works once, on one phone or computer): {link.url} You will wait "
+                "until your clinician lets you in. Try your camera and sound first: "
+                f"{settings.CAREMODE_BASE_URL}/rooms/test/"
+            ),
+            purpose="room_link",
+            reference=f"contact:{contact.pk}",
+        )
     return room, links
 
 
+def _own_addresses(
+    contact: Contact, links: list[IssuedLink]
+) -> list[tuple[str, str, str, IssuedLink]]:
+    """(channel, address, label, link): each link only to its own person's own address, among
+    the addresses the reminders would use (consent to appointment details, channels accepted).
+    The invited carer's link goes to that carer alone; other carers get none, even one with the
+    same name."""
+    person, carer = contact.service_user, contact.carer_invited
+    mine: dict[tuple[str, str], IssuedLink] = {}
+    for link in links:
+        if link.role == Role.SERVICE_USER:
+            label = f"{person.given_name} (service user)"
+            mine.update({(person.phone, label): link, (person.email, label): link})
+        elif link.role == Role.CARER and carer is not None:
+            mine[(carer.phone or carer.email, f"{carer} (carer)")] = link
+    found = []
+    for channel, address, label in recipients(person):
+        own = mine.get((address, label))
+        if own is not None and address:
+            found.append((channel, address, label, own))
+    return found
+
+
+@transaction.atomic
 def redeem_pass(*, token: str, session_key: str) -> RoomPass:
     """The pass for `token`, bound to this browser session. Single use: a pass already used by
-    another browser, expired, or unknown raises PassNotValidError."""
-    found = RoomPass.objects.select_related("room").filter(token_hash=_hash(token)).first()
+    another browser, expired, revoked, a carer's whose consent to join was withdrawn, or unknown
+    raises PassNotValidError on `token`. Audited."""
+    found = RoomPass.objects.select_related("room__contact").filter(token_hash=_hash(token)).first()
     now = timezone.now()
     if found is None:
         raise PassNotValidError("This link is not recognised. Ask for a new one.", field="token")
     if found.expires_at <= now or not found.room.is_open:
         raise PassNotValidError("This link has expired. Ask for a new one.", field="token")
+    if not pass_holds(found, now=now):
+        raise PassNotValidError("This link no longer works. Ask for a new one.", field="token")
     if found.used_at is not None:
         if found.session_key == session_key:
             return found  # the same browser coming back
@@ -194,9 +223,13 @@ def redeem_pass(*, token: str, session_key: str) -> RoomPass:
     return found
 
 
-def arrive(*, room: Room, identity: str, role: str, label: str, channel_name: str) -> Participant:
-    """Someone's browser connected. A clinician is in the call at once; anyone else waits
-    unless they were already admitted and are coming back after a dropped connection."""
+@transaction.atomic
+def arrive(
+    *, actor: User | None, room: Room, identity: str, role: str, label: str, channel_name: str
+) -> Participant:
+    """Someone's browser connected (`actor` None: someone holding a pass). A clinician is in the
+    call at once; anyone else waits unless they were already admitted and are coming back after
+    a dropped connection. The arrival is audited."""
     now = timezone.now()
     participant, created = Participant.objects.get_or_create(
         room=room,
@@ -219,28 +252,36 @@ def arrive(*, room: Room, identity: str, role: str, label: str, channel_name: st
     participant.channel_name = channel_name
     participant.connected = True
     participant.save()
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=participant,
+        subject_id=room.contact.service_user_id,
+        detail={"arrived": identity, "role": role, "status": participant.status},
+    )
     return participant
 
 
+@transaction.atomic
 def admit(*, actor: User, room: Room, participant_id: int) -> Participant:
-    """The clinician lets someone in from the waiting room (at most four in a call)."""
-    with transaction.atomic():
-        participant = (
-            Participant.objects.select_for_update()
-            .filter(room=room, pk=participant_id, status=Participant.Status.WAITING)
-            .first()
+    """The clinician lets someone in from the waiting room (at most four in a call). RoomError
+    on `participant` if they are no longer waiting or the call is full. Audited."""
+    participant = (
+        Participant.objects.select_for_update()
+        .filter(room=room, pk=participant_id, status=Participant.Status.WAITING)
+        .first()
+    )
+    if participant is None:
+        raise RoomError("That person is no longer waiting.", field="participant")
+    in_call = room.participants.filter(status=Participant.Status.ADMITTED).count()
+    if in_call >= MAX_PARTICIPANTS:
+        raise RoomError(
+            f"A call holds {MAX_PARTICIPANTS} people; someone must leave first.",
+            field="participant",
         )
-        if participant is None:
-            raise RoomError("That person is no longer waiting.", field="participant")
-        in_call = room.participants.filter(status=Participant.Status.ADMITTED).count()
-        if in_call >= MAX_PARTICIPANTS:
-            raise RoomError(
-                f"A call holds {MAX_PARTICIPANTS} people; someone must leave first.",
-                field="participant",
-            )
-        participant.status = Participant.Status.ADMITTED
-        participant.admitted_at = timezone.now()
-        participant.save(update_fields=["status", "admitted_at"])
+    participant.status = Participant.Status.ADMITTED
+    participant.admitted_at = timezone.now()
+    participant.save(update_fields=["status", "admitted_at"])
     record_event(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -251,6 +292,7 @@ def admit(*, actor: User, room: Room, participant_id: int) -> Participant:
     return participant
 
 
+@transaction.atomic
 def disconnect(*, participant_id: int, channel_name: str, left: bool) -> Participant | None:
     """A browser went away: on purpose (`left`), or a dropped connection, which is counted.
     A connection already replaced by a newer one (the same person reconnecting) changes nothing."""
@@ -271,6 +313,7 @@ def disconnect(*, participant_id: int, channel_name: str, left: bool) -> Partici
     return participant
 
 
+@transaction.atomic
 def answer_privately(*, room: Room, answer: str) -> None:
     """The service user's answer to "Can you talk privately?" (E9), for the clinician only."""
     if answer not in ("yes", "no"):
@@ -285,9 +328,17 @@ def answer_privately(*, room: Room, answer: str) -> None:
     )
 
 
+FALLBACK_MESSAGE = (
+    "The video call is not working well. Your clinician will phone you now on the number we have "
+    "for you."
+)
+
+
+@transaction.atomic
 def fall_back_to_telephone(*, actor: User, room: Room) -> str:
     """One click: the call continues by telephone on the number on record. Everyone in the room
-    is told; the outcome will say telephone was used and video failed (E16). Returns the number."""
+    is told once this commits; the outcome will say telephone was used and video failed (E16).
+    Returns the number; RoomError on `room` when there is none. Audited."""
     person = room.contact.service_user
     if not person.phone:
         raise RoomError(
@@ -302,14 +353,22 @@ def fall_back_to_telephone(*, actor: User, room: Room) -> str:
             subject_id=person.pk,
             detail={"fell_back_to": "telephone"},
         )
+    events.notify_fell_back_to_telephone(room.pk, FALLBACK_MESSAGE)
     return str(person.phone)
 
 
+@transaction.atomic
 def end_call(*, actor: User | None, room: Room) -> Contact:
-    """Close the room and record the contact's outcome from what happened in it (`actor` None:
-    CareMode's worker closing a room nobody ended)."""
-    room.refresh_from_db()
+    """Close the room and record the contact's outcome from what happened in it, in one
+    transaction (`actor` None: CareMode's worker closing a room nobody ended). Once it commits,
+    every open socket of the room is told the call has closed. RoomError on `room` while the
+    service user waits and is not yet late enough to count as not seen; an outcome that cannot be
+    recorded raises its DomainError; either way nothing is written. Audited. Ending a room
+    already closed changes nothing."""
+    room = Room.objects.select_for_update().select_related("contact").get(pk=room.pk)
     contact = room.contact
+    if not room.is_open:
+        return contact
     person = room.participants.filter(role=Role.SERVICE_USER).first()
     drops = sum(p.drops for p in room.participants.all())
     notes = []
@@ -354,6 +413,7 @@ def end_call(*, actor: User | None, room: Room) -> Contact:
         subject_id=contact.service_user_id,
         detail={"closed": True, "drops": drops},
     )
+    events.notify_room_closed(room.pk)
     contact.refresh_from_db()
     return contact
 
@@ -361,10 +421,12 @@ def end_call(*, actor: User | None, room: Room) -> Contact:
 ABANDONED_AFTER = dt.timedelta(minutes=30)
 
 
-def close_abandoned_rooms(now: dt.datetime) -> int:
+def close_abandoned_rooms(*, now: dt.datetime | None = None) -> int:
     """Rooms still open half an hour after their contact ended: closed, with the outcome the
     room shows (a no-show is a did-not-attend, with its follow-up), so none is left unrecorded
-    (E17). A room where someone waited but was never let in is left for the clinician."""
+    (E17); their open sockets are told. A room where someone waited but was never let in is
+    left for the clinician. Each room in its own transaction (`end_call`). Returns how many."""
+    now = now or timezone.now()
     closed = 0
     stale = Room.objects.filter(
         closed_at__isnull=True, contact__end_at__lte=now - ABANDONED_AFTER
@@ -372,13 +434,16 @@ def close_abandoned_rooms(now: dt.datetime) -> int:
     for room in stale:
         try:
             end_call(actor=None, room=room)
-        except RoomError:
+        except DomainError:  # someone still waits, or the outcome was recorded meanwhile
             continue
         closed += 1
     return closed
 
 
+@transaction.atomic
 def record_video_training(*, actor: User, completed_on: dt.date, course: str) -> VideoTraining:
+    """The clinician's record of completing video training; RoomError on `completed_on` for a
+    date in the future. Audited."""
     if completed_on > timezone.localdate():
         raise RoomError("Enter a date that is today or in the past.", field="completed_on")
     record = VideoTraining.objects.create(
@@ -386,3 +451,55 @@ def record_video_training(*, actor: User, completed_on: dt.date, course: str) ->
     )
     record_event(actor=actor, action=AuditAction.CREATE, obj=record, detail={"course": course})
     return record
+
+
+@transaction.atomic
+def revoke_carer_passes(*, actor: User | None, carer: Carer, service_user: ServiceUser) -> int:
+    """Withdraw `carer`'s way into `service_user`'s video rooms, as consent is withdrawn: every
+    pass of theirs for this person's rooms is revoked (redeemed or not), and their place in any
+    room is marked left. Each is audited. Once the transaction commits, their open sockets are
+    closed, the call is told they left, and the clinician's waiting list is refreshed. Call it
+    inside the transaction that withdraws the consent. Returns the number of passes revoked."""
+    now = timezone.now()
+    passes = list(
+        RoomPass.objects.select_for_update().filter(
+            role=Role.CARER,
+            carer=carer,
+            room__contact__service_user=service_user,
+            revoked_at__isnull=True,
+        )
+    )
+    for held in passes:
+        RoomPass.objects.filter(pk=held.pk).update(revoked_at=now)
+        record_event(
+            actor=actor,
+            action=AuditAction.REVOKE,
+            obj=held,
+            subject_id=service_user.pk,
+            detail={"room": held.room_id, "role": held.role, "why": "consent withdrawn"},
+        )
+        participant = (
+            Participant.objects.select_for_update()
+            .filter(room_id=held.room_id, identity=f"pass:{held.pk}")
+            .exclude(status=Participant.Status.LEFT)
+            .first()
+        )
+        if participant is not None:
+            participant.status = Participant.Status.LEFT
+            participant.left_at = now
+            participant.connected = False
+            participant.channel_name = ""
+            participant.save(update_fields=["status", "left_at", "connected", "channel_name"])
+            record_event(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=participant,
+                subject_id=service_user.pk,
+                detail={"left": True, "why": "consent withdrawn", "room": held.room_id},
+            )
+        events.notify_pass_revoked(
+            room_id=held.room_id,
+            pass_id=held.pk,
+            participant_id=participant.pk if participant is not None else None,
+        )
+    return len(passes)

@@ -23,17 +23,17 @@ from django.views.decorators.http import (
 from caremode.core.access import AuthenticatedRequest, care_team_required
 from caremode.core.errors import DomainError
 from caremode.core.forms import posted, submitted
-from caremode.rooms import events, services
-from caremode.rooms.access import PASSES_KEY, access_room, access_room_contact, identify
+from caremode.rooms import services
+from caremode.rooms.access import (
+    PASSES_KEY,
+    access_room,
+    access_room_as_guest,
+    access_room_contact,
+)
 from caremode.rooms.forms import NewLinkForm, OpenRoomForm, VideoTrainingForm
 from caremode.rooms.models import Role, Room
 from caremode.rooms.providers import current_provider
-from caremode.rooms.selectors import (
-    has_video_training,
-    list_participants,
-    list_video_training,
-    room_for_contact,
-)
+from caremode.rooms.selectors import has_video_training, list_video_training, room_for_contact
 
 LINKS_KEY = "room_links_once"
 
@@ -98,7 +98,6 @@ def host(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
         {
             **_call_context(room, Role.CLINICIAN),
             "contact": room.contact,
-            "participants": list_participants(room),
             "links": request.session.pop(LINKS_KEY, []),
             "link_form": NewLinkForm(),
             "trained": has_video_training(request.user),
@@ -140,14 +139,6 @@ def fall_back(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, str(error))
         return redirect("rooms:host", room_id=room.pk)
-    events.broadcast(
-        room.pk,
-        {
-            "type": "fallback",
-            "message": "The video call is not working well. Your clinician will phone you now "
-            "on the number we have for you.",
-        },
-    )
     messages.success(
         request,
         f"Phone {room.contact.service_user.given_name} on {phone}. When you finish, end the "
@@ -165,7 +156,6 @@ def end(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, str(error))
         return redirect("rooms:host", room_id=room.pk)
-    events.broadcast(room.pk, {"type": "closed"})
     messages.success(
         request, f"Call ended. Outcome recorded: {contact.get_attend_status_display()}."
     )
@@ -197,9 +187,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def wait(request: HttpRequest, room_id: int) -> HttpResponse:
     """The waiting room, then the call, for the service user, a carer or an interpreter."""
-    room = Room.objects.select_related("contact__service_user").filter(pk=room_id).first()
-    me = identify(room, request.user, request.session) if room else None
-    if room is None or me is None:
+    found = access_room_as_guest(room_id, request.user, request.session)
+    if found is None:
         return render(
             request,
             "rooms/link_problem.html",
@@ -210,6 +199,7 @@ def wait(request: HttpRequest, room_id: int) -> HttpResponse:
             },
             status=404,
         )
+    room, me = found
     if me.role == Role.CLINICIAN:
         return redirect("rooms:host", room_id=room.pk)
     return render(

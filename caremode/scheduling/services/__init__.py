@@ -13,9 +13,7 @@ from caremode.scheduling.services.checks import (
     check_commitments,
     check_contact_gaps,
     escalate_handovers,
-    register_periodic_check,
     resolve_alert,
-    run_periodic_checks,
 )
 from caremode.scheduling.services.commitments import agree_commitment, end_commitment
 from caremode.scheduling.services.handovers import (
@@ -37,10 +35,8 @@ __all__ = [
     "end_commitment",
     "escalate_handovers",
     "record_outcome",
-    "register_periodic_check",
     "request_handover",
     "reschedule_contact",
     "resolve_alert",
-    "run_periodic_checks",
     "set_working_hours",
 ]

@@ -1,9 +1,9 @@
-"""Periodic checks, run by the worker: problems raised before the person notices (E11, E13)."""
+"""Periodic checks, run by the worker (`caremode.worker.schedule`): problems raised before the
+person notices (E11, E13)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -143,26 +143,6 @@ def escalate_handovers(*, now: dt.datetime | None = None) -> int:
             "this caseload.",
         )
     return escalated
-
-
-PeriodicCheck = Callable[[dt.datetime], int]
-_REGISTERED: dict[str, PeriodicCheck] = {}
-
-
-def register_periodic_check(name: str, check: PeriodicCheck) -> None:
-    """Let an app above scheduling add a check to the worker's round (from AppConfig.ready)."""
-    _REGISTERED[name] = check
-
-
-def run_periodic_checks() -> dict[str, int]:
-    """Every check, as the worker runs them; returns what each found or did, by kind."""
-    now = timezone.now()
-    return {
-        "commitments at risk": check_commitments(now=now),
-        "contact gaps": check_contact_gaps(now=now),
-        "handovers escalated": escalate_handovers(now=now),
-        **{name: check(now) for name, check in _REGISTERED.items()},
-    }
 
 
 @transaction.atomic

@@ -7,13 +7,13 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from caremode.messaging.senders import configured_sender
 from caremode.messaging.services import send_due_messages
-from caremode.scheduling.services import run_periodic_checks
+from caremode.worker.schedule import run_periodic_checks
 
 
 class Command(BaseCommand):
     help = (
         "The background worker: sends due messages from the outbox and runs the periodic "
-        "checks (commitments, contact gaps, handover escalation). Needs no server beyond the "
+        "checks listed in caremode.worker.schedule. Needs no server beyond the "
         "database."
     )
 

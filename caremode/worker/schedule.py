@@ -1,0 +1,35 @@
+"""The worker's periodic checks: a plain list, in the order they run. To add one, list a function
+of the app that owns the rule, taking `now` by keyword and returning how many things it found or
+did; nothing registers itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from django.utils import timezone
+
+from caremode.rooms.services import close_abandoned_rooms
+from caremode.scheduling.services import (
+    check_commitments,
+    check_contact_gaps,
+    escalate_handovers,
+)
+
+
+class PeriodicCheck(Protocol):
+    def __call__(self, *, now: dt.datetime | None = ...) -> int: ...
+
+
+PERIODIC_CHECKS: list[tuple[str, PeriodicCheck]] = [
+    ("commitments at risk", check_commitments),
+    ("contact gaps", check_contact_gaps),
+    ("handovers escalated", escalate_handovers),
+    ("video rooms closed after the contact", close_abandoned_rooms),
+]
+
+
+def run_periodic_checks(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Every check in `PERIODIC_CHECKS`, at one `now`; returns what each found or did, by name."""
+    now = now or timezone.now()
+    return {name: check(now=now) for name, check in PERIODIC_CHECKS}
