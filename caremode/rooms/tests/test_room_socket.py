@@ -10,52 +10,19 @@ import pytest
 import time_machine
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.routing import URLRouter
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
-from django.urls import path
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caremode.messaging.models import OutboundMessage
 from caremode.rooms import services
-from caremode.rooms.access import PASSES_KEY
-from caremode.rooms.consumers import RoomConsumer
 from caremode.rooms.errors import PassNotValidError
 from caremode.rooms.models import Participant, Room
+from caremode.rooms.tests.sockets import pass_session, socket, staff_session, until
 from caremode.scheduling.models import FollowUpTask
 from tests.factories import CarerConsentFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROUTER = URLRouter([path("ws/rooms/<int:room_id>/", RoomConsumer.as_asgi())])
-
-
-def staff_session(user) -> SessionStore:
-    session = SessionStore()
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="Test", confirmed=True)
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.create()
-    return session
-
-
-def pass_session(room: Room, link: services.IssuedLink) -> SessionStore:
-    """A browser that opened `link`: the pass is redeemed and bound to its session."""
-    session = SessionStore()
-    session.create()
-    token = link.url.rstrip("/").rsplit("/", 1)[-1]
-    held = services.redeem_pass(token=token, session_key=session.session_key)
-    session[PASSES_KEY] = {str(room.pk): held.pk}
-    session.save()
-    return session
-
-
-def socket(room: Room, user, session) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(ROUTER, f"/ws/rooms/{room.pk}/")
-    communicator.scope["user"] = user
-    communicator.scope["session"] = session
-    return communicator
 
 
 @pytest.fixture
@@ -70,14 +37,6 @@ def video_contact(clinician, service_user):
 def opened(clinician, video_contact):
     room, links = services.open_room(actor=clinician, contact=video_contact, safe_word="bluebell")
     return room, {link.role: link for link in links}
-
-
-async def until(communicator, kind: str, timeout: float = 3) -> dict:
-    """The next message of `kind`, skipping others."""
-    while True:
-        message = await communicator.receive_json_from(timeout=timeout)
-        if message["type"] == kind:
-            return message
 
 
 def test_opening_sends_the_service_user_a_link_and_shows_the_interpreter_one(
