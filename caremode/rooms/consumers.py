@@ -101,7 +101,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         """Whether this connection may still be in the room as who it joined as."""
         if self.room is None or self.me is None:
             return False
-        return identify(self.room, self.scope.get("user"), self.scope.get("session")) == self.me
+        now = identify(self.room, self.scope.get("user"), self.scope.get("session"))
+        return now is not None and now.key == self.me.key
 
     async def _leave_groups(self) -> None:
         assert self.room is not None

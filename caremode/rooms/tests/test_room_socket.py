@@ -335,13 +335,11 @@ def test_a_full_call_refuses_a_fifth_person(clinician, opened, team):
 def test_the_worker_closes_a_room_nobody_ended_and_records_the_no_show(
     clinician, opened, video_contact
 ):
-    from caremode.worker.schedule import run_periodic_checks
-
     room, _links = opened
     with time_machine.travel(video_contact.end_at + dt.timedelta(minutes=10), tick=False):
-        assert run_periodic_checks()["video rooms closed after the contact"] == 0  # not yet
+        assert services.close_abandoned_rooms() == 0  # not yet
     with time_machine.travel(video_contact.end_at + dt.timedelta(minutes=31), tick=False):
-        assert run_periodic_checks()["video rooms closed after the contact"] == 1
+        assert services.close_abandoned_rooms() == 1
     video_contact.refresh_from_db()
     assert video_contact.attend_status == "3" and video_contact.outcome_recorded_by is None
     assert Room.objects.get(pk=room.pk).closed_at is not None
