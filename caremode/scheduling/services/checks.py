@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
-from caremode.audit.services import record_event
+from caremode.audit.services import record_event, write_checkpoint
 from caremode.core import codes
 from caremode.core.errors import DomainError
 from caremode.core.presenters import mode_label
@@ -162,6 +162,7 @@ def run_periodic_checks() -> dict[str, int]:
         "contact gaps": check_contact_gaps(now=now),
         "handovers escalated": escalate_handovers(now=now),
         **{name: check(now) for name, check in _REGISTERED.items()},
+        "audit checkpoints written": int(write_checkpoint(now=now) is not None),  # last
     }
 
 
