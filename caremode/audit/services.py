@@ -54,11 +54,22 @@ def record_event(
     return event
 
 
+def record_read(*, actor: User, obj: models.Model, subject_id: int, purpose: str) -> AuditEvent:
+    """Record that `actor` was shown `obj`, which is about the service user `subject_id`."""
+    return record_event(
+        actor=actor,
+        action=AuditAction.READ,
+        obj=obj,
+        subject_id=subject_id,
+        detail={"purpose": purpose},
+    )
+
+
 def record_list_read(
     *,
     actor: User,
     purpose: str,
-    subject_ids: Iterable[int],
+    subject_ids: Iterable[int | None],
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent | None:
     """Record one read for a page that lists people: one entry naming everyone it shows.
@@ -68,7 +79,7 @@ def record_list_read(
     the page number). Call it once per page, from the view, with exactly the people rendered. A
     page that shows nobody records nothing. Atomic with the caller's transaction.
     """
-    shown = sorted(set(subject_ids))
+    shown = sorted({pk for pk in subject_ids if pk is not None})
     if not shown:
         return None
     return record_event(
