@@ -25,3 +25,9 @@ def service_user(team):
 @pytest.fixture
 def other_team_clinician(db):
     return clinician_in(TeamFactory(name="South community mental health team"), username="sam")
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_in_the_tests_own_directory(settings, tmp_path):
+    """The worker writes audit checkpoints (ADR 0008): in tests, never into the checkout's var/."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"

@@ -221,6 +221,13 @@ if not EXTRACT_PSEUDONYM_KEY:
             "EXTRACT_PSEUDONYM_KEY must be set when CAREMODE_ENV=production."
         )
     EXTRACT_PSEUDONYM_KEY = SECRET_KEY + ":extract"
+# The audit chain's head is exported as signed checkpoints (ADR 0008) to a directory the
+# database cannot reach: deploy it append-only or shipped to write-once storage. The key signs
+# them (HMAC-SHA256); it is never stored in the database.
+AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+AUDIT_CHECKPOINT_KEY = (
+    os.environ.get("AUDIT_CHECKPOINT_KEY", "") or SECRET_KEY + ":audit-checkpoint"
+)
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

@@ -3,8 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from caremode.audit import chain
-from caremode.audit.models import AuditEvent
+from django.db import connection, transaction
+
+from caremode.audit import chain, checkpoints
+from caremode.audit.models import AuditChainHead, AuditEvent
 
 
 def _entries() -> Iterator[tuple[int, str, str, dict[str, Any]]]:
@@ -12,9 +14,31 @@ def _entries() -> Iterator[tuple[int, str, str, dict[str, Any]]]:
         yield event.sequence, event.previous_hash, event.hash, event.content()
 
 
+def get_chain_head() -> chain.Head | None:
+    """What the head row says now, or None if it is missing."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    return None if head is None else chain.Head(head.last_sequence, head.last_hash)
+
+
+def verify_audit_chain() -> chain.Report:
+    """Walk the whole chain against the head and every signed checkpoint.
+
+    The head and the entries are read in one snapshot (REPEATABLE READ on PostgreSQL; SQLite's
+    read transaction is one), so entries appended meanwhile are not mistaken for tampering.
+    Raises `checkpoints.CheckpointError` when a checkpoint line is unreadable or not ours.
+    """
+    found = checkpoints.read_all()
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic():
+        if snapshot:  # must be the transaction's first statement
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        return chain.verify(_entries(), head=get_chain_head(), checkpoints=found)
+
+
 def get_first_broken_audit_entry() -> int | None:
-    """The sequence number of the first tampered, missing or reordered entry; None if intact."""
-    return chain.first_broken(_entries())
+    """The sequence number of the first tampered, missing or reordered entry; None if linked."""
+    return verify_audit_chain().first_broken
 
 
 def list_audit_events_for_subject(subject_id: int, *, limit: int = 50) -> list[AuditEvent]:

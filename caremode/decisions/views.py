@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from caremode.audit.services import record_list_read
 from caremode.core.access import (
     AuthenticatedRequest,
     care_team_required,
@@ -173,13 +174,16 @@ def _preferences_page(
 @care_team_required
 @require_GET
 def review_list(request: AuthenticatedRequest) -> HttpResponse:
+    flagged = selectors.list_decisions_for_review(request.user)
+    record_list_read(
+        actor=request.user,
+        purpose="decisions to review",
+        subject_ids=[item.decision.service_user_id for item in flagged],
+    )
     return render(
         request,
         "decisions/review_list.html",
-        {
-            "flagged": selectors.list_decisions_for_review(request.user),
-            "page_title": "Decisions to review",
-        },
+        {"flagged": flagged, "page_title": "Decisions to review"},
     )
 
 

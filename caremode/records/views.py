@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caremode.accounts.models import Role
 from caremode.audit.selectors import list_audit_events_for_subject
+from caremode.audit.services import record_list_read
 from caremode.core.access import (
     AuthenticatedRequest,
     care_team_required,
@@ -74,12 +76,26 @@ def caseload(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(list_caseload_for(request.user, query=query), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"form": form, "page": page, "query": query, "page_title": "My caseload"}
-    if request.headers.get("HX-Request"):
-        return render(request, "records/_caseload_results.html", context)
-    context["awaiting_outcome"] = list_contacts_awaiting_outcome(request.user)
-    context["team"] = list_teams_for(request.user).first()
-    return render(request, "records/caseload.html", context)
+    context: dict[str, Any] = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "page_title": "My caseload",
+    }
+    partial = bool(request.headers.get("HX-Request"))
+    if not partial:
+        context["awaiting_outcome"] = list_contacts_awaiting_outcome(request.user)
+        context["team"] = list_teams_for(request.user).first()
+    record_list_read(
+        actor=request.user,
+        purpose="caseload search" if query else "caseload list",
+        subject_ids=[p.pk for p in page]
+        + [c.service_user_id for c in context.get("awaiting_outcome", [])],
+        detail={"query": query, "page": page.number},
+    )
+    return render(
+        request, "records/_caseload_results.html" if partial else "records/caseload.html", context
+    )
 
 
 @care_team_required

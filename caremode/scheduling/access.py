@@ -6,8 +6,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from caremode.accounts.models import User
-from caremode.audit.models import AuditAction
-from caremode.audit.services import record_event
+from caremode.audit.services import record_read
 from caremode.people.access import access_service_user
 from caremode.people.models import ServiceUser
 from caremode.people.selectors import list_teams_for
@@ -24,13 +23,16 @@ def access_contact(user: User, pk: int, *, purpose: str = "view contact") -> Con
 
 
 def access_follow_up(user: User, pk: int) -> FollowUpTask:
-    """A follow-up task of one of the user's teams, else Http404."""
-    return get_object_or_404(
+    """A follow-up task of one of the user's teams, else Http404; audited as a read of the
+    person it is about (the page shows their name and the missed contact)."""
+    task = get_object_or_404(
         FollowUpTask.objects.filter(team__in=list_teams_for(user)).select_related(
             "service_user", "contact"
         ),
         pk=pk,
     )
+    record_read(actor=user, obj=task, subject_id=task.service_user_id, purpose="follow-up")
+    return task
 
 
 def access_alert(user: User, pk: int) -> TeamAlert:
@@ -51,13 +53,7 @@ def access_handover(user: User, pk: int) -> Handover:
         ),
         pk=pk,
     )
-    record_event(
-        actor=user,
-        action=AuditAction.READ,
-        obj=handover,
-        subject_id=handover.service_user_id,
-        detail={"purpose": "handover"},
-    )
+    record_read(actor=user, obj=handover, subject_id=handover.service_user_id, purpose="handover")
     return handover
 
 

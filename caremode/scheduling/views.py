@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from caremode.accounts.models import Role
+from caremode.audit.services import record_list_read
 from caremode.core.access import AuthenticatedRequest, care_team_required, roles_required
 from caremode.core.errors import DomainError
 from caremode.core.forms import add_domain_error, posted, submitted
@@ -164,19 +166,26 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
     """The team's day: diary, follow-ups due, alerts, handovers, reminders that failed."""
     teams = list_teams_for(request.user)
     today = timezone.localdate()
-    return render(
-        request,
-        "scheduling/team.html",
-        {
-            "today": today,
-            "diary": list_team_contacts_on(teams, today),
-            "follow_ups": list_open_follow_ups(teams),
-            "alerts": list_open_alerts(teams),
-            "handovers": list_pending_handovers(teams),
-            "failed_messages": [m for t in teams for m in list_failed_messages(t)[:50]],
-            "page_title": "Team",
-        },
+    context: dict[str, Any] = {
+        "today": today,
+        "diary": list_team_contacts_on(teams, today),
+        "follow_ups": list_open_follow_ups(teams),
+        "alerts": list_open_alerts(teams),
+        "handovers": list_pending_handovers(teams),
+        "failed_messages": [m for t in teams for m in list_failed_messages(t)[:50]],
+        "page_title": "Team",
+    }
+    record_list_read(
+        actor=request.user,
+        purpose="team page",
+        subject_ids=[
+            item.service_user_id
+            for key in ("diary", "follow_ups", "alerts", "failed_messages")
+            for item in context[key]
+        ]
+        + [h.service_user_id for pending in context["handovers"].values() for h in pending],
     )
+    return render(request, "scheduling/team.html", context)
 
 
 @care_team_required
@@ -365,6 +374,9 @@ def my_diary(request: AuthenticatedRequest) -> HttpResponse:
         duration_minutes=50,
         mode="video",
         buffer_minutes=team.remote_buffer_minutes if team else 10,
+    )
+    record_list_read(
+        actor=request.user, purpose="diary", subject_ids=[c.service_user_id for c in contacts]
     )
     return render(
         request,

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
+from caremode.audit.services import write_checkpoint
 from caremode.rooms.services import close_abandoned_rooms
 from caremode.scheduling.services import (
     check_commitments,
@@ -26,6 +27,8 @@ PERIODIC_CHECKS: list[tuple[str, PeriodicCheck]] = [
     ("contact gaps", check_contact_gaps),
     ("handovers escalated", escalate_handovers),
     ("video rooms closed after the contact", close_abandoned_rooms),
+    # Last, so that the checkpoint witnesses what the checks above recorded.
+    ("audit checkpoints written", lambda *, now=None: int(write_checkpoint(now=now) is not None)),
 ]
 
 

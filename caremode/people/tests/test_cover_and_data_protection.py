@@ -82,3 +82,17 @@ def test_only_a_record_made_in_error_can_be_erased(clinician, service_user, team
     assert not ServiceUser.objects.filter(pk=pk).exists()
     event = AuditEvent.objects.get(subject_id=pk, action="revoke")
     assert event.detail == {"erased": "registered in error"} and event.reason == "Duplicate"
+
+
+def test_erasing_a_record_made_in_error_keeps_its_audit_entries_and_the_chain(
+    clinician, service_user
+):
+    from django.core.management import call_command
+
+    from caremode.audit.services import record_event
+
+    pk = service_user.pk  # AuditEvent.subject_id is a plain number: no cascade reaches the log
+    record_event(actor=clinician, action="read", obj=service_user, subject_id=pk)
+    services.erase_registered_in_error(actor=clinician, service_user=service_user, reason="Typo")
+    assert AuditEvent.objects.filter(subject_id=pk).count() == 2
+    call_command("audit", "verify")
