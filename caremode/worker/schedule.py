@@ -22,13 +22,18 @@ class PeriodicCheck(Protocol):
     def __call__(self, *, now: dt.datetime | None = ...) -> int: ...
 
 
+def write_audit_checkpoint(*, now: dt.datetime | None = None) -> int:
+    """The signed audit checkpoint (ADR 0008): 1 when one was written, 0 when the head rested."""
+    return int(write_checkpoint(now=now) is not None)
+
+
 PERIODIC_CHECKS: list[tuple[str, PeriodicCheck]] = [
     ("commitments at risk", check_commitments),
     ("contact gaps", check_contact_gaps),
     ("handovers escalated", escalate_handovers),
     ("video rooms closed after the contact", close_abandoned_rooms),
     # Last, so that the checkpoint witnesses what the checks above recorded.
-    ("audit checkpoints written", lambda *, now=None: int(write_checkpoint(now=now) is not None)),
+    ("audit checkpoints written", write_audit_checkpoint),
 ]
 
 
