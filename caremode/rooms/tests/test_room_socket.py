@@ -16,8 +16,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import path
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caremode.messaging.models import OutboundMessage
 from caremode.rooms import services
@@ -26,18 +24,14 @@ from caremode.rooms.consumers import RoomConsumer
 from caremode.rooms.errors import PassNotValidError
 from caremode.rooms.models import Participant, Room
 from caremode.scheduling.models import FollowUpTask
-from tests.factories import CarerConsentFactory, ContactFactory
+from tests.factories import CarerConsentFactory, ContactFactory, signed_in_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROUTER = URLRouter([path("ws/rooms/<int:room_id>/", RoomConsumer.as_asgi())])
 
 
 def staff_session(user) -> SessionStore:
-    session = SessionStore()
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="Test", confirmed=True)
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.create()
-    return session
+    return signed_in_session(user)
 
 
 def pass_session(room: Room, link: services.IssuedLink) -> SessionStore:
@@ -243,6 +237,8 @@ def test_a_dropped_guest_comes_back_into_the_call_and_drops_are_counted(
             }
             await until(guest, "admitted")  # straight back in, no second wait
         await guest.send_json_to({"type": "leave"})
+        while (await guest.receive_output(timeout=3))["type"] != "websocket.close":
+            pass  # the server closes the socket once the leaving is recorded
         await host.disconnect()
 
     async_to_sync(scenario)()
