@@ -1,4 +1,5 @@
-"""ASGI entry point: http goes to Django, websocket to Channels consumers."""
+"""ASGI entry point: http goes to Django, websocket to Channels consumers, after the same
+session policy as every page (caremode.signin.sockets)."""
 
 import os
 
@@ -11,13 +12,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from caremode.signin.sockets import SessionPolicySocketMiddleware  # noqa: E402
 from config.websockets import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(SessionPolicySocketMiddleware(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -44,6 +44,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("scheduling:summary", "Contacts by mode"),
         ("records:evaluation", "Equity"),
         ("people:cover", "Cover"),
+        ("people:memberships", "New members"),
     ],
     "admin": [
         ("people:services", "Services and teams"),

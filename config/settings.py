@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "caremode.signin.middleware.SessionPolicyMiddleware",
+    "caremode.signin.middleware.PrivacyHeadersMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -98,7 +99,7 @@ AUTHENTICATION_BACKENDS = [
 
 # Sign-in policy (docs/security.md): staff need a TOTP second factor; sessions end after 30 idle
 # minutes and 12 hours in all; sensitive actions ask for the password again after 15 minutes;
-# five failed sign-ins lock the username for 30 minutes.
+# five failed sign-ins from one address lock that username there for 30 minutes.
 CAREMODE_REQUIRE_STAFF_OTP = os.environ.get("CAREMODE_REQUIRE_STAFF_OTP", "1") == "1"
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
@@ -106,9 +107,11 @@ REAUTHENTICATE_AFTER_SECONDS = 15 * 60
 OTP_TOTP_ISSUER = "CareMode"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
-# By username, not by address: a trust's staff share a few outgoing addresses, and locking an
-# address would lock a whole hospital out. Rotating user agents does not help an attacker here.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# By username and address together: guessing one person's password from one place is stopped,
+# while nobody elsewhere can lock another's account with five requests, and a trust's staff who
+# share a few outgoing addresses do not lock each other out. (Guessing from many addresses is
+# slowed by argon2 and stopped by the second factor.)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Video rooms (docs/adr/0007): links in messages start with the public address; STUN/TURN servers
@@ -209,6 +212,20 @@ NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
 NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
 NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", "")
 
+# Email to staff (set-password links): the trust's SMTP relay when EMAIL_HOST is set; in the
+# demo, each email is a file in var/mail/ that only whoever runs the server can read.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "caremode@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1") == "1"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+
 # Data protection. Mental health records are kept 20 years after the last contact (Records
 # Management Code of Practice 2021); `caremode retention` reports what has passed it.
 RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "20"))
@@ -234,15 +251,25 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Checked wherever a person sets their own password (docs/security.md); zxcvbn estimates how
+# guessable it is, counting their own names and username as the first words an attacker tries.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": ("username", "first_name", "last_name", "display_name", "email")
+        },
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "caremode.signin.passwords.ZxcvbnValidator", "OPTIONS": {"min_score": 3}},
 ]
+# A new member of staff's link to set their own password works once, for three days.
+PASSWORD_RESET_TIMEOUT = 72 * 60 * 60
 LOGIN_URL = "signin:sign_in"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "signin:sign_in"

@@ -134,8 +134,9 @@ def next_working_day_at(hour: int, minute: int = 0, *, after: int = 1) -> dt.dat
 
 
 def clinician_in(team: Team, **kwargs) -> User:
+    """A member of `team` whose membership a manager has already accepted."""
     user = UserFactory(**kwargs)
-    TeamMembership.objects.create(team=team, user=user)
+    TeamMembership.objects.create(team=team, user=user, accepted_at=timezone.now())
     return user
 
 
@@ -157,6 +158,30 @@ def signed_in(client, user):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def signed_in_session(user, *, second_factor: bool = True):
+    """The stored session of a browser where `user` has signed in: password just confirmed and,
+    for staff with `second_factor`, the second factor passed (for WebSocket scopes)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from caremode.accounts.sessions import mark_password_confirmed, needs_second_factor
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    mark_password_confirmed(session)
+    if second_factor and needs_second_factor(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or (
+            TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+        )
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.create()
+    return session
 
 
 def current_code(user) -> str:

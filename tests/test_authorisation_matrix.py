@@ -55,6 +55,9 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "signin:two_step": ("GET", SIGNED_IN),
     "signin:confirm_password": ("GET", SIGNED_IN),
     "signin:change_password": ("GET", SIGNED_IN),
+    # A new member of staff's link, before they can sign in: it answers everyone, and a link
+    # that is not recognised only says it has expired or been used.
+    "signin:set_password": ("GET", set(ROLES)),
     "records:caseload": ("GET", ANY_CARE_STAFF),
     "records:record": ("GET", CARE_TEAM),
     "records:book": ("GET", CARE_TEAM),
@@ -72,6 +75,7 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "people:cover": ("GET", {"team_manager"}),
     "people:staff_accounts": ("GET", {"admin"}),
     "people:staff_account": ("GET", {"admin"}),
+    "people:memberships": ("GET", {"team_manager"}),
     "people:restriction": ("GET", CARE_TEAM),
     "people:erase": ("GET", CARE_TEAM),
     "scheduling:record_outcome": ("GET", CARE_TEAM),
@@ -195,6 +199,7 @@ def world(db, team, clinician, service_user):
         "people:add_carer": {"pk": su},
         "people:restriction": {"pk": su},
         "people:staff_account": {"pk": people["analyst"].pk},
+        "signin:set_password": {"uidb64": "MQ", "token": "not-a-real-token"},
         "people:erase": {"pk": su},
         "people:revoke_consent": {"pk": su, "consent_pk": consent.pk},
         "scheduling:record_outcome": {"pk": past.pk},

@@ -24,6 +24,17 @@ def mark_password_confirmed(session: Any) -> None:
     session[AUTHENTICATED] = now
 
 
+def record_activity(session: Any, *, now: float | None = None, every: float = 0) -> bool:
+    """The person did something: the idle clock restarts. With `every`, only if the last
+    recorded activity is older than that many seconds (sockets act many times a minute).
+    Returns whether the session changed."""
+    now = now or time.time()
+    if every and now - (session.get(LAST_SEEN) or 0) < every:
+        return False
+    session[LAST_SEEN] = now
+    return True
+
+
 def expiry_reason(session: Any, *, now: float | None = None) -> str | None:
     """Why this session must end now, or None."""
     now = now or time.time()
@@ -57,3 +68,23 @@ def is_verified_session(user: Any, session: Any) -> bool:
     persistent_id = session.get(DEVICE_ID_SESSION_KEY) if session is not None else None
     device = Device.from_persistent_id(persistent_id) if persistent_id else None
     return device is not None and device.user_id == user.pk
+
+
+def refusal_reason(user: Any, session: Any, *, now: float | None = None) -> str | None:
+    """Why this signed-in person's session may not act now, or None.
+
+    The same policy as every page (SessionPolicyMiddleware), for places the HTTP middleware does
+    not reach (WebSockets): the session has ended (idle or over-long), or a member of staff has
+    passed the password but not the second factor. A connection with nobody signed in is not
+    refused here: room pass holders are anonymous and bound by their pass (rooms.access).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if session is None:
+        return "Your session was not recognised. Sign in again."
+    reason = expiry_reason(session, now=now)
+    if reason:
+        return reason
+    if not is_verified_session(user, session):
+        return "Enter your security code first."
+    return None

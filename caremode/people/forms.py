@@ -138,6 +138,14 @@ class EraseForm(NHSForm):
 class StaffAccountForm(NHSForm):
     username = forms.CharField(label="Username", max_length=150)
     display_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(
+        label="Work email address",
+        help_text="Their link to set a password goes here, and only here.",
+        error_messages={
+            "required": "Enter their work email address",
+            "invalid": "Enter an email address like name@nhs.net",
+        },
+    )
     role = forms.ChoiceField(
         label="Role",
         choices=[
@@ -169,3 +177,7 @@ class AccountActionForm(NHSForm):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label="Reason", max_length=300)
+
+
+class AcceptMembershipForm(NHSForm):
+    membership = forms.IntegerField(widget=forms.HiddenInput)

@@ -78,20 +78,62 @@ class Team(models.Model):
         default=5, help_text="Escalate a handover not accepted within this many days (E11)."
     )
     members: models.ManyToManyField[User, TeamMembership] = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams"
+        settings.AUTH_USER_MODEL,
+        through="TeamMembership",
+        through_fields=("team", "user"),
+        related_name="teams",
     )
 
     def __str__(self) -> str:
         return self.name
 
 
+class TeamMembershipQuerySet(models.QuerySet["TeamMembership"]):
+    def accepted(self) -> TeamMembershipQuerySet:
+        return self.filter(accepted_at__isnull=False)
+
+    def pending(self) -> TeamMembershipQuerySet:
+        return self.filter(accepted_at__isnull=True)
+
+
 class TeamMembership(models.Model):
+    """A person's place in a team. It opens the team's caseload only once accepted by a manager
+    of the team who is not the person who asked for it (two people, both audited)."""
+
     team = models.ForeignKey(Team, on_delete=models.CASCADE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     joined_on = models.DateField(default=dt.date.today)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TeamMembershipQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_membership")]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="one_membership"),
+            models.CheckConstraint(
+                condition=Q(accepted_by__isnull=True)
+                | (
+                    Q(accepted_at__isnull=False)
+                    & ~Q(accepted_by=models.F("requested_by"))
+                    & ~Q(accepted_by=models.F("user"))
+                ),
+                name="membership_accepted_by_another",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team}"
@@ -124,10 +166,10 @@ class Cover(models.Model):
 
 
 def teams_reached_by(user: User) -> models.QuerySet[Team]:
-    """Teams whose caseload the user may see: membership, or cover in force now."""
+    """Teams whose caseload the user may see: an accepted membership, or cover in force now."""
     now = timezone.now()
     return Team.objects.filter(
-        Q(teammembership__user=user)
+        Q(teammembership__user=user, teammembership__accepted_at__isnull=False)
         | Q(covers__user=user, covers__starts_at__lte=now, covers__ends_at__gt=now)
     ).distinct()
 

@@ -11,6 +11,7 @@ from caremode.people.models import (
     Service,
     ServiceUser,
     Team,
+    TeamMembership,
 )
 
 
@@ -38,7 +39,10 @@ def search_caseload(user: User, *, query: str = "") -> QuerySet[ServiceUser]:
 
 
 def list_teams_for(user: User) -> QuerySet[Team]:
-    return Team.objects.filter(teammembership__user=user).select_related("service")
+    """The teams this person belongs to: accepted memberships only (a pending one opens nothing)."""
+    return Team.objects.filter(
+        teammembership__user=user, teammembership__accepted_at__isnull=False
+    ).select_related("service")
 
 
 def list_current_access_needs(service_user: ServiceUser) -> list[AccessNeed]:
@@ -92,7 +96,11 @@ def list_services_overview() -> list[Service]:
                     caseload_size=Count(
                         "caseload", filter=Q(caseload__status="active"), distinct=True
                     ),
-                    member_count=Count("teammembership", distinct=True),
+                    member_count=Count(
+                        "teammembership",
+                        filter=Q(teammembership__accepted_at__isnull=False),
+                        distinct=True,
+                    ),
                 ).order_by("name"),
             )
         ).order_by("name")
@@ -135,7 +143,7 @@ def list_staff_accounts() -> list[User]:
     """Staff accounts with their teams, for administrators (no clinical data)."""
     return list(
         User.objects.filter(role__in=["clinician", "team_manager", "analyst", "admin"])
-        .prefetch_related("teams")
+        .prefetch_related("teammembership_set__team")
         .order_by("role", "display_name", "username")
     )
 
@@ -144,3 +152,20 @@ def get_staff_account(pk: int) -> User | None:
     return User.objects.filter(
         pk=pk, role__in=["clinician", "team_manager", "analyst", "admin"]
     ).first()
+
+
+def list_pending_memberships(manager: User) -> list[TeamMembership]:
+    """Memberships waiting for acceptance in the teams this manager belongs to (accepted
+    memberships only), with who asked for each; none for anyone who is not a team manager."""
+    if manager.role != "team_manager":
+        return []
+    return list(
+        TeamMembership.objects.pending()
+        .filter(team__in=list_teams_for(manager).values("pk"))
+        .select_related("user", "team", "requested_by")
+        .order_by("team__name", "joined_on", "pk")
+    )
+
+
+def get_pending_membership(manager: User, pk: int) -> TeamMembership | None:
+    return next((m for m in list_pending_memberships(manager) if m.pk == pk), None)

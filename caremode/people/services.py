@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,6 +27,7 @@ from caremode.people.models import (
     Team,
     TeamMembership,
 )
+from caremode.signin.services import send_set_password_link
 
 
 def _raise_first(error: ValidationError) -> None:
@@ -189,7 +189,10 @@ def grant_cover(*, actor: User, user: User, team: Team, reason: str, ends_at: dt
 
     Only a team manager of `team` may grant it. Raises DomainError naming the field. Audited.
     """
-    if actor.role != "team_manager" or not team.teammembership_set.filter(user=actor).exists():
+    if (
+        actor.role != "team_manager"
+        or not TeamMembership.objects.accepted().filter(team=team, user=actor).exists()
+    ):
         raise DomainError("Only a manager of this team can grant cover.")
     if user.role not in ("clinician", "team_manager"):
         raise DomainError("Cover can only be given to a clinician.", field="user")
@@ -265,12 +268,22 @@ def erase_registered_in_error(*, actor: User, service_user: ServiceUser, reason:
 
 @transaction.atomic
 def create_staff_account(
-    *, actor: User, username: str, display_name: str, role: str, team: Team | None
-) -> tuple[User, str]:
-    """An administrator opens a staff account; returns it with a one-time password to pass on.
+    *,
+    actor: User,
+    username: str,
+    display_name: str,
+    email: str,
+    role: str,
+    team: Team | None,
+) -> User:
+    """An administrator opens a staff account. Nobody is told a password: the person is emailed
+    a single-use, expiring link to set their own (signin.services.send_set_password_link), then
+    sets up their own authenticator at first sign-in. A care-team account's membership of its
+    team is pending: it opens the caseload only when a manager of that team accepts it
+    (`accept_membership`).
 
-    The person sets up their authenticator at first sign-in. Raises DomainError naming the field
-    for a taken username, a role that is not a staff role, or a care-team role without a team.
+    Raises DomainError naming the field for a taken username, a missing email address, a role
+    that is not a staff role, or a care-team role without a team. Audited as a create.
     """
     if actor.role != "admin":
         raise DomainError("Only an administrator can open accounts.")
@@ -280,20 +293,64 @@ def create_staff_account(
         raise DomainError("Choose the team they work in.", field="team")
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError("That username is taken.", field="username")
-    password = secrets.token_urlsafe(12)
-    user = User(username=username, display_name=display_name, role=role)
-    user.set_password(password)
+    if not email.strip():
+        raise DomainError(
+            "Enter their work email address: the link to set a password goes there.",
+            field="email",
+        )
+    user = User(username=username, display_name=display_name, role=role, email=email.strip())
+    user.set_unusable_password()
     user.save()
     if team is not None and role in ("clinician", "team_manager"):
-        TeamMembership.objects.create(team=team, user=user)
+        TeamMembership.objects.create(team=team, user=user, requested_by=actor)
     record_event(
         actor=actor,
         action=AuditAction.CREATE,
         obj=user,
         object_type="staff account",
-        detail={"role": role, "team": team.pk if team else None},
+        detail={"role": role, "team": team.pk if team else None, "membership": "pending"},
     )
-    return user, password
+    send_set_password_link(actor=actor, user=user)
+    return user
+
+
+@transaction.atomic
+def accept_membership(*, actor: User, membership: TeamMembership) -> TeamMembership:
+    """A team's manager accepts a person into the team: from now on they see its caseload.
+
+    Preconditions: `actor` is a team manager with an accepted membership of the same team, and
+    is neither the person joining nor whoever asked for the membership (the database refuses
+    that too). Raises DomainError otherwise, or if it was already accepted. Audited.
+    """
+    membership = TeamMembership.objects.select_for_update().get(pk=membership.pk)
+    if (
+        actor.role != "team_manager"
+        or not TeamMembership.objects.accepted().filter(team=membership.team, user=actor).exists()
+    ):
+        raise DomainError("Only a manager of this team can accept someone into it.")
+    if actor.pk in (membership.user_id, membership.requested_by_id):
+        raise DomainError(
+            "Someone else must accept this: you cannot accept a membership you asked for or "
+            "your own."
+        )
+    if membership.accepted_at is not None:
+        raise DomainError("This membership has already been accepted.")
+    membership.accepted_by = actor
+    membership.accepted_at = timezone.now()
+    membership.save(update_fields=["accepted_by", "accepted_at"])
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=membership,
+        object_type="team membership",
+        detail={
+            "user": membership.user_id,
+            "team": membership.team_id,
+            "requested_by": membership.requested_by_id,
+            "accepted": True,
+        },
+    )
+    return membership
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cover/", views.cover, name="cover"),
     path("staff/", views.staff_accounts, name="staff_accounts"),
     path("staff/<int:pk>/", views.staff_account, name="staff_account"),
+    path("team/members/", views.memberships, name="memberships"),
     path("<int:pk>/restriction/", views.restriction, name="restriction"),
     path("<int:pk>/erase/", views.erase, name="erase"),
 ]

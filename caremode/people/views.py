@@ -22,6 +22,7 @@ from caremode.core.forms import add_domain_error, posted, submitted
 from caremode.people import services
 from caremode.people.access import access_consent, access_service_user
 from caremode.people.forms import (
+    AcceptMembershipForm,
     AccessNeedForm,
     AccountActionForm,
     CarerConsentForm,
@@ -33,10 +34,12 @@ from caremode.people.forms import (
     StaffAccountForm,
 )
 from caremode.people.selectors import (
+    get_pending_membership,
     get_staff_account,
     get_team,
     list_clinicians_outside,
     list_covers_for_teams,
+    list_pending_memberships,
     list_services_overview,
     list_staff_accounts,
     list_teams_for,
@@ -271,28 +274,29 @@ def staff_accounts(request: AuthenticatedRequest) -> HttpResponse:
     teams = list(list_services_overview())
     team_choices = [(t.pk, t.name) for s in teams for t in s.teams.all()]
     form = StaffAccountForm(posted(request), teams=team_choices)
-    created = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            created = services.create_staff_account(
+    created: list[Any] = []
+
+    def act(data: dict[str, Any]) -> None:
+        created.append(
+            services.create_staff_account(
                 actor=request.user,
                 username=data["username"],
                 display_name=data["display_name"],
+                email=data["email"],
                 role=data["role"],
                 team=get_team(data["team"]),
             )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            form = StaffAccountForm(teams=team_choices)
+        )
+
+    if submitted(request, form, act):
+        form = StaffAccountForm(teams=team_choices)
     return render(
         request,
         "people/staff_accounts.html",
         {
             "form": form,
             "accounts": list_staff_accounts(),
-            "created": created,
+            "created": created[0] if created else None,
             "page_title": "Staff accounts",
         },
     )
@@ -344,5 +348,32 @@ def _person_form_page(
             "service_user": service_user,
             "page_title": title,
             "back_href": reverse("records:record", args=[service_user.pk]),
+        },
+    )
+
+
+@roles_required(Role.TEAM_MANAGER)
+@recent_authentication_required
+@require_http_methods(["GET", "POST"])
+def memberships(request: AuthenticatedRequest) -> HttpResponse:
+    """A team manager accepts people into the team; only then do they see its caseload."""
+    form = AcceptMembershipForm(posted(request))
+
+    def act(data: dict[str, Any]) -> None:
+        membership = get_pending_membership(request.user, data["membership"])
+        if membership is None:
+            raise DomainError("That request is no longer waiting.", field="membership")
+        accepted = services.accept_membership(actor=request.user, membership=membership)
+        messages.success(request, f"{accepted.user} can now see {accepted.team.name}'s caseload.")
+
+    if submitted(request, form, act):
+        return redirect("people:memberships")
+    return render(
+        request,
+        "people/memberships.html",
+        {
+            "form": form,
+            "pending": list_pending_memberships(request.user),
+            "page_title": "People waiting to join your team",
         },
     )

@@ -21,7 +21,6 @@ import json
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from caremode.core.errors import DomainError
 from caremode.rooms import selectors, services
@@ -34,6 +33,7 @@ from caremode.rooms.access import (
 )
 from caremode.rooms.events import pass_group, room_group
 from caremode.rooms.models import Participant, Role, Room
+from caremode.signin.sockets import SessionBoundConsumer
 
 MAX_MESSAGE = 64 * 1024
 MAX_CHAT = 2000
@@ -45,7 +45,7 @@ def _peer(p: Participant) -> dict[str, Any]:
     return {"id": p.pk, "label": p.label, "role": p.role}
 
 
-class RoomConsumer(AsyncJsonWebsocketConsumer):
+class RoomConsumer(SessionBoundConsumer):
     room: Room | None = None
     me: Identity | None = None
     participant_id: int | None = None
@@ -140,6 +140,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
             await self._error("A message is an object with a type.")
+            return
+        if not await self.session_allows_action():
             return
         await self.receive_json(content)
 

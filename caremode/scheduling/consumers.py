@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from caremode.accounts.models import CARE_TEAM_ROLES
 from caremode.accounts.sessions import is_verified_session
 from caremode.people.selectors import list_teams_for
 from caremode.scheduling.events import team_group
+from caremode.signin.sockets import SessionBoundConsumer
 
 
-class TeamContactsConsumer(AsyncJsonWebsocketConsumer):
+class TeamContactsConsumer(SessionBoundConsumer):
     """Joins the team's group if the signed-in person is a care-team member of it; else closes."""
 
     group: str | None = None
@@ -41,7 +41,11 @@ class TeamContactsConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not await self.session_allows_action(record_activity=False):
+            return
         await self.send_json({"error": "This channel only sends; messages are ignored."})
 
     async def contact_changed(self, event: dict[str, Any]) -> None:
+        if not await self.session_allows_action(record_activity=False):
+            return
         await self.send_json({"contact": event["contact"], "change": event["change"]})

@@ -120,7 +120,10 @@ def seed_trust(
                 for n in range(per_team[t])
             ]
         )
-        TeamMembership.objects.bulk_create([TeamMembership(team=team, user=u) for u in staff])
+        # The synthetic trust's staff are already accepted into their teams.
+        TeamMembership.objects.bulk_create(
+            [TeamMembership(team=team, user=u, accepted_at=timezone.now()) for u in staff]
+        )
         clinicians.append(staff)
     on_progress("Staff and teams", 1, 1)
 
@@ -457,7 +460,7 @@ def _create_demo_accounts(
         user.username, user.display_name, user.password = username, name, password
         user.save(update_fields=["username", "display_name", "password"])
     manager = account("manager", Role.TEAM_MANAGER, "Jo Whitfield", "Team manager")
-    TeamMembership.objects.create(team=teams[0], user=manager)
+    TeamMembership.objects.create(team=teams[0], user=manager, accepted_at=timezone.now())
     account("analyst", Role.ANALYST, "Priya Nair", "Analyst")
     account("admin", Role.ADMIN, "Chris Adeyemi", "Administrator")
     # Staff sign in with a second factor; `caremode demo_code USERNAME` shows the current code.

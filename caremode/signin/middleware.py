@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -10,9 +9,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from caremode.accounts import sessions
+from caremode.signin.sockets import close_session_sockets
 
-# Pages a signed-in person may reach before the second factor (and static files).
-OPEN_PATHS = ("/account/", "/static/", "/accessibility/")
+# All a session that has passed only the password may reach before the second factor: the
+# code page, signing out, and static files. Not the password change or anything else.
+OPEN_PATHS = ("/account/two-step/", "/account/sign-out/", "/static/", "/accessibility/")
 
 
 class SessionPolicyMiddleware:
@@ -26,10 +27,12 @@ class SessionPolicyMiddleware:
         if user.is_authenticated:
             reason = sessions.expiry_reason(request.session)
             if reason:
+                session_key = request.session.session_key
                 logout(request)
+                close_session_sockets(session_key)
                 messages.info(request, reason)
                 return redirect(f"{reverse('signin:sign_in')}?next={request.path}")
-            request.session[sessions.LAST_SEEN] = time.time()
+            sessions.record_activity(request.session)
             if (
                 sessions.needs_second_factor(user)  # type: ignore[arg-type]
                 and not user.is_verified()  # type: ignore[union-attr,attr-defined]
@@ -37,3 +40,28 @@ class SessionPolicyMiddleware:
             ):
                 return redirect(f"{reverse('signin:two_step')}?next={request.path}")
         return self.get_response(request)
+
+
+# The pages that use the camera and microphone: the clinician's room, the waiting room and call,
+# and the test call. Everywhere else the browser refuses them, whatever a script asks.
+MEDIA_VIEWS = frozenset({"rooms:host", "rooms:wait", "rooms:test"})
+MEDIA_ALLOWED = "camera=(self), microphone=(self), display-capture=(), geolocation=(), payment=()"
+MEDIA_DENIED = "camera=(), microphone=(), display-capture=(), geolocation=(), payment=()"
+
+
+class PrivacyHeadersMiddleware:
+    """`Cache-Control: no-store` on every page and API response (static files are served before
+    this, by WhiteNoise): they carry personal data for anyone signed in or holding a room pass,
+    and no browser or proxy may keep them. Permissions-Policy allows the camera and microphone
+    only on the room pages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        match = getattr(request, "resolver_match", None)
+        media = match is not None and match.view_name in MEDIA_VIEWS
+        response["Permissions-Policy"] = MEDIA_ALLOWED if media else MEDIA_DENIED
+        return response

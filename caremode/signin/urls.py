@@ -10,4 +10,9 @@ urlpatterns = [
     path("two-step/", views.two_step, name="two_step"),
     path("confirm/", views.confirm_password, name="confirm_password"),
     path("password/", views.ChangePasswordView.as_view(), name="change_password"),
+    path(
+        "set-password/<uidb64>/<token>/",
+        login_not_required(views.SetPasswordView.as_view()),
+        name="set_password",
+    ),
 ]

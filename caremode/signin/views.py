@@ -14,8 +14,14 @@ from django_otp import login as otp_login
 
 from caremode.accounts import sessions
 from caremode.core.access import AuthenticatedRequest
+from caremode.core.errors import DomainError
 from caremode.signin.forms import CodeForm, ConfirmPasswordForm, SignInForm
-from caremode.signin.services import confirm_totp_device, get_or_start_totp_device
+from caremode.signin.services import (
+    confirm_totp_device,
+    get_or_start_totp_device,
+    record_password_set,
+)
+from caremode.signin.sockets import close_session_sockets
 
 
 def _next(request: HttpRequest, default: str = "/") -> str:
@@ -37,7 +43,13 @@ class SignInView(auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
-    pass
+    """Signing out ends the session and closes every socket opened on it."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        session_key = request.session.session_key
+        response = super().post(request, *args, **kwargs)
+        close_session_sockets(session_key)
+        return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,13 +63,21 @@ def two_step(request: AuthenticatedRequest) -> HttpResponse:
     device = get_or_start_totp_device(request.user)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if confirm_totp_device(user=request.user, device=device, code=form.cleaned_data["code"]):
-            otp_login(request, device)
-            return redirect(_next(request))
-        form.add_error(
-            "code",
-            "The security code is not right. Check the time on your phone and try the newest code.",
-        )
+        try:
+            confirmed = confirm_totp_device(
+                user=request.user, device=device, code=form.cleaned_data["code"]
+            )
+        except DomainError as error:
+            form.add_error("code", error.message)
+        else:
+            if confirmed:
+                otp_login(request, device)
+                return redirect(_next(request))
+            form.add_error(
+                "code",
+                "The security code is not right. Check the time on your phone and try the "
+                "newest code.",
+            )
     setting_up = not device.confirmed
     return render(
         request,
@@ -111,4 +131,24 @@ class ChangePasswordView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         sessions.mark_password_confirmed(self.request.session)
         messages.success(self.request, "Your password has been changed.")
+        return response
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """A new member of staff sets their own password from the link emailed to them (the link
+    works once and expires); then they sign in and set up their authenticator app. Django's
+    view moves the token out of the address before the form is shown."""
+
+    template_name = "signin/set_password.html"
+    success_url = "/account/sign-in/"
+    post_reset_login = False
+    extra_context = {"page_title": "Set your password"}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        record_password_set(user=form.user)
+        messages.success(
+            self.request,
+            "Your password is set. Sign in, then set up an authenticator app on your phone.",
+        )
         return response

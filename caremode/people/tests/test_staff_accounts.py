@@ -1,31 +1,199 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from caremode.accounts.models import Role, User
 from caremode.audit.models import AuditEvent
-from tests.factories import UserFactory, signed_in
+from caremode.core.errors import DomainError
+from caremode.people import services
+from caremode.people.models import ServiceUser, TeamMembership
+from tests.factories import TeamFactory, UserFactory, clinician_in, signed_in
 
 
-def test_an_administrator_opens_closes_and_resets_accounts(client, team):
-    admin = UserFactory(role=Role.ADMIN)
+def current_code_of(device) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def _open_account(client, team, **extra):
+    admin = UserFactory(role=Role.ADMIN, username="chris")
     signed_in(client, admin)
     response = client.post(
         "/service-users/staff/",
-        {"username": "j.okafor", "display_name": "Jo Okafor", "role": "clinician", "team": team.pk},
+        {
+            "username": "j.okafor",
+            "display_name": "Jo Okafor",
+            "email": "jo.okafor@nhs.net",
+            "role": "clinician",
+            "team": team.pk,
+            **extra,
+        },
     )
+    return admin, response
+
+
+def _link(mailoutbox) -> str:
+    (mail,) = mailoutbox
+    return next(w for w in mail.body.split() if "/account/set-password/" in w)
+
+
+def test_the_administrator_never_sees_or_sets_the_new_account_password(
+    client, team, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        admin, response = _open_account(client, team)
     body = response.content.decode()
-    assert "Account opened for j.okafor" in body and "one-time password" in body
-    password = body.split("<strong>")[1].split("</strong>")[0]
+    assert "Account opened for j.okafor" in body and "emailed" in body
+    assert "one-time password" not in body
     new = User.objects.get(username="j.okafor")
-    assert new.check_password(password) and list(new.teams.all()) == [team]
+    assert not new.has_usable_password()  # nobody knows a password for it, the admin included
+    (mail,) = mailoutbox
+    assert mail.to == ["jo.okafor@nhs.net"]
+    link = _link(mailoutbox)
+    assert link.split("/account/")[1] not in body  # the link is only in the person's email
+    assert AuditEvent.objects.filter(object_type="set-password link", actor=admin).exists()
+    # The administrator cannot sign in as the new account.
+    client.post("/account/sign-out/")
+    for guess in ("", "correct-horse-battery", "j.okafor"):
+        attempt = client.post("/account/sign-in/", {"username": "j.okafor", "password": guess})
+        assert attempt.status_code == 200 and "_auth_user_id" not in client.session
 
-    missing_team = client.post(
-        "/service-users/staff/", {"username": "x", "display_name": "X", "role": "clinician"}
+    missing = client.post(
+        "/account/sign-in/", {"username": "chris", "password": "correct-horse-battery"}
     )
-    assert "Choose the team they work in" in missing_team.content.decode()
+    assert missing.status_code == 302
+    signed_in(client, admin)
+    no_team = client.post(
+        "/service-users/staff/",
+        {"username": "x", "display_name": "X", "email": "x@nhs.net", "role": "clinician"},
+    )
+    assert "Choose the team they work in" in no_team.content.decode()
+    no_email = client.post(
+        "/service-users/staff/",
+        {"username": "y", "display_name": "Y", "role": "analyst"},
+    )
+    assert "Enter their work email address" in no_email.content.decode()
 
-    client.post(f"/service-users/staff/{new.pk}/", {"action": "close", "reason": "Left"})
-    new.refresh_from_db()
-    assert not new.is_active
+
+def test_the_person_sets_their_own_password_once_then_enrols_their_own_second_factor(
+    client, team, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _open_account(client, team)
+    client.post("/account/sign-out/")
+    link = _link(mailoutbox)
+    path = "/" + link.split("/", 3)[3]
+    form_page = client.get(path, follow=True)
+    assert "Set your password" in form_page.content.decode()
+    form_path = form_page.redirect_chain[-1][0]
+    weak = client.post(
+        form_path, {"new_password1": "okafor123456", "new_password2": "okafor123456"}
+    )
+    assert "too easy to guess" in weak.content.decode()
+    done = client.post(
+        form_path,
+        {
+            "new_password1": "violet ferry umbrella tandem",
+            "new_password2": "violet ferry umbrella tandem",
+        },
+    )
+    assert done.status_code == 302 and done["Location"] == "/account/sign-in/"
+    new = User.objects.get(username="j.okafor")
+    assert new.check_password("violet ferry umbrella tandem")
+    assert AuditEvent.objects.filter(object_type="password", actor=new).exists()
+    # The link works once.
+    again = client.get(path, follow=True)
+    assert "expired or has been used" in again.content.decode()
+    # First sign-in: the person sets up their own authenticator before anything else.
+    signed = client.post(
+        "/account/sign-in/",
+        {"username": "j.okafor", "password": "violet ferry umbrella tandem"},
+        follow=True,
+    )
+    assert "Set up two-step verification" in signed.content.decode()
+    device = TOTPDevice.objects.get(user=new)
+    assert not device.confirmed
+    client.post("/account/two-step/", {"code": current_code_of(device)})
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/service-users/").status_code == 200  # past the second factor
+
+
+def test_a_set_password_link_expires(client, team, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _open_account(client, team)
+    client.post("/account/sign-out/")
+    path = "/" + _link(mailoutbox).split("/", 3)[3]
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=73)):
+        late = client.get(path, follow=True)
+    assert "expired or has been used" in late.content.decode()
+
+
+def test_a_new_member_sees_the_caseload_only_once_the_team_manager_accepts(
+    client, team, service_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        admin, _response = _open_account(client, team)
+    new = User.objects.get(username="j.okafor")
+    membership = TeamMembership.objects.get(user=new)
+    assert membership.accepted_at is None and membership.requested_by == admin
+    assert not ServiceUser.objects.visible_to(new).exists()
+    newcomer = signed_in(Client(), new)
+    assert newcomer.get(f"/service-users/{service_user.pk}/").status_code == 404
+    # The administrator who asked cannot accept it, nor can another team's manager.
+    assert client.get("/service-users/team/members/").status_code in (403, 404)
+    with pytest.raises(DomainError, match="manager of this team"):
+        services.accept_membership(actor=admin, membership=membership)
+    elsewhere = clinician_in(TeamFactory(), role=Role.TEAM_MANAGER)
+    with pytest.raises(DomainError, match="manager of this team"):
+        services.accept_membership(actor=elsewhere, membership=membership)
+
+    manager = clinician_in(team, role=Role.TEAM_MANAGER, username="jo.manager")
+    page = signed_in(Client(), manager)
+    listing = page.get("/service-users/team/members/").content.decode()
+    assert "Jo Okafor" in listing and str(admin) in listing
+    accepted = page.post("/service-users/team/members/", {"membership": membership.pk})
+    assert accepted.status_code == 302
+    membership.refresh_from_db()
+    assert membership.accepted_by == manager and membership.accepted_at is not None
+    assert AuditEvent.objects.filter(object_type="team membership", actor=manager).exists()
+    assert AuditEvent.objects.filter(object_type="staff account", actor=admin).exists()
+    assert newcomer.get(f"/service-users/{service_user.pk}/").status_code == 200
+    again = page.post("/service-users/team/members/", {"membership": membership.pk})
+    assert "no longer waiting" in again.content.decode()
+
+
+def test_nobody_accepts_a_membership_they_asked_for_or_their_own(team):
+    manager = clinician_in(team, role=Role.TEAM_MANAGER)
+    joining = UserFactory()
+    asked_by_manager = TeamMembership.objects.create(team=team, user=joining, requested_by=manager)
+    with pytest.raises(DomainError, match="Someone else must accept"):
+        services.accept_membership(actor=manager, membership=asked_by_manager)
+    own = TeamMembership.objects.create(team=TeamFactory(), user=manager)
+    with pytest.raises(DomainError):
+        services.accept_membership(actor=manager, membership=own)
+    # The database refuses it too.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TeamMembership.objects.filter(pk=asked_by_manager.pk).update(
+            accepted_by=manager, accepted_at=timezone.now()
+        )
+
+
+def test_an_administrator_closes_and_resets_accounts(client, clinician):
+    admin = UserFactory(role=Role.ADMIN)
+    signed_in(client, admin)
+    client.post(f"/service-users/staff/{clinician.pk}/", {"action": "close", "reason": "Left"})
+    clinician.refresh_from_db()
+    assert not clinician.is_active
     client.post(
-        f"/service-users/staff/{new.pk}/", {"action": "reset_second_factor", "reason": "Lost phone"}
+        f"/service-users/staff/{clinician.pk}/",
+        {"action": "reset_second_factor", "reason": "Lost phone"},
     )
     assert AuditEvent.objects.filter(object_type="second factor", reason="Lost phone").exists()
 

@@ -7,23 +7,18 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import path
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caremode.rooms import services
 from caremode.rooms.access import PASSES_KEY
 from caremode.rooms.consumers import RoomConsumer
 from caremode.rooms.models import Room
+from tests.factories import signed_in_session
 
 ROUTER = URLRouter([path("ws/rooms/<int:room_id>/", RoomConsumer.as_asgi())])
 
 
 def staff_session(user) -> SessionStore:
-    session = SessionStore()
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="Test", confirmed=True)
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.create()
-    return session
+    return signed_in_session(user)
 
 
 def token_of(link: services.IssuedLink) -> str:

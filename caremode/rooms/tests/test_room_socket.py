@@ -202,6 +202,8 @@ def test_a_dropped_guest_comes_back_into_the_call_and_drops_are_counted(
             }
             await until(guest, "admitted")  # straight back in, no second wait
         await guest.send_json_to({"type": "leave"})
+        while (await guest.receive_output(timeout=3))["type"] != "websocket.close":
+            pass  # the server closes the socket once the leaving is recorded
         await host.disconnect()
 
     async_to_sync(scenario)()

@@ -6,22 +6,19 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.urls import path
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caremode.scheduling.consumers import TeamContactsConsumer
 from caremode.scheduling.services import book_contact
-from tests.factories import next_working_day_at
+from tests.factories import next_working_day_at, signed_in_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _session(user, *, verified=True):
     """The session a signed-in person's browser brings: with the second factor passed or not."""
-    if not verified or not getattr(user, "pk", None):
+    if not getattr(user, "pk", None):
         return {}
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="Test", confirmed=True)
-    return {DEVICE_ID_SESSION_KEY: device.persistent_id}
+    return signed_in_session(user, second_factor=verified)
 
 
 def _communicator(user, team_id, session):
