@@ -138,3 +138,22 @@ def test_withdrawing_reaches_only_that_carers_messages_about_that_person(
 def test_while_consent_holds_nothing_is_withdrawn(service_user, consent):
     to(service_user, carer=consent.carer)
     assert withdraw_queued_messages_to_carer(carer=consent.carer, service_user=service_user) == 0
+
+
+def test_a_narrower_consent_withdraws_only_the_messages_of_the_scopes_removed(
+    clinician, service_user, consent
+):
+    """A change of scope is a withdrawal and a new grant; joining removed, details kept."""
+    link = to(service_user, carer=consent.carer, phone="07700900456", purpose=Purpose.ROOM_LINK)
+    reminder = to(service_user, carer=consent.carer, phone="07700900456")
+    revoke_consent(actor=clinician, consent=consent)
+    CarerConsentFactory(
+        service_user=service_user,
+        carer=consent.carer,
+        scope_join_contacts=False,
+        scope_appointment_details=True,
+    )
+    assert withdraw_queued_messages_to_carer(carer=consent.carer, service_user=service_user) == 1
+    link.refresh_from_db()
+    reminder.refresh_from_db()
+    assert (link.status, reminder.status) == (MessageStatus.CANCELLED, MessageStatus.QUEUED)

@@ -186,3 +186,33 @@ def test_each_person_sees_only_the_messages_sent_to_them(client, megan, jo):
     jo.revoked_at = timezone.now()
     jo.save()
     assert link not in client.get("/people-i-care-for/").content.decode()
+
+
+def test_the_subject_access_export_keeps_a_carers_message_to_the_carer(
+    client, clinician, megan, jo
+):
+    link = "https://caremode.example/rooms/join/jos-own-single-use-token/"
+    queue_message(
+        service_user=megan,
+        carer=jo.carer,
+        channel="sms",
+        recipient="07700900456",
+        recipient_label="Jo Carer (carer)",
+        body=f"Jo, join from this link on the day: {link}",
+        purpose=Purpose.ROOM_LINK,
+        reference="contact:1",
+    )
+    queue_message(
+        service_user=megan,
+        channel="sms",
+        recipient="07700900123",
+        recipient_label="Megan (service user)",
+        body="Megan, your appointment is on Monday.",
+        purpose=Purpose.REMINDER,
+        reference="contact:1",
+    )
+    signed_in(client, clinician)
+    export = client.get(f"/service-users/{megan.pk}/export/").content.decode()
+    assert "Megan, your appointment is on Monday." in export
+    assert link not in export and CARER_PHONE not in export
+    assert "Jo Carer (carer)" in export  # that a message went to Jo, and why, is Megan's data
