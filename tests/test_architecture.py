@@ -112,3 +112,38 @@ def test_the_check_would_catch_a_direct_query():
     assert direct_queries("room = get_object_or_404(Room, pk=room_id)")
     assert not direct_queries("person = access_service_user(request.user, pk)")
     assert not direct_queries("found = access_room_as_guest(room_id, request.user, session)")
+
+
+# Consent has one home (people.consent): nothing outside `people` reads the consent's scope
+# fields or its revocation to decide who is told or let in. The seed writes consents (it decides
+# nothing).
+CONSENT_FIELDS = re.compile(
+    r"\bscope_(join_contacts|appointment_details|assessment_input)\b|\bconsents?__revoked_at"
+    r"|CarerConsent\.objects\.filter\([^)]*revoked_at"
+)
+CONSENT_RULE_EXEMPT = {"caremode/seed/services.py"}
+
+
+def _consent_rule_offences() -> list[str]:
+    return [
+        f"{path.relative_to(ROOT.parent)}:{number}: {line.strip()}"
+        for path in sorted(ROOT.rglob("*.py"))
+        if "tests" not in path.parts
+        and "migrations" not in path.parts
+        and path.relative_to(ROOT).parts[0] != "people"
+        and str(path.relative_to(ROOT.parent)) not in CONSENT_RULE_EXEMPT
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if CONSENT_FIELDS.search(line)
+    ]
+
+
+def test_only_people_decides_what_a_carers_consent_allows():
+    offences = _consent_rule_offences()
+    assert offences == [], "Ask caremode.people.consent instead:\n" + "\n".join(offences)
+
+
+def test_the_consent_check_would_catch_a_scope_filter():
+    assert CONSENT_FIELDS.search("consent.scope_join_contacts or consent.scope_assessment_input")
+    assert CONSENT_FIELDS.search("filter(consents__revoked_at__isnull=True)")
+    assert not CONSENT_FIELDS.search("if may_join_contacts(carer, service_user):")
+    assert not CONSENT_FIELDS.search("RoomPass.objects.filter(revoked_at__isnull=True)")

@@ -12,8 +12,8 @@ from caremode.core import codes
 from caremode.decisions.errors import DecisionInputError
 from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.decisions.rules import PREFERENCES, Recommendation
+from caremode.people.consent import may_take_part_in_decisions
 from caremode.people.models import Carer, ServiceUser
-from caremode.people.selectors import get_current_consent
 
 MAX_REVIEW_MONTHS = 12
 
@@ -95,13 +95,11 @@ def agree_decision(
         raise DecisionInputError(
             "The review date must be in the next 12 months.", field="review_on"
         )
-    if carer is not None:
-        consent = get_current_consent(service_user, carer.pk)
-        if consent is None or not (consent.scope_join_contacts or consent.scope_assessment_input):
-            raise DecisionInputError(
-                f"{service_user.full_name} has not agreed that {carer} may take part.",
-                field="carer",
-            )
+    if carer is not None and not may_take_part_in_decisions(carer, service_user):
+        raise DecisionInputError(
+            f"{service_user.full_name} has not agreed that {carer} may take part.",
+            field="carer",
+        )
     if not service_user_took_part and carer is None:
         raise DecisionInputError(
             "A shared decision needs the service user, or a carer with consent, to take part.",

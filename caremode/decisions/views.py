@@ -20,16 +20,8 @@ from caremode.decisions.models import ModePreference
 from caremode.decisions.openapi import build_schema
 from caremode.decisions.rules import recommend
 from caremode.people.access import access_own_record, access_service_user
+from caremode.people.consent import consents_to_take_part_in_decisions
 from caremode.people.models import ServiceUser
-from caremode.people.selectors import list_consents
-
-
-def _consents_for_decisions(service_user: ServiceUser) -> list:
-    return [
-        c
-        for c in list_consents(service_user)
-        if c.is_current and (c.scope_join_contacts or c.scope_assessment_input)
-    ]
 
 
 @care_team_required
@@ -60,7 +52,7 @@ def agree_decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="shared decision")
     data = request.POST if request.method == "POST" else request.GET
     context_form = DecisionContextForm(data if "consultation_type" in data else None)
-    consents = _consents_for_decisions(service_user)
+    consents = list(consents_to_take_part_in_decisions(service_user))
     decision_form = AgreeDecisionForm(
         posted(request),
         modes_offered=service_user.team.service.modes_offered,

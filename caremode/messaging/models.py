@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from caremode.people.models import ServiceUser
+from caremode.people.models import Carer, ServiceUser
 
 
 class Channel(models.TextChoices):
@@ -18,10 +18,35 @@ class MessageStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class RecipientKind(models.TextChoices):
+    """Whom a message is for. Each person sees only the messages sent to them."""
+
+    SERVICE_USER = "service_user", "The service user"
+    CARER = "carer", "A carer"
+
+    @classmethod
+    def of(cls, carer: Carer | None) -> RecipientKind:
+        return cls.CARER if carer is not None else cls.SERVICE_USER
+
+
 class OutboundMessage(models.Model):
-    """One message to one address. The table is the queue: the worker sends what is due."""
+    """One message to one address. The table is the queue: the worker sends what is due.
+
+    `service_user` is whom the message is about; `recipient_kind` and `carer` say whom it is for.
+    """
 
     channel = models.CharField(max_length=5, choices=Channel.choices)
+    recipient_kind = models.CharField(
+        max_length=12, choices=RecipientKind.choices, default=RecipientKind.SERVICE_USER
+    )
+    carer = models.ForeignKey(
+        Carer,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        help_text="The carer the message is for, when it is for a carer.",
+    )
     recipient = models.CharField(max_length=254)
     recipient_label = models.CharField(
         max_length=150, help_text="For example 'Megan (service user)'."
@@ -46,13 +71,26 @@ class OutboundMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
         constraints = [
             models.UniqueConstraint(
                 fields=["reference", "purpose", "channel", "recipient"],
                 condition=Q(status="queued"),
                 name="one_queued_message_per_purpose",
-            )
+            ),
+            # A message for a carer names the carer (messages from before recipients were
+            # recorded may be for an unknown carer: nobody sees those, and the worker refuses them).
+            models.CheckConstraint(
+                condition=Q(carer__isnull=True) | Q(recipient_kind="carer"),
+                name="message_carer_only_when_for_a_carer",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient_kind__in=["service_user", "carer"]),
+                name="message_recipient_kind_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["carer", "service_user", "status"]),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from caremode.accounts.models import User
 from caremode.people.models import Carer, CarerConsent, ServiceUser
 
 CURRENT = Q(revoked_at__isnull=True)
@@ -62,3 +63,9 @@ def consents_to_take_part_in_decisions(service_user: ServiceUser | int) -> Query
     """Current consents of `service_user` that let a carer take part in shared decisions."""
     return _consents(service_user, TAKE_PART_IN_DECISIONS).select_related("carer")
 
+
+def service_users_sharing_appointments_with(account: User) -> QuerySet[CarerConsent, int]:
+    """Ids of the service users whose current consent lets the carer signed in as `account` be
+    told about appointments (what a carer may see: `ServiceUser.objects.visible_to`)."""
+    told = CarerConsent.objects.filter(CURRENT & APPOINTMENT_DETAILS, carer__account=account)
+    return told.values_list("service_user_id", flat=True)

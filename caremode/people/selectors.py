@@ -67,25 +67,6 @@ def list_consents(service_user: ServiceUser) -> list[CarerConsent]:
     )
 
 
-def list_carers_who_may_join(service_user: ServiceUser) -> list[CarerConsent]:
-    """Current consents that let a carer join contacts (E10)."""
-    return list(
-        service_user.consents.filter(
-            revoked_at__isnull=True, scope_join_contacts=True
-        ).select_related("carer")
-    )
-
-
-def get_current_consent(service_user: ServiceUser, carer_id: int) -> CarerConsent | None:
-    return (
-        CarerConsent.objects.filter(
-            service_user=service_user, carer_id=carer_id, revoked_at__isnull=True
-        )
-        .select_related("carer")
-        .first()
-    )
-
-
 def list_services_overview() -> list[Service]:
     """Every service with its teams and how many people each team has on its caseload."""
     return list(

@@ -8,9 +8,6 @@ urlpatterns = [
     path("<int:pk>/access-needs/new/", views.add_access_need, name="add_access_need"),
     path("<int:pk>/access-needs/<int:need_pk>/end/", views.end_access_need, name="end_access_need"),
     path("<int:pk>/carers/new/", views.add_carer, name="add_carer"),
-    path(
-        "<int:pk>/consents/<int:consent_pk>/withdraw/", views.revoke_consent, name="revoke_consent"
-    ),
     path("services/", views.services_overview, name="services"),
     path("cover/", views.cover, name="cover"),
     path("staff/", views.staff_accounts, name="staff_accounts"),

@@ -20,7 +20,7 @@ from caremode.core.access import (
 from caremode.core.errors import DomainError
 from caremode.core.forms import add_domain_error, posted, submitted
 from caremode.people import services
-from caremode.people.access import access_consent, access_service_user
+from caremode.people.access import access_service_user
 from caremode.people.forms import (
     AcceptMembershipForm,
     AccessNeedForm,
@@ -29,7 +29,6 @@ from caremode.people.forms import (
     CoverForm,
     EraseForm,
     RestrictionForm,
-    RevokeConsentForm,
     ServiceUserForm,
     StaffAccountForm,
 )
@@ -134,33 +133,6 @@ def add_carer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(request, "Carer and consent recorded.")
             return redirect("records:record", pk=service_user.pk)
     return _person_form_page(request, "people/add_carer.html", form, service_user, "Add a carer")
-
-
-@care_team_required
-@recent_authentication_required
-@require_http_methods(["GET", "POST"])
-def revoke_consent(request: AuthenticatedRequest, pk: int, consent_pk: int) -> HttpResponse:
-    consent = access_consent(request.user, pk, consent_pk)
-    form = RevokeConsentForm(posted(request))
-    if submitted(
-        request,
-        form,
-        lambda data: services.revoke_consent(
-            actor=request.user, consent=consent, reason=data["reason"]
-        ),
-    ):
-        messages.success(request, f"Consent for {consent.carer} has been withdrawn.")
-        return redirect("records:record", pk=pk)
-    return render(
-        request,
-        "people/revoke_consent.html",
-        {
-            "form": form,
-            "consent": consent,
-            "page_title": "Withdraw carer consent",
-            "back_href": reverse("records:record", args=[pk]),
-        },
-    )
 
 
 @roles_required(Role.ADMIN)

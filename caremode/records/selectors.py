@@ -15,7 +15,7 @@ from django.utils import timezone
 from caremode.audit.models import AuditEvent
 from caremode.core import codes
 from caremode.decisions.models import DecisionRecord, ModePreference
-from caremode.messaging.models import OutboundMessage
+from caremode.messaging.models import OutboundMessage, RecipientKind
 from caremode.people.models import AccessNeed, CarerConsent, ServiceUser
 from caremode.scheduling.models import (
     Commitment,
@@ -45,6 +45,18 @@ PERSON_FIELDS = [
     "status",
     "registered_at",
 ]
+
+
+CARER_MESSAGE_PRIVATE = (
+    "id",
+    "service_user",
+    "carer",
+    "recipient",
+    "body",
+    "subject",
+    "provider_reference",
+    "last_error",
+)
 
 
 def _rows(queryset: Any, exclude: tuple[str, ...] = ("id", "service_user")) -> list[dict[str, Any]]:
@@ -119,7 +131,19 @@ def build_subject_access_export(service_user: ServiceUser) -> dict[str, Any]:
             Handover.objects.filter(service_user=service_user),
             exclude=("id", "service_user", "requested_by", "responded_by", "from_team", "to_team"),
         ),
-        "messages": _rows(OutboundMessage.objects.filter(service_user=service_user)),
+        # Messages to the person in full; to a carer, only that one was sent and why (the body
+        # may hold the carer's own join link, and the address is the carer's).
+        "messages": _rows(
+            OutboundMessage.objects.filter(
+                service_user=service_user, recipient_kind=RecipientKind.SERVICE_USER
+            )
+        )
+        + _rows(
+            OutboundMessage.objects.filter(service_user=service_user).exclude(
+                recipient_kind=RecipientKind.SERVICE_USER
+            ),
+            exclude=CARER_MESSAGE_PRIVATE,
+        ),
         "who_has_looked_at_the_record": [
             {
                 "when": e.at,

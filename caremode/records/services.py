@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -7,7 +8,9 @@ from django.db import transaction
 from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
-from caremode.people.models import ServiceUser
+from caremode.messaging.services import withdraw_queued_messages_to_carer
+from caremode.people.models import CarerConsent, ServiceUser
+from caremode.people.services import revoke_consent
 from caremode.records.selectors import build_subject_access_export
 
 
@@ -24,3 +27,36 @@ def export_subject_access(*, actor: User, service_user: ServiceUser) -> dict[str
         detail={"sections": sorted(export)},
     )
     return export
+
+
+@dataclass(frozen=True)
+class ConsentWithdrawal:
+    consent: CarerConsent
+    messages_withdrawn: int
+
+
+@transaction.atomic
+def withdraw_carer_consent(
+    *, actor: User, consent: CarerConsent, reason: str = ""
+) -> ConsentWithdrawal:
+    """Withdraw a carer's consent and everything that rested on it, in one transaction (E10).
+
+    Composes the apps below (people cannot call them): the consent is revoked
+    (`people.services.revoke_consent`), and the messages queued for that carer about that person
+    are withdrawn with the reason (`messaging.services.withdraw_queued_messages_to_carer`).
+    Raises ConsentAlreadyRevokedError when it was already withdrawn; then nothing changes.
+    Audited: the revocation, and what it reached.
+    """
+    revoke_consent(actor=actor, consent=consent, reason=reason)
+    carer, service_user = consent.carer, consent.service_user
+    withdrawn = withdraw_queued_messages_to_carer(carer=carer, service_user=service_user)
+    record_event(
+        actor=actor,
+        action=AuditAction.REVOKE,
+        object_type="queued messages to a carer",
+        object_id=str(carer.pk),
+        subject_id=service_user.pk,
+        reason="Consent withdrawn",
+        detail={"consent": consent.pk, "messages_withdrawn": withdrawn},
+    )
+    return ConsentWithdrawal(consent=consent, messages_withdrawn=withdrawn)

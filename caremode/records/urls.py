@@ -7,6 +7,11 @@ urlpatterns = [
     path("service-users/", views.caseload, name="caseload"),
     path("service-users/<int:pk>/", views.record, name="record"),
     path("service-users/<int:pk>/book/", views.book_contact, name="book"),
+    path(
+        "service-users/<int:pk>/consents/<int:consent_pk>/withdraw/",
+        views.withdraw_consent,
+        name="withdraw_consent",
+    ),
     path("service-users/<int:pk>/export/", views.subject_access_export, name="export"),
     path("evaluation/", views.evaluation_dashboard, name="evaluation"),
     path("my-care/", views.portal, name="portal"),

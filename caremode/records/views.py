@@ -24,7 +24,7 @@ from caremode.core.access import (
     service_user_required,
 )
 from caremode.core.errors import DomainError
-from caremode.core.forms import add_domain_error
+from caremode.core.forms import add_domain_error, posted, submitted
 from caremode.core.presenters import mode_label, nhs_datetime
 from caremode.decisions.selectors import (
     get_current_preferences,
@@ -32,12 +32,16 @@ from caremode.decisions.selectors import (
     list_current_decisions,
 )
 from caremode.evaluation.own_data import evaluate_rows
-from caremode.messaging.selectors import list_messages_for
-from caremode.people.access import access_own_record, access_service_user
-from caremode.people.forms import CaseloadSearchForm
+from caremode.messaging.selectors import (
+    list_messages_for,
+    list_messages_sent_to_carer,
+    list_messages_sent_to_service_user,
+)
+from caremode.people.access import access_consent, access_own_record, access_service_user
+from caremode.people.consent import consents_to_join
+from caremode.people.forms import CaseloadSearchForm, RevokeConsentForm
 from caremode.people.selectors import (
     list_access_need_history,
-    list_carers_who_may_join,
     list_consents,
     list_current_access_needs,
     list_people_cared_for,
@@ -49,7 +53,11 @@ from caremode.records.selectors import (
     iter_pseudonymised_contacts,
     iter_pseudonymised_preferences,
 )
-from caremode.records.services import export_subject_access
+from caremode.records.services import (
+    ConsentWithdrawal,
+    export_subject_access,
+    withdraw_carer_consent,
+)
 from caremode.scheduling import services as scheduling_services
 from caremode.scheduling.forms import BookContactForm
 from caremode.scheduling.guidance import first_remote_contact_guidance
@@ -103,7 +111,7 @@ def caseload(request: AuthenticatedRequest) -> HttpResponse:
 def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Book a contact, showing the shared decisions and warning when the mode differs (E19)."""
     service_user = access_service_user(request.user, pk, purpose="book contact")
-    consents = list_carers_who_may_join(service_user)
+    consents = list(consents_to_join(service_user))
     decisions = list_current_decisions(service_user)
     form = BookContactForm(
         request.POST if request.method == "POST" else None,
@@ -203,7 +211,7 @@ def portal(request: AuthenticatedRequest) -> HttpResponse:
             "preferences": get_current_preferences(service_user),
             "first_remote": first_remote,
             "changes": list_changes_for(service_user, limit=10),
-            "messages_sent": list_messages_for(service_user, limit=10),
+            "messages_sent": list_messages_sent_to_service_user(service_user, limit=10),
             "guidance": first_remote_contact_guidance(first_remote.planned_mode)
             if first_remote
             else (),
@@ -220,7 +228,52 @@ def carer_home(request: AuthenticatedRequest) -> HttpResponse:
         (person, list_upcoming_contacts(person)) for person in list_people_cared_for(request.user)
     ]
     return render(
-        request, "records/carer_home.html", {"people": people, "page_title": "People you care for"}
+        request,
+        "records/carer_home.html",
+        {
+            "people": people,
+            "messages_sent": list_messages_sent_to_carer(request.user),
+            "page_title": "People you care for",
+        },
+    )
+
+
+@care_team_required
+@recent_authentication_required
+@require_http_methods(["GET", "POST"])
+def withdraw_consent(request: AuthenticatedRequest, pk: int, consent_pk: int) -> HttpResponse:
+    """Withdraw a carer's consent; it reaches their queued messages too (E10)."""
+    consent = access_consent(request.user, pk, consent_pk)
+    form = RevokeConsentForm(posted(request))
+    done: list[ConsentWithdrawal] = []
+    if submitted(
+        request,
+        form,
+        lambda data: done.append(
+            withdraw_carer_consent(actor=request.user, consent=consent, reason=data["reason"])
+        ),
+    ):
+        withdrawn = done[0].messages_withdrawn
+        messages.success(
+            request,
+            f"Consent for {consent.carer} has been withdrawn."
+            + (
+                f" {withdrawn} message{'s' if withdrawn != 1 else ''} waiting to be sent to "
+                "them will not be sent."
+                if withdrawn
+                else ""
+            ),
+        )
+        return redirect("records:record", pk=pk)
+    return render(
+        request,
+        "people/revoke_consent.html",
+        {
+            "form": form,
+            "consent": consent,
+            "page_title": "Withdraw carer consent",
+            "back_href": reverse("records:record", args=[pk]),
+        },
     )
 
 

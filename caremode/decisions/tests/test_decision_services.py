@@ -202,3 +202,14 @@ def test_guidance_is_offered_before_the_first_remote_contact(clinician, service_
         mode_used="telephone",
     )
     assert selectors.get_first_remote_contact(service_user) is None
+
+
+def test_consent_given_by_another_person_never_lets_a_carer_take_part(
+    clinician, service_user, team
+):
+    someone_else = CarerConsentFactory(
+        service_user=ServiceUserFactory(team=team), scope_assessment_input=True
+    )
+    with pytest.raises(DecisionInputError, match="has not agreed") as caught:
+        agree(clinician, service_user, carer=someone_else.carer, service_user_took_part=False)
+    assert caught.value.field == "carer"

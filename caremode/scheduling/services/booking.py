@@ -11,8 +11,8 @@ from caremode.audit.services import record_event
 from caremode.core import codes
 from caremode.core.errors import DomainError
 from caremode.core.presenters import nhs_datetime
+from caremode.people.consent import may_join_contacts
 from caremode.people.models import Carer, ServiceUser
-from caremode.people.selectors import get_current_consent
 from caremode.scheduling import diary
 from caremode.scheduling.errors import (
     CarerNotConsentedError,
@@ -127,13 +127,11 @@ def book_contact(
             f"contacts. It offers: {labels}.",
             field="mode",
         )
-    if carer is not None:
-        consent = get_current_consent(service_user, carer.pk)
-        if consent is None or not consent.scope_join_contacts:
-            raise CarerNotConsentedError(
-                f"{service_user.full_name} has not agreed that {carer} may join contacts.",
-                field="carer",
-            )
+    if carer is not None and not may_join_contacts(carer, service_user):
+        raise CarerNotConsentedError(
+            f"{service_user.full_name} has not agreed that {carer} may join contacts.",
+            field="carer",
+        )
     end, until = _check_time(
         clinician=actor,
         service_user=service_user,

@@ -3,38 +3,52 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from caremode.core.presenters import mode_label, nhs_datetime
 from caremode.messaging.errors import MessageAddressError
-from caremode.messaging.models import Channel, MessageStatus, OutboundMessage
+from caremode.messaging.models import Channel, MessageStatus, OutboundMessage, RecipientKind
+from caremode.messaging.purposes import Purpose
 from caremode.messaging.services import cancel_queued_messages, queue_message
-from caremode.people.models import CarerConsent, ServiceUser
+from caremode.people.consent import consents_to_appointment_details
+from caremode.people.models import Carer, ServiceUser
 from caremode.scheduling.guidance import as_message
 from caremode.scheduling.models import Contact
 
 REMINDER_BEFORE = dt.timedelta(hours=24)
 
 
-def recipients(service_user: ServiceUser) -> list[tuple[str, str, str]]:
-    """(channel, address, label) for the person and for carers whose current consent includes
-    appointment details (E10), each only by the channels they accept."""
-    found: list[tuple[str, str, str]] = []
+class Recipient(NamedTuple):
+    """One address to tell, and whose it is: the service user themself (`carer` None) or a carer."""
+
+    channel: str
+    address: str
+    label: str
+    carer: Carer | None
+
+
+def list_recipients(service_user: ServiceUser) -> list[Recipient]:
+    """The person, and carers whose current consent includes appointment details (E10), each
+    only by the channels they accept."""
+    found: list[Recipient] = []
+    own = f"{service_user.given_name} (service user)"
     if service_user.accepts_sms and service_user.phone:
-        found.append((Channel.SMS, service_user.phone, f"{service_user.given_name} (service user)"))
+        found.append(Recipient(Channel.SMS, service_user.phone, own, None))
     if service_user.accepts_email and service_user.email:
-        found.append(
-            (Channel.EMAIL, service_user.email, f"{service_user.given_name} (service user)")
-        )
-    consents = CarerConsent.objects.filter(
-        service_user=service_user, revoked_at__isnull=True, scope_appointment_details=True
-    ).select_related("carer")
-    for consent in consents:
+        found.append(Recipient(Channel.EMAIL, service_user.email, own, None))
+    for consent in consents_to_appointment_details(service_user):
         carer = consent.carer
         if carer.phone:
-            found.append((Channel.SMS, carer.phone, f"{carer} (carer)"))
+            found.append(Recipient(Channel.SMS, carer.phone, f"{carer} (carer)", carer))
         elif carer.email:
-            found.append((Channel.EMAIL, carer.email, f"{carer} (carer)"))
+            found.append(Recipient(Channel.EMAIL, carer.email, f"{carer} (carer)", carer))
     return found
+
+
+def recipients(service_user: ServiceUser) -> list[tuple[str, str, str]]:
+    """(channel, address, label) of `list_recipients`, for rooms.open_room until it passes each
+    message's carer to `queue_message` (then this goes)."""
+    return [(r.channel, r.address, r.label) for r in list_recipients(service_user)]
 
 
 def _how(contact: Contact) -> str:
@@ -46,10 +60,11 @@ def _how(contact: Contact) -> str:
 def _send_to_all(contact: Contact, *, purpose: str, body: str, send_after: dt.datetime) -> None:
     """Queue one message per recipient; an address that cannot be used is kept as a failed
     message with the reason, so the team sees it rather than the person missing out silently."""
-    for channel, address, label in recipients(contact.service_user):
+    for channel, address, label, carer in list_recipients(contact.service_user):
         try:
             queue_message(
                 service_user=contact.service_user,
+                carer=carer,
                 channel=channel,
                 recipient=address,
                 recipient_label=label,
@@ -62,6 +77,8 @@ def _send_to_all(contact: Contact, *, purpose: str, body: str, send_after: dt.da
         except MessageAddressError as error:
             OutboundMessage.objects.create(
                 channel=channel,
+                recipient_kind=RecipientKind.CARER if carer else RecipientKind.SERVICE_USER,
+                carer=carer,
                 recipient=address[:254],
                 recipient_label=label,
                 subject="Your appointment",
@@ -86,13 +103,16 @@ def schedule_reminder(contact: Contact, *, now: dt.datetime, first_remote: bool)
         "If you cannot make it, please call your care team."
     )
     _send_to_all(
-        contact, purpose="reminder", body=body, send_after=max(now, contact.start - REMINDER_BEFORE)
+        contact,
+        purpose=Purpose.REMINDER,
+        body=body,
+        send_after=max(now, contact.start - REMINDER_BEFORE),
     )
     if first_remote and contact.planned_mode != "face_to_face":
         guidance = f"Your appointment on {nhs_datetime(contact.start)} will be {_how(contact)}.\n"
         _send_to_all(
             contact,
-            purpose="preparation",
+            purpose=Purpose.PREPARATION,
             body=guidance + as_message(contact.planned_mode),
             send_after=now,
         )
@@ -101,6 +121,6 @@ def schedule_reminder(contact: Contact, *, now: dt.datetime, first_remote: bool)
 def tell_about_change(contact: Contact, *, text: str, now: dt.datetime) -> None:
     """Withdraw the old reminder and tell people straight away what changed and why (E11)."""
     cancel_queued_messages(
-        reference=f"contact:{contact.pk}", purpose="reminder", why="The contact changed"
+        reference=f"contact:{contact.pk}", purpose=Purpose.REMINDER, why="The contact changed"
     )
-    _send_to_all(contact, purpose="change", body=text, send_after=now)
+    _send_to_all(contact, purpose=Purpose.CHANGE, body=text, send_after=now)

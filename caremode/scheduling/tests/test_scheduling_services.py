@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from caremode.audit.models import AuditEvent
 from caremode.core.errors import DomainError
+from caremode.messaging.models import OutboundMessage
 from caremode.people.models import ServiceUser
 from caremode.people.services import revoke_consent
 from caremode.scheduling import services
@@ -20,6 +21,7 @@ from caremode.scheduling.errors import (
     ServiceUserDischargedError,
 )
 from caremode.scheduling.models import Contact
+from caremode.scheduling.services.reminders import list_recipients
 from tests.factories import (
     CarerConsentFactory,
     CarerFactory,
@@ -117,6 +119,26 @@ def test_a_carer_is_invited_only_with_current_consent_to_join(clinician, service
     revoke_consent(actor=clinician, consent=consent)
     with pytest.raises(CarerNotConsentedError):
         book(clinician, service_user, carer=consent.carer, start=tomorrow_at(14))
+
+
+def test_consent_given_by_another_person_never_lets_a_carer_be_invited_or_told(
+    clinician, service_user, team
+):
+    service_user.phone = "07700900123"
+    service_user.save()
+    elsewhere = CarerConsentFactory(
+        service_user=ServiceUserFactory(team=team),
+        scope_join_contacts=True,
+        scope_appointment_details=True,
+        carer__phone="07700900456",
+    )
+    with pytest.raises(CarerNotConsentedError) as caught:
+        book(clinician, service_user, carer=elsewhere.carer)
+    assert caught.value.field == "carer"
+    assert [r.carer for r in list_recipients(service_user)] == [None]
+    book(clinician, service_user)
+    assert not OutboundMessage.objects.filter(carer=elsewhere.carer).exists()
+    assert not OutboundMessage.objects.filter(recipient="+447700900456").exists()
 
 
 def test_a_clinician_cannot_hold_two_overlapping_contacts(clinician, service_user, team):

@@ -1,0 +1,51 @@
+"""What each message is for, and the consent a carer needs to be sent it (E10).
+
+This is the one mapping from a message's purpose to the consent predicate in `people.consent`.
+The worker asks it again at send time, and withdrawing consent asks it for every queued message,
+so a message queued while consent held is never sent after it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import models
+
+from caremode.people import consent
+from caremode.people.models import Carer, ServiceUser
+
+
+class Purpose(models.TextChoices):
+    REMINDER = "reminder", "Reminder"
+    PREPARATION = "preparation", "What to expect"
+    CHANGE = "change", "Change to an appointment"
+    ROOM_LINK = "room_link", "Video room link"
+
+
+Predicate = Callable[[Carer | int, ServiceUser | int], bool]
+
+# purpose → (what the consent must allow, in words; the predicate that says whether it does)
+CARER_CONSENT_FOR_PURPOSE: dict[str, tuple[str, Predicate]] = {
+    Purpose.REMINDER: ("receive appointment details", consent.may_receive_appointment_details),
+    Purpose.PREPARATION: ("receive appointment details", consent.may_receive_appointment_details),
+    Purpose.CHANGE: ("receive appointment details", consent.may_receive_appointment_details),
+    Purpose.ROOM_LINK: ("join contacts", consent.may_join_contacts),
+}
+
+
+def why_carer_may_not_receive(
+    *, purpose: str, carer: Carer | int | None, service_user: ServiceUser | int
+) -> str:
+    """Why a message for this purpose may not go to `carer` now, or "" when it may.
+
+    Fails closed: a purpose with no consent rule, or a message for an unnamed carer, is refused.
+    """
+    if carer is None:
+        return "Not sent: the carer this message was for is not recorded."
+    rule = CARER_CONSENT_FOR_PURPOSE.get(purpose)
+    if rule is None:
+        return f"Not sent: no carer consent covers messages of purpose {purpose!r}."
+    scope, holds = rule
+    if not holds(carer, service_user):
+        return f"Not sent: consent for the carer to {scope} no longer holds."
+    return ""
