@@ -21,7 +21,9 @@ from caremode.scheduling.services.commitments import agree_commitment, end_commi
 from caremode.scheduling.services.handovers import (
     accept_handover,
     decline_handover,
+    discharge_message,
     request_handover,
+    why_not_respond,
 )
 from caremode.scheduling.services.outcomes import complete_follow_up, record_outcome
 
@@ -34,6 +36,7 @@ __all__ = [
     "check_contact_gaps",
     "complete_follow_up",
     "decline_handover",
+    "discharge_message",
     "end_commitment",
     "escalate_handovers",
     "record_outcome",
@@ -43,4 +46,5 @@ __all__ = [
     "resolve_alert",
     "run_periodic_checks",
     "set_working_hours",
+    "why_not_respond",
 ]
