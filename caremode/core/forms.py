@@ -12,6 +12,23 @@ from django.http import HttpRequest, QueryDict
 
 from caremode.core.errors import DomainError
 
+DIGITS_ONLY_MESSAGE = "Use the digits 0 to 9"
+
+
+class AsciiIntegerField(forms.IntegerField):
+    """A whole number typed in the digits 0 to 9.
+
+    Django's IntegerField reads Arabic-Indic, full-width and other Unicode digits through int(),
+    so Arabic-Indic "20" (U+0662 U+0660) would be stored as 20 while the person saw something
+    else. CareMode refuses
+    them with a clear message rather than guess.
+    """
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str) and any(ch.isdigit() and not ch.isascii() for ch in value):
+            raise forms.ValidationError(DIGITS_ONLY_MESSAGE, code="non_ascii_digits")
+        return super().to_python(value)
+
 
 class DateInputWidget(forms.MultiWidget):
     """Day, month and year boxes, as the NHS date input pattern asks."""
@@ -33,9 +50,9 @@ class DateField(forms.MultiValueField):
     def __init__(self, **kwargs: Any) -> None:
         error_messages = {"required": "Enter a date", "incomplete": "Enter a day, month and year"}
         fields = (
-            forms.IntegerField(min_value=1, max_value=31),
-            forms.IntegerField(min_value=1, max_value=12),
-            forms.IntegerField(min_value=1900, max_value=2200),
+            AsciiIntegerField(min_value=1, max_value=31),
+            AsciiIntegerField(min_value=1, max_value=12),
+            AsciiIntegerField(min_value=1900, max_value=2200),
         )
         super().__init__(
             fields=fields, error_messages=error_messages, require_all_fields=True, **kwargs

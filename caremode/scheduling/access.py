@@ -43,14 +43,21 @@ def access_alert(user: User, pk: int) -> TeamAlert:
     )
 
 
+# What a receiving team may still open: one waiting for its answer, or one it accepted (the
+# person is then on its caseload). Declined or withdrawn, it is as if it never reached them.
+RECEIVER_SEES = [Handover.Status.PENDING, Handover.Status.ACCEPTED]
+
+
 def access_handover(user: User, pk: int) -> Handover:
-    """A handover the user's team sends or receives, else Http404. The receiving team sees the
-    person's name and the summary so that it can decide; the read is audited."""
+    """A handover the user's team sends (whatever became of it, with the reason given), or
+    receives while it is pending or once accepted; else Http404, the same as not found. The
+    receiving team sees the person's name and the summary so that it can decide; the read is
+    audited."""
     teams = list_teams_for(user)
     handover = get_object_or_404(
-        Handover.objects.filter(Q(from_team__in=teams) | Q(to_team__in=teams)).select_related(
-            "service_user", "from_team", "to_team", "requested_by"
-        ),
+        Handover.objects.filter(
+            Q(from_team__in=teams) | Q(to_team__in=teams, status__in=RECEIVER_SEES)
+        ).select_related("service_user", "from_team", "to_team", "requested_by", "responded_by"),
         pk=pk,
     )
     record_read(actor=user, obj=handover, subject_id=handover.service_user_id, purpose="handover")

@@ -13,10 +13,22 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from caremode.core import codes
+from caremode.core.presenters import nhs_date
 
 UK = ZoneInfo("Europe/London")
 DEFAULT_HOURS = (dt.time(9), dt.time(17))  # Mon–Fri when a clinician has none recorded
 SLOT_STEP = dt.timedelta(minutes=15)
+
+# The bounds of what can be booked or looked at, named once; forms and services both ask here.
+# Contacts are booked at most 18 months ahead (a year's review plus its rebooking); the diary
+# shows days from a year back to the end of that horizon. Times sit on a 5-minute grid (the
+# free slots every 15 minutes and the 10-minute pause after a remote contact both fall on it),
+# and a contact lasts 5 minutes to 4 hours, in 5-minute steps.
+BOOKING_HORIZON = dt.timedelta(days=548)
+DIARY_LOOK_BACK = dt.timedelta(days=366)
+TIME_STEP_MINUTES = 5
+SHORTEST_CONTACT_MINUTES = 5
+LONGEST_CONTACT_MINUTES = 240
 
 
 @lru_cache(maxsize=32)
@@ -131,3 +143,58 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
         if day.weekday() < 5 and not bank_holiday(day):
             count -= 1
     return day
+
+
+def latest_bookable_day(today: dt.date) -> dt.date:
+    """The last day a contact can be booked on, seen from `today` (UK local)."""
+    return today + BOOKING_HORIZON
+
+
+def beyond_horizon(day: dt.date, today: dt.date) -> str | None:
+    """Why a contact cannot be booked on `day` because it is too far ahead, or None."""
+    latest = latest_bookable_day(today)
+    if day > latest:
+        return f"Book no more than 18 months ahead: the latest date is {nhs_date(latest)}."
+    return None
+
+
+def diary_day_problem(day: dt.date, today: dt.date) -> str | None:
+    """Why the diary cannot show `day` (more than a year back or beyond the horizon), or None."""
+    earliest, latest = today - DIARY_LOOK_BACK, latest_bookable_day(today)
+    if not earliest <= day <= latest:
+        return f"Choose a day between {nhs_date(earliest)} and {nhs_date(latest)}."
+    return None
+
+
+def clock_time_problem(value: dt.time) -> str | None:
+    """Why a clock time is off the diary's grid (whole minutes, 5-minute steps), or None."""
+    if value.second or value.microsecond or value.minute % TIME_STEP_MINUTES:
+        return (
+            f"Choose a time on the hour or at {TIME_STEP_MINUTES}-minute steps past it, "
+            "like 14:30 or 14:35."
+        )
+    return None
+
+
+def duration_problem(minutes: object) -> str | None:
+    """Why a contact length is not allowed, or None: whole minutes, 5 to 240, in steps of 5."""
+    shortest, longest = SHORTEST_CONTACT_MINUTES, LONGEST_CONTACT_MINUTES
+    if (
+        type(minutes) is not int
+        or not shortest <= minutes <= longest
+        or minutes % TIME_STEP_MINUTES
+    ):
+        return (
+            f"Enter a length in whole minutes from {shortest} to {longest}, "
+            f"in steps of {TIME_STEP_MINUTES}."
+        )
+    return None
+
+
+def start_problem(start: dt.datetime, today: dt.date) -> str | None:
+    """Why a contact cannot start at `start`: beyond the booking horizon seen from `today`, or
+    off the time grid. None when it may (the past and working hours are checked apart)."""
+    local = start.astimezone(UK)
+    return beyond_horizon(local.date(), today) or clock_time_problem(
+        local.time().replace(tzinfo=None)
+    )

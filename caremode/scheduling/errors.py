@@ -39,3 +39,15 @@ class ContactAlreadySettledError(DomainError):
 
 class HandoverError(DomainError):
     pass
+
+
+class SlotAlreadyBookedError(ClinicianUnavailableError):
+    """The clinician or the person already has a contact then, or someone has just booked it."""
+
+
+class ContactTimeNotAllowedError(DomainError):
+    """Beyond the booking horizon, or off the diary's 5-minute grid (diary.start_problem)."""
+
+
+class DurationNotAllowedError(DomainError):
+    pass

@@ -8,10 +8,14 @@ from django import forms
 from django.utils import timezone
 
 from caremode.core import codes
-from caremode.core.forms import DateField, NHSForm
+from caremode.core.forms import DIGITS_ONLY_MESSAGE, AsciiIntegerField, DateField, NHSForm
 from caremode.people.models import CarerConsent
+from caremode.scheduling import diary
 
-TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+# [0-9], not \d: \d also matches Arabic-Indic, full-width and other digits, which int() would
+# then read silently. What is stored must be what the clinician sees, so they are refused.
+TIME_PATTERN = re.compile(r"^\s*([0-9]{1,2})[:.]([0-9]{2})\s*$")
+ISO_DAY_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 DURATIONS = [
     ("15", "15 minutes"),
     ("30", "30 minutes"),
@@ -76,8 +80,18 @@ class BookContactForm(NHSForm):
     def clean_time(self) -> dt.time:
         return _clean_time(self.cleaned_data["time"])
 
+    def clean_date(self) -> dt.date:
+        return _clean_bookable_day(self.cleaned_data["date"])
+
     def start(self) -> dt.datetime:
         return _aware(self.cleaned_data["date"], self.cleaned_data["time"])
+
+
+def _clean_bookable_day(day: dt.date) -> dt.date:
+    problem = diary.beyond_horizon(day, timezone.localdate())
+    if problem:
+        raise forms.ValidationError(problem)
+    return day
 
 
 def _aware(day: dt.date, time: dt.time) -> dt.datetime:
@@ -86,10 +100,40 @@ def _aware(day: dt.date, time: dt.time) -> dt.datetime:
 
 
 def _clean_time(value: str) -> dt.time:
+    """A 24-hour clock time in ASCII digits, on the diary's 5-minute grid."""
+    if any(ch.isdigit() and not ch.isascii() for ch in value):
+        raise forms.ValidationError(f"{DIGITS_ONLY_MESSAGE}, like 14:30")
     match = TIME_PATTERN.match(value)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise forms.ValidationError("Enter a time using the 24-hour clock, like 14:30")
-    return dt.time(int(match[1]), int(match[2]))
+    time = dt.time(int(match[1]), int(match[2]))
+    problem = diary.clock_time_problem(time)
+    if problem:
+        raise forms.ValidationError(problem)
+    return time
+
+
+class DiaryDayForm(forms.Form):
+    """`?day=2026-12-03` on the diary: an ISO date within diary.diary_day_problem's bounds."""
+
+    day = forms.CharField(required=False, max_length=10)
+
+    def clean_day(self) -> dt.date | None:
+        value = self.cleaned_data["day"].strip()
+        if not value:
+            return None
+        if not ISO_DAY_PATTERN.match(value):
+            raise forms.ValidationError(
+                "Enter the day as year-month-day in the digits 0 to 9, like 2026-12-03"
+            )
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError("Enter a real date, like 2026-12-03") from None
+        problem = diary.diary_day_problem(day, timezone.localdate())
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
 
 
 INITIATED_BY = [("service", "The service"), ("service_user", "The service user (or their carer)")]
@@ -114,7 +158,7 @@ class RecordOutcomeForm(NHSForm):
         required=False,
     )
     ended_early = forms.BooleanField(label="The contact ended early", required=False)
-    late_start_minutes = forms.IntegerField(
+    late_start_minutes = AsciiIntegerField(
         label="If the service started late, by how many minutes? (optional)",
         required=False,
         min_value=1,
@@ -140,6 +184,9 @@ class RescheduleForm(NHSForm):
 
     def clean_time(self) -> dt.time:
         return _clean_time(self.cleaned_data["time"])
+
+    def clean_date(self) -> dt.date:
+        return _clean_bookable_day(self.cleaned_data["date"])
 
     def start(self) -> dt.datetime:
         return _aware(self.cleaned_data["date"], self.cleaned_data["time"])
@@ -176,6 +223,13 @@ class HandoverRequestForm(NHSForm):
         required=False,
         max_length=200,
     )
+    receiver_phone = forms.CharField(
+        label="Phone number the person can call from now on (for a discharge)",
+        help_text="For example, the GP practice: 0113 496 0000. The person and carers with "
+        "consent are told it when the discharge is confirmed",
+        required=False,
+        max_length=20,
+    )
     summary = forms.CharField(
         label="What the receiver needs to know",
         help_text="Current risks, medication, who to contact, what the person wants",
@@ -198,10 +252,20 @@ class HandoverResponseForm(NHSForm):
     )
     note = forms.CharField(
         label="Note",
-        help_text="For a discharge: who confirmed they accept care, and when. If declining: why.",
+        help_text="If declining: why.",
         required=False,
         max_length=500,
     )
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kind == "discharge":
+            decision = cast(forms.ChoiceField, self.fields["decision"])
+            decision.label = "Do you confirm this discharge?"
+            decision.choices = [("accept", "Confirm the discharge"), ("decline", "Do not confirm")]
+            self.fields[
+                "note"
+            ].help_text = "To confirm: who at the receiver accepted care, and when. If not: why."
 
 
 WEEKDAYS = [

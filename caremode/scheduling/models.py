@@ -236,9 +236,9 @@ class Commitment(models.Model):
 
 
 class Handover(models.Model):
-    """Discharge or transfer happens only when the receiver accepts the handover (E11).
-
-    Until then the person stays on the sending team's caseload.
+    """Discharge or transfer happens only once it is accepted (E11): a transfer by the receiving
+    team, a discharge by the sending team's manager — a second person, never the clinician who
+    asked for it. Until then the person stays on the sending team's caseload.
     """
 
     class Kind(models.TextChoices):
@@ -263,6 +263,12 @@ class Handover(models.Model):
         max_length=200,
         blank=True,
         help_text="For a discharge: who takes over, for example the GP practice.",
+    )
+    receiver_phone = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="For a discharge: the number the person can call from now on (told to them "
+        "and to carers with consent when the discharge is confirmed).",
     )
     summary = models.TextField(help_text="What the receiver needs to know.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -155,14 +155,28 @@ def list_open_alerts(teams: QuerySet[Team]) -> list[TeamAlert]:
     )
 
 
-def list_pending_handovers(teams: QuerySet[Team]) -> dict[str, list[Handover]]:
-    """Pending handovers this team is waiting on (outgoing) or must answer (incoming)."""
-    pending = Handover.objects.filter(status=Handover.Status.PENDING).select_related(
+DECLINED_SHOWN_FOR = dt.timedelta(days=28)
+
+
+def list_pending_handovers(teams: QuerySet[Team]) -> dict[str, object]:
+    """Pending handovers this team is waiting on (outgoing) or must answer (incoming), and its
+    own handovers declined recently, with the reason (a declined handover is the sending
+    team's alone: the receiver no longer sees it)."""
+    handovers = Handover.objects.select_related(
         "service_user", "from_team", "to_team", "requested_by"
     )
+    pending = handovers.filter(status=Handover.Status.PENDING)
     return {
         "incoming": list(pending.filter(to_team__in=teams)),
         "outgoing": list(pending.filter(from_team__in=teams)),
+        "declined": list(
+            handovers.filter(
+                from_team__in=teams,
+                status=Handover.Status.DECLINED,
+                responded_at__gte=timezone.now() - DECLINED_SHOWN_FOR,
+            ).order_by("-responded_at")
+        ),
+        "declined_days": DECLINED_SHOWN_FOR.days,
     }
 
 

@@ -31,6 +31,7 @@ from caremode.scheduling.diary import bank_holiday
 from caremode.scheduling.forms import (
     CancelForm,
     CommitmentForm,
+    DiaryDayForm,
     EndCommitmentForm,
     FollowUpForm,
     HandoverRequestForm,
@@ -241,6 +242,7 @@ def request_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 summary=data["summary"],
                 to_team=get_team(data["to_team"]),
                 receiver_name=data["receiver_name"],
+                receiver_phone=data["receiver_phone"],
             )
         except DomainError as error:
             add_domain_error(form, error)
@@ -248,7 +250,9 @@ def request_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 f"Handover sent. {service_user.given_name} stays on your caseload until it is "
-                "accepted.",
+                + (
+                    "confirmed by the team manager." if data["kind"] == "discharge" else "accepted."
+                ),
             )
             return redirect("records:record", pk=service_user.pk)
     return render(
@@ -267,7 +271,9 @@ def request_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def respond_to_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     handover = access_handover(request.user, pk)
-    form = HandoverResponseForm(posted(request))
+    not_yours = services.why_not_respond(request.user, handover)
+    answerable = handover.status == handover.Status.PENDING and not not_yours
+    form = HandoverResponseForm(posted(request), kind=handover.kind)
     if request.method == "POST" and form.is_valid():
         respond = (
             services.accept_handover
@@ -285,7 +291,8 @@ def respond_to_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request,
         "scheduling/respond_to_handover.html",
         {
-            "form": form,
+            "form": form if answerable or form.errors else None,
+            "not_yours": not_yours if handover.status == handover.Status.PENDING else None,
             "handover": handover,
             "page_title": "Handover",
             "back_href": reverse("scheduling:team"),
@@ -352,12 +359,12 @@ def end_commitment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @care_team_required
 @require_GET
 def my_diary(request: AuthenticatedRequest) -> HttpResponse:
-    """The clinician's next seven days, and free times on the day chosen."""
+    """The clinician's next seven days, and free times on the day chosen (`?day=`, within the
+    diary's bounds; anything else is a 400 naming the field, with today's free times)."""
     today = timezone.localdate()
-    try:
-        day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else today
-    except ValueError:
-        day = today
+    chosen = DiaryDayForm(request.GET)
+    valid = chosen.is_valid()
+    day = (chosen.cleaned_data["day"] if valid else None) or today
     contacts = list_clinician_contacts_between(request.user, today, today + dt.timedelta(days=6))
     days = [
         (
@@ -381,7 +388,14 @@ def my_diary(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "scheduling/my_diary.html",
-        {"days": days, "slots": slots, "slots_day": day, "page_title": "My diary"},
+        {
+            "days": days,
+            "slots": slots,
+            "slots_day": day,
+            "day_errors": [{"text": f"Day: {e}"} for e in chosen.errors.get("day", [])],
+            "page_title": "My diary",
+        },
+        status=200 if valid else 400,
     )
 
 

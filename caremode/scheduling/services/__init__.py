@@ -19,7 +19,9 @@ from caremode.scheduling.services.commitments import agree_commitment, end_commi
 from caremode.scheduling.services.handovers import (
     accept_handover,
     decline_handover,
+    discharge_message,
     request_handover,
+    why_not_respond,
 )
 from caremode.scheduling.services.outcomes import complete_follow_up, record_outcome
 
@@ -32,6 +34,7 @@ __all__ = [
     "check_contact_gaps",
     "complete_follow_up",
     "decline_handover",
+    "discharge_message",
     "end_commitment",
     "escalate_handovers",
     "record_outcome",
@@ -39,4 +42,5 @@ __all__ = [
     "reschedule_contact",
     "resolve_alert",
     "set_working_hours",
+    "why_not_respond",
 ]

@@ -11,22 +11,55 @@ from caremode.audit.services import record_event
 from caremode.core import codes
 from caremode.core.errors import DomainError
 from caremode.core.presenters import nhs_datetime
+from caremode.messaging.services import cancel_queued_messages
 from caremode.people.consent import may_join_contacts
 from caremode.people.models import Carer, ServiceUser
 from caremode.scheduling import diary
 from caremode.scheduling.errors import (
     CarerNotConsentedError,
-    ClinicianUnavailableError,
     ContactAlreadySettledError,
     ContactInPastError,
+    ContactTimeNotAllowedError,
+    DurationNotAllowedError,
     ModeNotOfferedError,
     OutsideWorkingHoursError,
     ServiceUserDischargedError,
+    SlotAlreadyBookedError,
 )
 from caremode.scheduling.events import notify_contact_changed
 from caremode.scheduling.models import Contact, ContactChange, WorkingHours
 from caremode.scheduling.selectors import get_working_hours
 from caremode.scheduling.services import reminders
+
+
+def lock_diaries(*, service_user_id: int, clinician_id: int) -> str:
+    """Lock the person's row, then the clinician's, for the rest of the transaction; return the
+    person's status as it stands now.
+
+    Every write that can put a contact into a diary takes these two locks, always in this order
+    (person first, then clinician), before it checks for overlaps. Two bookings that could
+    clash therefore queue on a row lock instead of each waiting on the other's uncommitted row
+    in the two exclusion constraints (which PostgreSQL ends as `deadlock detected`); the one
+    that waits then sees the winner's contact and is refused with SlotAlreadyBookedError. FOR
+    NO KEY UPDATE: rows that merely refer to the person or the clinician are not held up.
+    """
+    status = (
+        ServiceUser.objects.select_for_update(no_key=True)
+        .values_list("status", flat=True)
+        .get(pk=service_user_id)
+    )
+    User.objects.select_for_update(no_key=True).filter(pk=clinician_id).values_list(
+        "pk", flat=True
+    ).get()
+    return str(status)
+
+
+def check_duration(duration_minutes: object) -> None:
+    """Raise DurationNotAllowedError (field `duration_minutes`) unless diary.duration_problem
+    allows the length."""
+    problem = diary.duration_problem(duration_minutes)
+    if problem:
+        raise DurationNotAllowedError(problem, field="duration_minutes")
 
 
 def _check_time(
@@ -43,14 +76,17 @@ def _check_time(
     The overlap check here gives a clear message; the database constraints
     (0003_no_double_booking) make it hold under any concurrency.
     """
-    if not 5 <= duration_minutes <= 480:
-        raise DomainError("Duration must be between 5 and 480 minutes.", field="duration_minutes")
-    if start <= timezone.now():
+    check_duration(duration_minutes)
+    now = timezone.now()
+    if start <= now:
         raise ContactInPastError(
             "The start must be in the future. To record a contact that has happened, "
             "record its outcome instead.",
             field="start",
         )
+    problem = diary.start_problem(start, timezone.localdate(now))
+    if problem:
+        raise ContactTimeNotAllowedError(problem, field="start")
     problem = diary.outside_working_hours(start, duration_minutes, get_working_hours(clinician))
     if problem:
         raise OutsideWorkingHoursError(problem, field="start")
@@ -62,12 +98,12 @@ def _check_time(
     if exclude is not None:
         standing = standing.exclude(pk=exclude)
     if standing.filter(clinician=clinician, start__lt=until, blocked_until__gt=start).exists():
-        raise ClinicianUnavailableError(
+        raise SlotAlreadyBookedError(
             "The clinician already has a contact then, or needs a pause after a remote one.",
             field="start",
         )
     if standing.filter(service_user=service_user, start__lt=end, end_at__gt=start).exists():
-        raise ClinicianUnavailableError(
+        raise SlotAlreadyBookedError(
             f"{service_user.full_name} already has a contact at that time.", field="start"
         )
     return end, until
@@ -80,7 +116,7 @@ def _save_or_clash(contact: Contact, **kwargs: object) -> None:
             contact.save(**kwargs)  # type: ignore[arg-type]
     except IntegrityError as error:
         if "overlap" in str(error) or "exclusion" in str(error) or "conflicting key" in str(error):
-            raise ClinicianUnavailableError(
+            raise SlotAlreadyBookedError(
                 "Someone else has just booked that time. Choose another.", field="start"
             ) from error
         raise
@@ -101,13 +137,17 @@ def book_contact(
 ) -> Contact:
     """Book a contact with the acting clinician, in a mode the service offers.
 
-    Preconditions: `service_user` was reached through an access function. Raises, naming the
-    field: ContactInPastError, OutsideWorkingHoursError (outside the clinician's hours or a bank
-    holiday), ClinicianUnavailableError (the clinician, or the person, already has a contact then,
-    including the pause after a remote contact — enforced by the database too),
-    ModeNotOfferedError, CarerNotConsentedError (E10), ServiceUserDischargedError, DomainError
-    for an unknown code. Queues the reminder (and, before a first remote contact, guidance).
-    Audited; the team's open pages hear of it on commit.
+    Preconditions: `service_user` was reached through an access function. Takes the diary locks
+    (`lock_diaries`: person, then clinician) before any check, so concurrent bookings queue
+    rather than deadlock. Raises, naming the field: ContactInPastError,
+    ContactTimeNotAllowedError (beyond the booking horizon or off the 5-minute grid),
+    DurationNotAllowedError, OutsideWorkingHoursError (outside the clinician's hours or a bank
+    holiday), SlotAlreadyBookedError (the clinician, or the person, already has a contact then,
+    including the pause after a remote contact, or someone has just booked it — enforced by the
+    database too), ModeNotOfferedError, CarerNotConsentedError (E10),
+    ServiceUserDischargedError, DomainError for an unknown code. Queues the reminder (and,
+    before a first remote contact, guidance). Audited; the team's open pages hear of it on
+    commit.
     """
     if consultation_type not in codes.CONSULTATION_TYPES:
         raise DomainError(
@@ -115,7 +155,8 @@ def book_contact(
         )
     if mode not in codes.MODES:
         raise DomainError(f"Unknown mode {mode!r}.", field="mode")
-    if service_user.status != ServiceUser.Status.ACTIVE:
+    status = lock_diaries(service_user_id=service_user.pk, clinician_id=actor.pk)
+    if status != ServiceUser.Status.ACTIVE:
         raise ServiceUserDischargedError(
             f"{service_user.full_name} has been discharged; contacts cannot be booked."
         )
@@ -197,13 +238,15 @@ def reschedule_contact(
 ) -> ContactChange:
     """Move a contact, recording who asked, why and how much notice was given (E11).
 
-    Raises, naming the field: the time errors of `book_contact`, ContactAlreadySettledError, or a
-    DomainError for a missing reason. The old reminder is withdrawn, a new one queued, and the
-    person (and carers with consent) told of the change straight away. Audited.
+    Raises, naming the field: the time errors of `book_contact` (after taking its diary locks),
+    ContactAlreadySettledError, or a DomainError for a missing reason. The old reminder is
+    withdrawn, a new one queued, and the person (and carers with consent) told of the change
+    straight away. Audited.
     """
     _check_change(contact, initiated_by, reason)
     if new_start == contact.start:
         raise DomainError("Choose a different time.", field="start")
+    lock_diaries(service_user_id=contact.service_user_id, clinician_id=contact.clinician_id)
     end, until = _check_time(
         clinician=contact.clinician,
         service_user=contact.service_user,
@@ -252,10 +295,12 @@ def reschedule_contact(
 
 @transaction.atomic
 def cancel_contact(
-    *, actor: User, contact: Contact, initiated_by: str, reason: str
+    *, actor: User, contact: Contact, initiated_by: str, reason: str, tell: bool = True
 ) -> ContactChange:
     """Cancel a contact as MHSDS records it (2 by the service user, 4 by the service), with the
-    reason and notice given (E11, E17). Reminders are withdrawn and people told. Audited."""
+    reason and notice given (E11, E17). Reminders are withdrawn and people told — unless
+    `tell` is False, for a caller that tells them itself (a discharge sends one message about
+    everything it ends). Audited."""
     _check_change(contact, initiated_by, reason)
     now = timezone.now()
     status = "2" if initiated_by == ContactChange.InitiatedBy.SERVICE_USER else "4"
@@ -286,7 +331,9 @@ def cancel_contact(
         reason=reason,
         detail={"cancelled": True, "attend_status": status},
     )
-    if contact.start > now:
+    if not tell:
+        cancel_queued_messages(reference=f"contact:{contact.pk}", why=reason.strip()[:300])
+    elif contact.start > now:
         reminders.tell_about_change(
             contact,
             now=now,
@@ -302,12 +349,17 @@ def set_working_hours(
     *, actor: User, clinician: User, hours: dict[int, tuple[dt.time, dt.time] | None]
 ) -> list[WorkingHours]:
     """Replace a clinician's weekly working hours. Raises DomainError naming the day's field
-    when a day ends before it starts. Existing contacts are not moved."""
+    when a day ends before it starts, or ContactTimeNotAllowedError for a time off the diary's
+    5-minute grid. Existing contacts are not moved."""
     rows = []
     for weekday, window in sorted(hours.items()):
         if window is None:
             continue
         starts, ends = window
+        for part, value in (("starts", starts), ("ends", ends)):
+            problem = diary.clock_time_problem(value)
+            if problem:
+                raise ContactTimeNotAllowedError(problem, field=f"day_{weekday}_{part}")
         if starts >= ends:
             raise DomainError("The end must be after the start.", field=f"day_{weekday}_ends")
         rows.append(WorkingHours(clinician=clinician, weekday=weekday, starts=starts, ends=ends))

@@ -43,13 +43,15 @@ def _raise_alert(*, kind: str, key: str, service_user: ServiceUser, message: str
 def check_commitments(*, now: dt.datetime | None = None) -> int:
     """Raise an alert for each commitment occurrence that has no contact: one in the next two
     days with nothing booked, or one in the past four weeks that did not happen (cancelled by the
-    service, or never booked). Returns the number of new alerts."""
+    service, or never booked). A discharged person's commitments raise nothing: the discharge
+    ended them, and nobody is left to book. Returns the number of new alerts."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     raised = 0
     active = Commitment.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today - LOOK_BACK),
         starts_on__lte=today + LOOK_AHEAD,
+        service_user__status=ServiceUser.Status.ACTIVE,
     ).select_related("service_user")
     for commitment in active:
         days = [
@@ -90,7 +92,8 @@ def check_commitments(*, now: dt.datetime | None = None) -> int:
 
 def check_contact_gaps(*, now: dt.datetime | None = None) -> int:
     """Raise an alert for each person on a caseload with no attended contact for longer than
-    the team's threshold and nothing booked. Returns the number of new alerts."""
+    the team's threshold and nothing booked; never for a discharged person. Returns the number
+    of new alerts."""
     now = now or timezone.now()
     people = (
         ServiceUser.objects.filter(status=ServiceUser.Status.ACTIVE)

@@ -11,6 +11,8 @@ from caremode.audit.services import record_event
 from caremode.core import codes
 from caremode.core.errors import DomainError
 from caremode.people.models import ServiceUser
+from caremode.scheduling import diary
+from caremode.scheduling.errors import ContactTimeNotAllowedError
 from caremode.scheduling.models import Commitment
 
 
@@ -27,13 +29,17 @@ def agree_commitment(
     starts_on: dt.date | None = None,
 ) -> Commitment:
     """Record an agreed rhythm ("a telephone call every Tuesday at 3pm") that CareMode then
-    checks against the contacts delivered (E11). Raises DomainError naming the field."""
+    checks against the contacts delivered (E11). Raises DomainError naming the field (a time off
+    the diary's 5-minute grid: ContactTimeNotAllowedError)."""
     if consultation_type not in codes.CONSULTATION_TYPES:
         raise DomainError("Select the type of contact.", field="consultation_type")
     if mode not in service_user.team.service.modes_offered:
         raise DomainError("The service does not offer that mode.", field="mode")
     if not 0 <= weekday <= 4:
         raise DomainError("Choose a weekday, Monday to Friday.", field="weekday")
+    problem = diary.clock_time_problem(time)
+    if problem:
+        raise ContactTimeNotAllowedError(problem, field="time")
     if not 1 <= every_weeks <= 8:
         raise DomainError("Choose every 1 to 8 weeks.", field="every_weeks")
     starts_on = starts_on or timezone.localdate()

@@ -58,20 +58,42 @@ def _how(contact: Contact) -> str:
 
 
 def _send_to_all(contact: Contact, *, purpose: str, body: str, send_after: dt.datetime) -> None:
-    """Queue one message per recipient; an address that cannot be used is kept as a failed
-    message with the reason, so the team sees it rather than the person missing out silently."""
-    for channel, address, label, carer in list_recipients(contact.service_user):
+    tell_person_and_carers(
+        contact.service_user,
+        purpose=purpose,
+        subject="Your appointment",
+        reference=f"contact:{contact.pk}",
+        body=body,
+        send_after=send_after,
+    )
+
+
+def tell_person_and_carers(
+    service_user: ServiceUser,
+    *,
+    purpose: str,
+    subject: str,
+    reference: str,
+    body: str,
+    send_after: dt.datetime,
+) -> list[str]:
+    """Queue one message per recipient (`list_recipients`), each recording its address and label;
+    return the labels. An address that cannot be used is kept as a failed message with the
+    reason, so the team sees it rather than the person missing out silently."""
+    told = []
+    for channel, address, label, carer in list_recipients(service_user):
+        told.append(label)
         try:
             queue_message(
-                service_user=contact.service_user,
+                service_user=service_user,
                 carer=carer,
                 channel=channel,
                 recipient=address,
                 recipient_label=label,
                 body=body,
-                subject="Your appointment",
+                subject=subject,
                 purpose=purpose,
-                reference=f"contact:{contact.pk}",
+                reference=reference,
                 send_after=send_after,
             )
         except MessageAddressError as error:
@@ -81,17 +103,18 @@ def _send_to_all(contact: Contact, *, purpose: str, body: str, send_after: dt.da
                 carer=carer,
                 recipient=address[:254],
                 recipient_label=label,
-                subject="Your appointment",
+                subject=subject,
                 body=body,
-                service_user=contact.service_user,
+                service_user=service_user,
                 purpose=purpose,
-                reference=f"contact:{contact.pk}",
+                reference=reference,
                 status=MessageStatus.FAILED,
                 send_after=send_after,
                 next_attempt_at=send_after,
                 created_at=send_after,
                 last_error=error.message[:300],
             )
+    return told
 
 
 def schedule_reminder(contact: Contact, *, now: dt.datetime, first_remote: bool) -> None:

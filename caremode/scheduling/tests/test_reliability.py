@@ -249,20 +249,24 @@ def test_a_transfer_waits_for_the_receiving_team(clinician, service_user, team):
     assert not ServiceUser.objects.visible_to(clinician).exists()
 
 
-def test_a_discharge_needs_confirmation_and_cancels_what_is_booked(clinician, booked):
+def test_a_discharge_needs_confirmation_and_cancels_what_is_booked(clinician, booked, team):
     person = booked.service_user
     handover = services.request_handover(
         actor=clinician,
         service_user=person,
         kind="discharge",
         receiver_name="Meadow Lane Surgery",
+        receiver_phone="0113 496 0000",
         summary="Well for six months",
     )
+    manager = clinician_in(team, role="team_manager")
     with pytest.raises(HandoverError) as caught:
-        services.accept_handover(actor=clinician, handover=handover, note="")
+        services.accept_handover(actor=manager, handover=handover, note="")
     assert caught.value.field == "note"
+    with pytest.raises(HandoverError, match="second person"):
+        services.accept_handover(actor=clinician, handover=handover, note="Confirmed")
     services.accept_handover(
-        actor=clinician, handover=handover, note="Dr Shah confirmed by phone, 24 Nov"
+        actor=manager, handover=handover, note="Dr Shah confirmed by phone, 24 Nov"
     )
     person.refresh_from_db()
     booked.refresh_from_db()
