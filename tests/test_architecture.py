@@ -11,6 +11,7 @@ caught as well as the plain `Model.objects.filter(…)`.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "caremode"

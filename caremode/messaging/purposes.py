@@ -20,6 +20,7 @@ class Purpose(models.TextChoices):
     PREPARATION = "preparation", "What to expect"
     CHANGE = "change", "Change to an appointment"
     ROOM_LINK = "room_link", "Video room link"
+    DISCHARGE = "discharge", "Discharge: what happens next"
 
 
 Predicate = Callable[[Carer | int, ServiceUser | int], bool]
@@ -30,6 +31,7 @@ CARER_CONSENT_FOR_PURPOSE: dict[str, tuple[str, Predicate]] = {
     Purpose.PREPARATION: ("receive appointment details", consent.may_receive_appointment_details),
     Purpose.CHANGE: ("receive appointment details", consent.may_receive_appointment_details),
     Purpose.ROOM_LINK: ("join contacts", consent.may_join_contacts),
+    Purpose.DISCHARGE: ("receive appointment details", consent.may_receive_appointment_details),
 }
 
 

@@ -12,6 +12,7 @@ from caremode.messaging.services import withdraw_queued_messages_to_carer
 from caremode.people.models import CarerConsent, ServiceUser
 from caremode.people.services import revoke_consent
 from caremode.records.selectors import build_subject_access_export
+from caremode.rooms.services import revoke_carer_passes
 
 
 @transaction.atomic
@@ -33,6 +34,7 @@ def export_subject_access(*, actor: User, service_user: ServiceUser) -> dict[str
 class ConsentWithdrawal:
     consent: CarerConsent
     messages_withdrawn: int
+    room_passes_revoked: int
 
 
 @transaction.atomic
@@ -43,13 +45,16 @@ def withdraw_carer_consent(
 
     Composes the apps below (people cannot call them): the consent is revoked
     (`people.services.revoke_consent`), and the messages queued for that carer about that person
-    are withdrawn with the reason (`messaging.services.withdraw_queued_messages_to_carer`).
+    are withdrawn with the reason (`messaging.services.withdraw_queued_messages_to_carer`), and
+    the carer's video-room passes for that person are revoked, their room sessions ended and, on
+    commit, their sockets closed (`rooms.services.revoke_carer_passes`).
     Raises ConsentAlreadyRevokedError when it was already withdrawn; then nothing changes.
     Audited: the revocation, and what it reached.
     """
     revoke_consent(actor=actor, consent=consent, reason=reason)
     carer, service_user = consent.carer, consent.service_user
     withdrawn = withdraw_queued_messages_to_carer(carer=carer, service_user=service_user)
+    passes = revoke_carer_passes(actor=actor, carer=carer, service_user=service_user)
     record_event(
         actor=actor,
         action=AuditAction.REVOKE,
@@ -57,6 +62,8 @@ def withdraw_carer_consent(
         object_id=str(carer.pk),
         subject_id=service_user.pk,
         reason="Consent withdrawn",
-        detail={"consent": consent.pk, "messages_withdrawn": withdrawn},
+        detail={"consent": consent.pk, "messages_withdrawn": withdrawn, "room_passes": passes},
     )
-    return ConsentWithdrawal(consent=consent, messages_withdrawn=withdrawn)
+    return ConsentWithdrawal(
+        consent=consent, messages_withdrawn=withdrawn, room_passes_revoked=passes
+    )

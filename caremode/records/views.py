@@ -253,7 +253,7 @@ def withdraw_consent(request: AuthenticatedRequest, pk: int, consent_pk: int) ->
             withdraw_carer_consent(actor=request.user, consent=consent, reason=data["reason"])
         ),
     ):
-        withdrawn = done[0].messages_withdrawn
+        withdrawn, passes = done[0].messages_withdrawn, done[0].room_passes_revoked
         messages.success(
             request,
             f"Consent for {consent.carer} has been withdrawn."
@@ -262,7 +262,8 @@ def withdraw_consent(request: AuthenticatedRequest, pk: int, consent_pk: int) ->
                 "them will not be sent."
                 if withdrawn
                 else ""
-            ),
+            )
+            + (" Their video room link no longer works." if passes else ""),
         )
         return redirect("records:record", pk=pk)
     return render(

@@ -23,6 +23,7 @@ from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core.errors import DomainError
 from caremode.core.presenters import nhs_datetime
+from caremode.messaging.purposes import Purpose
 from caremode.messaging.services import queue_message
 from caremode.people.consent import may_join_contacts
 from caremode.people.models import Carer, ServiceUser
@@ -33,7 +34,7 @@ from caremode.rooms.models import MAX_PARTICIPANTS, Participant, Role, Room, Roo
 from caremode.rooms.providers import current_provider
 from caremode.scheduling.models import Contact
 from caremode.scheduling.services.outcomes import record_outcome
-from caremode.scheduling.services.reminders import recipients
+from caremode.scheduling.services.reminders import carer_address, list_recipients
 
 LATE_AFTER_MINUTES = 5  # arriving later than this is "arrived late" (AttendStatus 6)
 NOT_SEEN_AFTER_MINUTES = 15  # never admitted and later than this: "arrived late, not seen" (7)
@@ -145,9 +146,10 @@ def open_room(
             detail={"contact": contact.pk, "provider": room.provider},
         )
     when = nhs_datetime(contact.start)
-    for channel, address, label, link in _own_addresses(contact, links):
+    for channel, address, label, carer, link in _own_addresses(contact, links):
         queue_message(
             service_user=person,
+            carer=carer,
             channel=channel,
             recipient=address,
             recipient_label=label,
@@ -158,7 +160,7 @@ def open_room(
                 "until your clinician lets you in. Try your camera and sound first: "
                 f"{settings.CAREMODE_BASE_URL}/rooms/test/"
             ),
-            purpose="room_link",
+            purpose=Purpose.ROOM_LINK,
             reference=f"contact:{contact.pk}",
         )
     return room, links
@@ -166,24 +168,21 @@ def open_room(
 
 def _own_addresses(
     contact: Contact, links: list[IssuedLink]
-) -> list[tuple[str, str, str, IssuedLink]]:
-    """(channel, address, label, link): each link only to its own person's own address, among
-    the addresses the reminders would use (consent to appointment details, channels accepted).
-    The invited carer's link goes to that carer alone; other carers get none, even one with the
-    same name."""
-    person, carer = contact.service_user, contact.carer_invited
-    mine: dict[tuple[str, str], IssuedLink] = {}
+) -> list[tuple[str, str, str, Carer | None, IssuedLink]]:
+    """(channel, address, label, carer, link): each link only to its own person, matched by who
+    they are, never by name. The service user's by the channels they accept; the invited carer's
+    to that carer alone (their consent to join was checked when the link was issued, and the
+    worker checks it again at send time); other carers get no link."""
+    person, invited = contact.service_user, contact.carer_invited
+    found: list[tuple[str, str, str, Carer | None, IssuedLink]] = []
     for link in links:
         if link.role == Role.SERVICE_USER:
-            label = f"{person.given_name} (service user)"
-            mine.update({(person.phone, label): link, (person.email, label): link})
-        elif link.role == Role.CARER and carer is not None:
-            mine[(carer.phone or carer.email, f"{carer} (carer)")] = link
-    found = []
-    for channel, address, label in recipients(person):
-        own = mine.get((address, label))
-        if own is not None and address:
-            found.append((channel, address, label, own))
+            whose = [r for r in list_recipients(person) if r.carer is None]
+        elif link.role == Role.CARER and invited is not None:
+            whose = carer_address(invited)
+        else:
+            continue
+        found.extend((r.channel, r.address, r.label, r.carer, link) for r in whose)
     return found
 
 

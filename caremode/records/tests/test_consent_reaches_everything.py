@@ -21,7 +21,9 @@ from caremode.messaging.purposes import Purpose
 from caremode.messaging.senders import LocalOutbox
 from caremode.messaging.services import queue_message, send_due_messages
 from caremode.people.models import CarerConsent
-from caremode.rooms.services import open_room
+from caremode.rooms.errors import PassNotValidError
+from caremode.rooms.models import RoomPass
+from caremode.rooms.services import open_room, redeem_pass
 from caremode.scheduling import services as scheduling
 from tests.factories import CarerConsentFactory, UserFactory, next_working_day_at, signed_in
 
@@ -88,10 +90,13 @@ def test_withdrawing_consent_through_the_page_reaches_the_carers_queued_messages
     client, clinician, megan, jo
 ):
     contact = book_video(clinician, megan, carer=jo.carer)
+    _room, links = open_room(actor=clinician, contact=contact)
+    carer_link = next(link for link in links if link.role == "carer")
     to_jo = OutboundMessage.objects.filter(carer=jo.carer)
     assert set(to_jo.values_list("purpose", "status")) == {
         ("reminder", "queued"),
         ("preparation", "queued"),
+        ("room_link", "queued"),
     }
     assert to_jo.get(purpose="reminder").recipient == CARER_PHONE
     preparation_to_megan = OutboundMessage.objects.get(
@@ -106,18 +111,23 @@ def test_withdrawing_consent_through_the_page_reaches_the_carers_queued_messages
     assert response.redirect_chain[-1][0] == f"/service-users/{megan.pk}/"
     body = response.content.decode()
     assert "Consent for Jo Carer has been withdrawn." in body
-    assert "2 messages waiting to be sent to them will not be sent." in body
+    assert "3 messages waiting to be sent to them will not be sent." in body
+    assert "Their video room link no longer works." in body
 
     jo.refresh_from_db()
     assert jo.revoked_at is not None and jo.revoked_by == clinician
     assert set(to_jo.values_list("status", flat=True)) == {MessageStatus.CANCELLED}
     assert {m.last_error for m in to_jo} == {
-        "Not sent: consent for the carer to receive appointment details no longer holds."
+        "Not sent: consent for the carer to receive appointment details no longer holds.",
+        "Not sent: consent for the carer to join contacts no longer holds.",
     }
+    assert RoomPass.objects.get(role="carer").revoked_at is not None
+    with pytest.raises(PassNotValidError):
+        redeem_pass(token=carer_link.url.rstrip("/").rsplit("/", 1)[-1], session_key="browser")
     preparation_to_megan.refresh_from_db()
     assert preparation_to_megan.status == MessageStatus.QUEUED  # Megan is still told
     reach = AuditEvent.objects.get(object_type="queued messages to a carer")
-    assert reach.detail == {"consent": jo.pk, "messages_withdrawn": 2}
+    assert reach.detail == {"consent": jo.pk, "messages_withdrawn": 3, "room_passes": 1}
     assert reach.subject_id == megan.pk and reach.actor == clinician
 
     with time_machine.travel(contact.start - dt.timedelta(hours=1), tick=False):

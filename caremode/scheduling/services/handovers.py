@@ -9,6 +9,7 @@ from caremode.accounts.models import Role, User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core.presenters import nhs_datetime
+from caremode.messaging.purposes import Purpose
 from caremode.people.models import ServiceUser, Team
 from caremode.people.selectors import list_teams_for
 from caremode.scheduling.errors import HandoverError
@@ -214,7 +215,7 @@ def _discharge(*, actor: User, handover: Handover) -> dict[str, object]:
         resolve_alert(actor=actor, alert=alert)
     told = reminders.tell_person_and_carers(
         person,
-        purpose="discharge",
+        purpose=Purpose.DISCHARGE,
         subject="Your care",
         reference=f"handover:{handover.pk}",
         body=discharge_message(handover, cancelled=cancelled),

@@ -37,18 +37,17 @@ def list_recipients(service_user: ServiceUser) -> list[Recipient]:
     if service_user.accepts_email and service_user.email:
         found.append(Recipient(Channel.EMAIL, service_user.email, own, None))
     for consent in consents_to_appointment_details(service_user):
-        carer = consent.carer
-        if carer.phone:
-            found.append(Recipient(Channel.SMS, carer.phone, f"{carer} (carer)", carer))
-        elif carer.email:
-            found.append(Recipient(Channel.EMAIL, carer.email, f"{carer} (carer)", carer))
+        found.extend(carer_address(consent.carer))
     return found
 
 
-def recipients(service_user: ServiceUser) -> list[tuple[str, str, str]]:
-    """(channel, address, label) of `list_recipients`, for rooms.open_room until it passes each
-    message's carer to `queue_message` (then this goes)."""
-    return [(r.channel, r.address, r.label) for r in list_recipients(service_user)]
+def carer_address(carer: Carer) -> list[Recipient]:
+    """The one address a carer is told at: the mobile number, else the email address."""
+    if carer.phone:
+        return [Recipient(Channel.SMS, carer.phone, f"{carer} (carer)", carer)]
+    if carer.email:
+        return [Recipient(Channel.EMAIL, carer.email, f"{carer} (carer)", carer)]
+    return []
 
 
 def _how(contact: Contact) -> str:
