@@ -3,8 +3,10 @@ room, and reading what a socket was sent."""
 
 from __future__ import annotations
 
+from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import path
 
@@ -64,3 +66,15 @@ async def drain(communicator, quiet: float = 0.3) -> list[dict]:
     while not await communicator.receive_nothing(timeout=quiet):
         received.append(await communicator.receive_json_from())
     return received
+
+
+async def in_a_call(room: Room, clinician, guest_session) -> tuple:
+    """The clinician's socket and a guest's, the guest let in: (host, guest, guest's id)."""
+    host = socket(room, clinician, await database_sync_to_async(staff_session)(clinician))
+    assert (await host.connect())[0]
+    guest = socket(room, AnonymousUser(), guest_session)
+    assert (await guest.connect())[0]
+    guest_id = (await until(guest, "you"))["id"]
+    await host.send_json_to({"type": "admit", "participant": guest_id})
+    await until(guest, "admitted")
+    return host, guest, guest_id

@@ -20,9 +20,9 @@ from caremode.rooms.models import Participant, RoomPass
 from caremode.rooms.tests.sockets import (
     closed_with,
     drain,
+    in_a_call,
     pass_session,
     socket,
-    staff_session,
     token_of,
     until,
 )
@@ -158,13 +158,7 @@ def test_after_withdrawal_the_socket_refuses_to_connect_and_closes_on_the_next_m
     )
 
     async def scenario():
-        host = socket(room, clinician, await database_sync_to_async(staff_session)(clinician))
-        assert (await host.connect())[0]
-        carer = socket(room, AnonymousUser(), carer_session)
-        assert (await carer.connect())[0]
-        carer_id = (await until(carer, "you"))["id"]
-        await host.send_json_to({"type": "admit", "participant": carer_id})
-        await until(carer, "admitted")
+        host, carer, carer_id = await in_a_call(room, clinician, carer_session)
         await database_sync_to_async(_withdraw)(consent)
         await carer.send_json_to({"type": "chat", "text": "still here?"})
         assert await closed_with(carer) == 4403
@@ -193,13 +187,7 @@ def test_revoke_carer_passes_closes_the_carers_socket_marks_them_left_and_is_aud
     services.open_room(actor=clinician, contact=other_contact)
 
     async def scenario():
-        host = socket(room, clinician, await database_sync_to_async(staff_session)(clinician))
-        assert (await host.connect())[0]
-        carer = socket(room, AnonymousUser(), carer_session)
-        assert (await carer.connect())[0]
-        carer_id = (await until(carer, "you"))["id"]
-        await host.send_json_to({"type": "admit", "participant": carer_id})
-        await until(carer, "admitted")
+        host, carer, carer_id = await in_a_call(room, clinician, carer_session)
 
         def withdraw() -> int:
             with transaction.atomic():

@@ -18,7 +18,7 @@ from caremode.messaging.models import OutboundMessage
 from caremode.rooms import services
 from caremode.rooms.errors import PassNotValidError
 from caremode.rooms.models import Participant, Room
-from caremode.rooms.tests.sockets import pass_session, socket, staff_session, until
+from caremode.rooms.tests.sockets import in_a_call, pass_session, socket, staff_session, until
 from caremode.scheduling.models import FollowUpTask
 from tests.factories import CarerConsentFactory, ContactFactory
 
@@ -256,13 +256,7 @@ def test_falling_back_records_telephone_and_the_video_failure(clinician, opened,
     with time_machine.travel(video_contact.start + dt.timedelta(minutes=1), tick=False):
 
         async def scenario():
-            host = socket(room, clinician, await database_sync_to_async(staff_session)(clinician))
-            assert (await host.connect())[0]
-            guest = socket(room, AnonymousUser(), guest_session)
-            assert (await guest.connect())[0]
-            guest_id = (await until(guest, "you"))["id"]
-            await host.send_json_to({"type": "admit", "participant": guest_id})
-            await until(guest, "admitted")
+            host, guest, _guest_id = await in_a_call(room, clinician, guest_session)
             phone = await database_sync_to_async(services.fall_back_to_telephone)(
                 actor=clinician, room=room
             )

@@ -19,6 +19,7 @@ from caremode.rooms.models import Room
 from caremode.rooms.tests.sockets import (
     closed_with,
     drain,
+    in_a_call,
     pass_session,
     socket,
     staff_session,
@@ -133,13 +134,7 @@ def test_the_worker_closes_an_abandoned_room_and_its_open_socket_is_told(
 
     async def scenario():
         with time_machine.travel(video_contact.start + dt.timedelta(minutes=1), tick=False):
-            host = socket(room, clinician, await database_sync_to_async(staff_session)(clinician))
-            assert (await host.connect())[0]
-            guest = socket(room, AnonymousUser(), guest_session)
-            assert (await guest.connect())[0]
-            guest_id = (await until(guest, "you"))["id"]
-            await host.send_json_to({"type": "admit", "participant": guest_id})
-            await until(guest, "admitted")
+            host, guest, _guest_id = await in_a_call(room, clinician, guest_session)
             await host.disconnect()  # the clinician's browser went away without ending
         with time_machine.travel(video_contact.end_at + dt.timedelta(minutes=31), tick=False):
             await database_sync_to_async(call_command)("run_worker", "--once")
