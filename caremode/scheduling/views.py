@@ -184,7 +184,11 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
             for key in ("diary", "follow_ups", "alerts", "failed_messages")
             for item in context[key]
         ]
-        + [h.service_user_id for pending in context["handovers"].values() for h in pending],
+        + [
+            h.service_user_id
+            for key in ("incoming", "outgoing", "declined")
+            for h in context["handovers"][key]
+        ],
     )
     return render(request, "scheduling/team.html", context)
 
