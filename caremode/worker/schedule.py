@@ -5,6 +5,7 @@ did; nothing registers itself."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Protocol
 
 from django.utils import timezone
@@ -16,6 +17,8 @@ from caremode.scheduling.services import (
     check_contact_gaps,
     escalate_handovers,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class PeriodicCheck(Protocol):
@@ -37,7 +40,22 @@ PERIODIC_CHECKS: list[tuple[str, PeriodicCheck]] = [
 ]
 
 
+FAILED = -1
+
+
 def run_periodic_checks(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Every check in `PERIODIC_CHECKS`, at one `now`; returns what each found or did, by name."""
+    """Every check in `PERIODIC_CHECKS`, at one `now`; returns what each found or did, by name.
+
+    A check that raises is logged with its traceback and reported as `FAILED`; the others still
+    run, and so does the sending of messages (a full disk under the audit checkpoints must not
+    stop reminders). Each check is its own transaction, so a failed one leaves nothing behind.
+    """
     now = now or timezone.now()
-    return {name: check(now=now) for name, check in PERIODIC_CHECKS}
+    done: dict[str, int] = {}
+    for name, check in PERIODIC_CHECKS:
+        try:
+            done[name] = check(now=now)
+        except Exception:
+            logger.exception("The worker's check %r failed; it runs again next round.", name)
+            done[name] = FAILED
+    return done

@@ -21,6 +21,7 @@ def test_the_schedule_is_one_list_of_every_check():
         "contact gaps",
         "handovers escalated",
         "video rooms closed after the contact",
+        "audit checkpoints written",
     ]
 
 
@@ -37,3 +38,21 @@ def test_one_round_of_run_worker_runs_the_checks_of_every_app(clinician, service
     assert again["video rooms closed after the contact"] == 0  # closed once, by the first round
     contact.refresh_from_db()
     assert contact.attend_status == "3"
+
+
+@pytest.mark.django_db
+def test_a_failing_check_is_reported_and_the_round_goes_on(
+    clinician, service_user, settings, tmp_path
+):
+    """An unwritable checkpoint directory is logged as a failed check; the other checks run and
+    the worker still sends what is due."""
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    settings.AUDIT_CHECKPOINT_DIR = str(blocked)
+    contact = ContactFactory(service_user=service_user, clinician=clinician)
+    open_room(actor=clinician, contact=contact)
+    out = StringIO()
+    with time_machine.travel(contact.end_at + dt.timedelta(minutes=31), tick=False):
+        call_command("run_worker", "--once", stdout=out)
+    assert "audit checkpoints written: FAILED (see the log)" in out.getvalue()
+    assert "video rooms closed after the contact: 1" in out.getvalue()

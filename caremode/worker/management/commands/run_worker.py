@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from caremode.messaging.senders import configured_sender
 from caremode.messaging.services import send_due_messages
-from caremode.worker.schedule import run_periodic_checks
+from caremode.worker.schedule import FAILED, run_periodic_checks
 
 
 class Command(BaseCommand):
@@ -36,7 +36,10 @@ class Command(BaseCommand):
                 summary = run_periodic_checks()
                 if any(summary.values()):
                     self.stdout.write(
-                        ", ".join(f"{name}: {count}" for name, count in summary.items())
+                        ", ".join(
+                            f"{name}: {'FAILED (see the log)' if count == FAILED else count}"
+                            for name, count in summary.items()
+                        )
                     )
             round_number += 1
             if options["once"]:
