@@ -251,12 +251,11 @@ def request_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            until = "confirmed by the team manager" if data["kind"] == "discharge" else "accepted"
             messages.success(
                 request,
                 f"Handover sent. {service_user.given_name} stays on your caseload until it is "
-                + (
-                    "confirmed by the team manager." if data["kind"] == "discharge" else "accepted."
-                ),
+                f"{until}.",
             )
             return redirect("records:record", pk=service_user.pk)
     return render(

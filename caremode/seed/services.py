@@ -419,14 +419,24 @@ def _seed_reliability(
     candidates = [p for p in people if p.team in (0, 1)]
     for p in rng.sample(candidates, min(3, len(candidates))):
         discharge = rng.random() < 0.5
+        # Ofcom's numbers for drama (0113 496 0xxx): never a real line.
+        receiver, phone = (
+            rng.choice(
+                [
+                    ("Meadow Lane Surgery", "0113 496 0000"),
+                    ("Hillside Medical Practice", "0113 496 0999"),
+                ]
+            )
+            if discharge
+            else ("", "")
+        )
         Handover.objects.create(
             service_user=saved[p.index],
             kind=Handover.Kind.DISCHARGE if discharge else Handover.Kind.TRANSFER,
             from_team=teams[p.team],
             to_team=None if discharge else teams[1 - p.team],
-            receiver_name=rng.choice(["Meadow Lane Surgery", "Hillside Medical Practice"])
-            if discharge
-            else "",
+            receiver_name=receiver,
+            receiver_phone=phone,
             summary="Stable for six months; knows the early warning signs; medication unchanged.",
             requested_by=clinicians[p.team][p.clinician],
             requested_at=as_of - dt.timedelta(days=rng.randint(1, 9)),
