@@ -5,18 +5,23 @@ message once its session has ended."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from caremode.accounts import sessions
+from caremode.audit.models import AuditEvent
 from caremode.rooms import services as rooms
 from caremode.rooms.access import PASSES_KEY
+from caremode.rooms.tests.sockets import pass_session
+from caremode.rooms.tests.sockets import socket as room_socket
 from caremode.signin.sockets import SESSION_ENDED
 from config.asgi import application
 from tests.factories import ContactFactory, signed_in
@@ -178,3 +183,30 @@ def test_a_pass_holder_without_a_sign_in_still_joins_through_the_policy(room):
         await communicator.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_an_idle_clinicians_room_socket_is_not_pushed_who_waits(clinician, service_user):
+    """The waiting list (names) is pushed only to a socket whose session still holds: a tab left
+    idle past the limit is closed when someone arrives, and no read is audited in its name."""
+    contact = ContactFactory(service_user=service_user, clinician=clinician)
+    room, links = rooms.open_room(actor=clinician, contact=contact)
+    guest_session = pass_session(room, {link.role: link for link in links}["service_user"])
+    client = signed_in(Client(), clinician)
+
+    async def scenario():
+        host = _socket(client, f"/ws/rooms/{room.pk}/")
+        assert (await host.connect())[0]
+        await database_sync_to_async(_age)(client, last_seen=31 * 60)
+        guest = room_socket(room, AnonymousUser(), guest_session)
+        assert (await guest.connect())[0]
+        pushed = []
+        while (output := await host.receive_output(timeout=3))["type"] != "websocket.close":
+            pushed.append(json.loads(output["text"]))
+        assert output["code"] == SESSION_ENDED
+        assert not [m for m in pushed if m["type"] == "lobby" and m["waiting"]]
+        await guest.disconnect()
+
+    async_to_sync(scenario)()
+    assert not AuditEvent.objects.filter(
+        actor=clinician, detail__purpose="video waiting room"
+    ).exists()

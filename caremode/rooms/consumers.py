@@ -31,6 +31,7 @@ from caremode.rooms.access import (
     access_waiting_list,
     identify,
 )
+from caremode.rooms.errors import PassNotValidError
 from caremode.rooms.events import pass_group, room_group
 from caremode.rooms.models import Participant, Role, Room
 from caremode.signin.sockets import SessionBoundConsumer
@@ -62,18 +63,25 @@ class RoomConsumer(SessionBoundConsumer):
             await self.close(code=4410)
             return
         await self.accept()
-        participant = await database_sync_to_async(services.arrive)(
-            actor=self._user(),
-            room=self.room,
-            identity=self.me.key,
-            role=self.me.role,
-            label=self.me.label,
-            channel_name=self.channel_name,
-        )
-        self.participant_id = participant.pk
-        await self.channel_layer.group_add(room_group(self.room.pk), self.channel_name)
+        # The pass group first: a withdrawal that commits while this browser arrives still
+        # reaches it (arrive re-checks the pass under a lock, so one of the two wins cleanly).
         if self.me.pass_id is not None:
             await self.channel_layer.group_add(pass_group(self.me.pass_id), self.channel_name)
+        try:
+            participant = await database_sync_to_async(services.arrive)(
+                actor=self._user(),
+                room=self.room,
+                identity=self.me.key,
+                role=self.me.role,
+                label=self.me.label,
+                channel_name=self.channel_name,
+            )
+        except PassNotValidError:
+            await self._leave_groups()
+            await self.close(code=4403)
+            return
+        self.participant_id = participant.pk
+        await self.channel_layer.group_add(room_group(self.room.pk), self.channel_name)
         await self.send_json(
             {
                 "type": "you",
@@ -109,6 +117,16 @@ class RoomConsumer(SessionBoundConsumer):
         await self.channel_layer.group_discard(room_group(self.room.pk), self.channel_name)
         if self.me is not None and self.me.pass_id is not None:
             await self.channel_layer.group_discard(pass_group(self.me.pass_id), self.channel_name)
+
+    async def _may_still_be_told(self) -> bool:
+        """Before anything is pushed to this browser: its session still holds and it is still
+        who it joined as (pass, consent, team); otherwise the socket is closed."""
+        if not await self.session_allows_action(record_activity=False):
+            return False
+        if not await self._still_here():
+            await self._shut_out()
+            return False
+        return True
 
     async def _shut_out(self) -> None:
         """No longer allowed in (pass revoked, consent withdrawn): leave and close."""
@@ -258,6 +276,8 @@ class RoomConsumer(SessionBoundConsumer):
     # Messages from the channel layer.
 
     async def room_admitted(self, event: dict[str, Any]) -> None:
+        if not await self._may_still_be_told():
+            return
         participant = await database_sync_to_async(selectors.get_participant)(event["participant"])
         await self._enter_call(participant)
 
@@ -274,6 +294,8 @@ class RoomConsumer(SessionBoundConsumer):
         """Someone arrived or went: the clinician's screen fetches who waits (audited)."""
         if self.me is None or self.me.role != Role.CLINICIAN or self.room is None:
             return
+        if not await self._may_still_be_told():
+            return
         waiting = await database_sync_to_async(access_waiting_list)(self.scope["user"], self.room)
         await self.send_json(
             {
@@ -283,9 +305,13 @@ class RoomConsumer(SessionBoundConsumer):
         )
 
     async def room_forward(self, event: dict[str, Any]) -> None:
+        if not await self._may_still_be_told():
+            return
         await self.send_json(event["message"])
 
     async def room_broadcast(self, event: dict[str, Any]) -> None:
+        if event["message"]["type"] != "closed" and not await self._may_still_be_told():
+            return
         await self.send_json(event["message"])
         if event["message"]["type"] == "closed":
             await self.close(code=4410)

@@ -222,14 +222,35 @@ def redeem_pass(*, token: str, session_key: str) -> RoomPass:
     return found
 
 
+def _check_pass_still_holds(identity: str) -> None:
+    """For a pass holder (`pass:<id>`), lock the pass and raise PassNotValidError unless it
+    still lets them in; nothing for a signed-in person (the socket identified them)."""
+    if not identity.startswith("pass:"):
+        return
+    pass_id = identity.removeprefix("pass:")
+    held = (
+        RoomPass.objects.select_for_update()
+        .select_related("room__contact")
+        .filter(pk=int(pass_id))
+        .first()
+        if pass_id.isdigit()
+        else None
+    )
+    if held is None or not pass_holds(held):
+        raise PassNotValidError("This link no longer lets you in.", field="token")
+
+
 @transaction.atomic
 def arrive(
     *, actor: User | None, room: Room, identity: str, role: str, label: str, channel_name: str
 ) -> Participant:
     """Someone's browser connected (`actor` None: someone holding a pass). A clinician is in the
     call at once; anyone else waits unless they were already admitted and are coming back after
-    a dropped connection. The arrival is audited."""
+    a dropped connection. A pass holder's pass is locked and checked again (`pass_holds`), so
+    a withdrawal of consent committing at the same moment either comes first and refuses them
+    (PassNotValidError) or comes after and finds them here. The arrival is audited."""
     now = timezone.now()
+    _check_pass_still_holds(identity)
     participant, created = Participant.objects.get_or_create(
         room=room,
         identity=identity,
@@ -272,6 +293,12 @@ def admit(*, actor: User, room: Room, participant_id: int) -> Participant:
     )
     if participant is None:
         raise RoomError("That person is no longer waiting.", field="participant")
+    try:
+        _check_pass_still_holds(participant.identity)
+    except PassNotValidError as error:
+        raise RoomError(
+            "That person's link no longer lets them in.", field="participant"
+        ) from error
     in_call = room.participants.filter(status=Participant.Status.ADMITTED).count()
     if in_call >= MAX_PARTICIPANTS:
         raise RoomError(

@@ -245,3 +245,55 @@ def test_revoking_inside_a_transaction_that_rolls_back_changes_and_closes_nothin
 
     async_to_sync(scenario)()
     assert RoomPass.objects.get(room=room, role="carer").revoked_at is None
+
+
+def test_a_withdrawal_racing_an_arrival_is_checked_again_under_the_pass_lock(
+    clinician, consent, carer_room
+):
+    """The socket identified the carer a moment before consent went: arriving and being let in
+    both look at the pass again, so neither puts them back in the room."""
+    room, links = carer_room
+    pass_session(room, links["carer"])
+    held = RoomPass.objects.get(room=room, role="carer")
+    waiting = services.arrive(
+        actor=None,
+        room=room,
+        identity=f"pass:{held.pk}",
+        role="carer",
+        label=str(consent.carer),
+        channel_name="carer-browser",
+    )
+    _withdraw(consent)
+    with pytest.raises(RoomError, match="no longer lets them in"):
+        services.admit(actor=clinician, room=room, participant_id=waiting.pk)
+    with pytest.raises(PassNotValidError):
+        services.arrive(
+            actor=None,
+            room=room,
+            identity=f"pass:{held.pk}",
+            role="carer",
+            label=str(consent.carer),
+            channel_name="carer-browser-again",
+        )
+    assert Participant.objects.get(pk=waiting.pk).status == "waiting"  # never admitted
+
+
+def test_nothing_more_is_pushed_to_a_carer_socket_once_consent_is_withdrawn(
+    clinician, consent, carer_room
+):
+    """A push from the call (chat, signalling) is checked before it is sent on."""
+    room, links = carer_room
+    carer_session = pass_session(room, links["carer"])
+
+    async def scenario():
+        host, carer, _carer_id = await in_a_call(room, clinician, carer_session)
+        await database_sync_to_async(_withdraw)(consent)
+        await host.send_json_to({"type": "chat", "text": "Private: how is Megan today?"})
+        seen = []
+        while (output := await carer.receive_output(timeout=3))["type"] != "websocket.close":
+            seen.append(output.get("text", ""))
+        assert output["code"] == 4403  # closed instead of told
+        assert not any("Private" in text for text in seen)
+        await host.disconnect()
+
+    async_to_sync(scenario)()
