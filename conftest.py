@@ -24,8 +24,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--clock",
         default=os.environ.get("CAREMODE_TEST_CLOCK") or None,
-        help="Run the whole session with the clock starting at this ISO 8601 moment "
-        "(ticking; no offset means UK local time). Default: $CAREMODE_TEST_CLOCK, else the real time.",
+        help="Start the whole session's clock at this ISO 8601 moment (ticking; no offset "
+        "means UK local time). Default: $CAREMODE_TEST_CLOCK, else the real time.",
     )
 
 
