@@ -9,7 +9,7 @@ SEED_MONTHS ?= 6
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test check lint typecheck importlint browser-deps assets install serve clean benchmark
+.PHONY: demo test test-clocks check lint typecheck importlint browser-deps assets install serve clean benchmark
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,21 @@ check: lint typecheck importlint
 test: install assets browser-deps check
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/pytest
+
+# The non-browser suite (SQLite) with the session clock at each of CLOCKS (`--clock`, see
+# conftest.py): a Friday afternoon, a Saturday, Christmas Day, a bank holiday Monday, both
+# clock-change Sundays and a late evening. Spark's engine comparison is left out: it reads no
+# clock and is the slowest test (the DuckDB and PostgreSQL runs of it stay in `make test`).
+CLOCKS ?= 2026-12-04T16:30Z 2026-12-05T10:00Z 2026-12-25T11:00Z 2027-05-03T09:30 \
+	2027-03-28T01:30Z 2026-10-25T01:30Z 2027-06-30T23:30
+test-clocks: install assets
+	@failed=""; for clock in $(CLOCKS); do \
+	  echo "== the suite at $$clock"; SECONDS=0; \
+	  env -u DATABASE_URL $(VENV)/bin/pytest -q -m "not browser" -k "not spark" \
+	    -p no:cacheprovider --clock=$$clock || failed="$$failed $$clock"; \
+	  echo "== $$clock took $${SECONDS}s"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "Failed at:$$failed"; exit 1; fi
 
 # Timings, each printed as a ratio against a baseline measured in the same run.
 benchmark: install
