@@ -9,7 +9,7 @@ SEED_MONTHS ?= 6
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test check lint typecheck importlint browser-deps assets install serve clean benchmark
+.PHONY: demo test test-clocks check lint typecheck importlint browser-deps assets install serve clean benchmark
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,32 @@ check: lint typecheck importlint
 test: install assets browser-deps check
 	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/pytest
+
+# The non-browser suite (SQLite) with the session clock at each of CLOCKS (`--clock`, see
+# conftest.py): a Friday afternoon, a Saturday, Christmas Day, a bank holiday Monday, both
+# clock-change Sundays and a late evening (UK time when no offset is given). CLOCK_JOBS runs at
+# once (each is one core's work; each log is in var/clocks/); CLOCK_TESTS narrows the run. Spark's engine comparison is left
+# out: it reads no clock and is the slowest test (it stays in `make test`).
+CLOCKS ?= 2026-12-04T16:30Z 2026-12-05T10:00Z 2026-12-25T11:00Z 2027-05-03T09:30 \
+	2027-03-28T01:30Z 2026-10-25T01:30Z 2027-06-30T23:30
+CLOCK_JOBS ?= 2
+CLOCK_TESTS ?=  # paths or node ids; empty means the whole non-browser suite
+test-clocks: install assets
+	@mkdir -p var/clocks; rm -f var/clocks/*.log; SECONDS=0; \
+	printf '%s\n' $(CLOCKS) | xargs -P $(CLOCK_JOBS) -I{} sh -c \
+	  'env -u DATABASE_URL $(VENV)/bin/pytest -q -m "not browser" -k "not spark" \
+	     -p no:cacheprovider --clock={} $(CLOCK_TESTS) > "var/clocks/{}.log" 2>&1 || true'; \
+	passed=0; failed=0; \
+	for clock in $(CLOCKS); do \
+	  log="var/clocks/$$clock.log"; summary=$$(tail -n 1 "$$log"); echo "at $$clock: $$summary"; \
+	  if grep -qE "^(FAILED|ERROR) " "$$log" || ! grep -qE "[0-9]+ passed" <<<"$$summary" \
+	     || grep -qE "[0-9]+ (failed|error)" <<<"$$summary"; then \
+	    failed=$$((failed + 1)); sed -n '/= FAILURES =/,$$p;/= ERRORS =/,$$p' "$$log" | head -n 200; \
+	  else passed=$$((passed + 1)); fi; \
+	done; \
+	echo "The clock matrix took $${SECONDS}s."; \
+	echo "test-clocks: $$passed passed, $$failed failed"; \
+	test "$$failed" = 0
 
 # Timings, each printed as a ratio against a baseline measured in the same run.
 benchmark: install

@@ -1,10 +1,65 @@
-"""Fixtures shared by every test: a team with a clinician and a service user on its caseload."""
+"""Fixtures shared by every test: a team with a clinician and a service user on its caseload.
+
+Also the session clock: `--clock=2026-12-25T11:00Z` (or CAREMODE_TEST_CLOCK) starts the whole run
+at that moment, ticking, to prove the suite passes whatever the date (`make test-clocks`).
+A time without an offset is UK local time. Tests that travel themselves still do: time_machine
+nests, and their clock returns to the session's when they finish.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 
 from tests.factories import ServiceUserFactory, TeamFactory, clinician_in
+
+_CLOCK_KEY = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("CAREMODE_TEST_CLOCK") or None,
+        help="Start the whole session's clock at this ISO 8601 moment (ticking; no offset "
+        "means UK local time). Default: $CAREMODE_TEST_CLOCK, else the real time.",
+    )
+
+
+def session_clock(value: str) -> dt.datetime:
+    """The aware moment `--clock` names; a clear error for anything that is not ISO 8601."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(
+            f"--clock / CAREMODE_TEST_CLOCK must be an ISO 8601 date and time, "
+            f"such as 2026-12-25T11:00Z; got {value!r}."
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("Europe/London"))
+    return moment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    value = config.getoption("--clock")
+    if value:
+        traveller = time_machine.travel(session_clock(value), tick=True)
+        traveller.start()
+        config.stash[_CLOCK_KEY] = traveller
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = config.stash.get(_CLOCK_KEY, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    value = config.getoption("--clock")
+    return f"session clock: {session_clock(value).isoformat()} (ticking)" if value else None
 
 
 @pytest.fixture

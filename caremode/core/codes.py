@@ -1,7 +1,7 @@
 """The vocabularies CareMode speaks, with their NHS Data Dictionary / MHSDS codes.
 
 Pure data: decision support, scheduling, evaluation and interop all read these, so a code is
-defined once here (see ../shared/DATA-STANDARDS.md).
+defined once here (see docs/data-standards.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Small-number suppression as MHSDS publications do it (DATA-STANDARDS.md).
+"""Small-number suppression as MHSDS publications do it (docs/data-standards.md).
 
 Below national level a count under 5 is shown as `*` and every other count is rounded to the
 nearest 5; a percentage is `*` when its numerator or denominator is under 5.

@@ -1,4 +1,4 @@
-"""Intervals and comparisons as Fingertips computes them (DATA-STANDARDS.md). Pure.
+"""Intervals and comparisons as Fingertips computes them (docs/data-standards.md). Pure.
 
 Wilson score intervals for proportions; the ratio of two proportions with a log-scale (Katz)
 interval; a flag when the 99.8% interval of the ratio excludes 1.

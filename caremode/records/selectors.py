@@ -279,12 +279,15 @@ def list_past_retention(*, years: int, today: dt.date | None = None) -> list[Ser
     """Discharged people whose last contact (or registration) is older than the retention period:
     for review and disposal under the trust's records policy, never deleted automatically."""
     today = today or timezone.localdate()
-    cutoff = today.replace(year=today.year - years)
+    try:
+        cutoff = today.replace(year=today.year - years)
+    except ValueError:  # 29 February, and that year had none: the period ends on the 28th
+        cutoff = today.replace(year=today.year - years, day=28)
     people = ServiceUser.objects.filter(status=ServiceUser.Status.DISCHARGED).annotate(
         last_contact=Max("contacts__start")
     )
     return [
         p
         for p in people
-        if (p.last_contact or p.registered_at).date() < cutoff  # type: ignore[attr-defined]
+        if timezone.localdate(p.last_contact or p.registered_at) < cutoff  # type: ignore[attr-defined]
     ]

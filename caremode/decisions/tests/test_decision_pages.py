@@ -7,7 +7,7 @@ from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.decisions.rules import Context, recommend
 from caremode.decisions.services import agree_decision
 from caremode.scheduling.models import Contact
-from tests.factories import UserFactory, signed_in
+from tests.factories import UserFactory, next_working_day_at, signed_in
 
 
 def _review_date(days=90):
@@ -114,7 +114,7 @@ def test_booking_warns_when_the_mode_differs_from_the_decision(client, clinician
         review_on=timezone.localdate() + dt.timedelta(days=60),
     )
     signed_in(client, clinician)
-    day = timezone.localdate() + dt.timedelta(days=4)
+    day = next_working_day_at(10, after=4).date()
     booking = {
         "consultation_type": "psychotherapy",
         "mode": "telephone",

@@ -65,6 +65,18 @@ def test_retention_lists_only_discharged_records_past_the_period(clinician, serv
     assert [p.pk for p in list_past_retention(years=20)] == [old.pk]
 
 
+def test_retention_on_29_february_counts_back_to_28_february(team):
+    """RETENTION_YEARS may be any number: 29 February 2028 less 25 years has no 29th."""
+    old = ServiceUserFactory(team=team, status="discharged")
+    # Last seen late on 27 February 2003 in the UK, which is before the cutoff.
+    ServiceUser.objects.filter(pk=old.pk).update(
+        registered_at=dt.datetime(2003, 2, 27, 23, 30, tzinfo=dt.UTC)
+    )
+    due = list_past_retention(years=25, today=dt.date(2028, 2, 29))
+    assert [p.pk for p in due] == [old.pk]
+    assert list_past_retention(years=25, today=dt.date(2028, 2, 27)) == []
+
+
 def test_a_restricted_record_leaves_the_analytics(client, clinician, service_user):
     with time_machine.travel(timezone.now() - dt.timedelta(days=30)):
         for _ in range(6):

@@ -15,6 +15,7 @@ from tests.factories import (
     ServiceUserFactory,
     UserFactory,
     current_code,
+    next_working_day_at,
     signed_in,
 )
 
@@ -219,7 +220,7 @@ def test_booking_in_the_past_is_explained_on_the_date(client, clinician, service
 
 def test_booking_then_recording_the_outcome_through_the_pages(client, clinician, service_user):
     signed_in(client, clinician)
-    day = timezone.localdate() + dt.timedelta(days=3)
+    day = next_working_day_at(14, 30, after=3).date()
     response = client.post(
         f"/service-users/{service_user.pk}/book/",
         {

@@ -12,7 +12,7 @@ from caremode.core.errors import DomainError
 from caremode.messaging.models import OutboundMessage
 from caremode.people.models import ServiceUser
 from caremode.scheduling import services
-from caremode.scheduling.diary import UK, add_working_days
+from caremode.scheduling.diary import UK, add_working_days, bank_holiday
 from caremode.scheduling.errors import ContactAlreadySettledError, HandoverError
 from caremode.scheduling.models import Contact, ContactChange, FollowUpTask, Handover, TeamAlert
 from tests.factories import (
@@ -90,7 +90,9 @@ def test_an_unusable_number_is_kept_as_a_visible_failure(clinician, service_user
 
 
 def test_rescheduling_records_who_why_and_notice_and_tells_the_person(clinician, booked):
-    new_start = booked.start + dt.timedelta(days=1, hours=2)
+    # A working day after the booked one (not simply the next day: that may be a weekend).
+    days_ahead = (timezone.localdate(booked.start) - timezone.localdate()).days + 1
+    new_start = next_working_day_at(12, after=days_ahead)
     with time_machine.travel(booked.start - dt.timedelta(hours=30), tick=False):
         change = services.reschedule_contact(
             actor=clinician,
@@ -166,7 +168,12 @@ def test_a_late_start_is_recorded_as_a_change(clinician, booked):
 
 
 def _tuesday_after(day: dt.date) -> dt.date:
-    return day + dt.timedelta(days=(1 - day.weekday()) % 7 or 7)
+    """The first Tuesday after `day` that starts three Tuesdays with no bank holiday among them
+    (28 December can be one), so that the commitment's weeks below are ordinary weeks."""
+    tuesday = day + dt.timedelta(days=(1 - day.weekday()) % 7 or 7)
+    while any(bank_holiday(tuesday + dt.timedelta(weeks=n)) for n in range(3)):
+        tuesday += dt.timedelta(weeks=1)
+    return tuesday
 
 
 def test_a_commitment_at_risk_is_flagged_before_the_person_notices(clinician, service_user):

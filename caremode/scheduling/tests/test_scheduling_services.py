@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from caremode.messaging.models import OutboundMessage
 from caremode.people.models import ServiceUser
 from caremode.people.services import revoke_consent
 from caremode.scheduling import services
+from caremode.scheduling.diary import bank_holiday
 from caremode.scheduling.errors import (
     CarerNotConsentedError,
     ClinicianUnavailableError,
@@ -33,8 +35,17 @@ from tests.factories import (
 
 
 def next_saturday_at(hour: int) -> dt.datetime:
+    """The next Saturday that is not also a bank holiday (26 December can be both)."""
+    return _next_day_at(hour, lambda day: day.weekday() == 5 and not bank_holiday(day))
+
+
+def next_bank_holiday_at(hour: int) -> dt.datetime:
+    return _next_day_at(hour, lambda day: bank_holiday(day) is not None)
+
+
+def _next_day_at(hour: int, wanted: Callable[[dt.date], bool]) -> dt.datetime:
     day = timezone.localdate() + dt.timedelta(days=1)
-    while day.weekday() != 5:
+    while not wanted(day):
         day += dt.timedelta(days=1)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
@@ -180,7 +191,7 @@ def test_the_database_refuses_overlaps_that_skip_the_service(clinician, service_
         (lambda: tomorrow_at(8), "outside the clinician's working hours"),
         (lambda: tomorrow_at(16, 45), "outside the clinician's working hours"),
         (lambda: next_saturday_at(10), "does not work on Saturdays"),
-        (lambda: timezone.make_aware(dt.datetime(2027, 12, 27, 10)), "bank holiday"),
+        (lambda: next_bank_holiday_at(10), "bank holiday"),
     ],
 )
 def test_bookings_respect_working_hours_and_bank_holidays(clinician, service_user, start, message):
