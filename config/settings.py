@@ -222,6 +222,9 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "1") == "1"
+elif PRODUCTION:
+    # Set-password links must reach only their person, never a file on the server.
+    raise ImproperlyConfigured("EMAIL_HOST must be set when CAREMODE_ENV=production.")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
@@ -242,9 +245,12 @@ if not EXTRACT_PSEUDONYM_KEY:
 # database cannot reach: deploy it append-only or shipped to write-once storage. The key signs
 # them (HMAC-SHA256); it is never stored in the database.
 AUDIT_CHECKPOINT_DIR = Path(os.environ.get("AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
-AUDIT_CHECKPOINT_KEY = (
-    os.environ.get("AUDIT_CHECKPOINT_KEY", "") or SECRET_KEY + ":audit-checkpoint"
-)
+AUDIT_CHECKPOINT_KEY = os.environ.get("AUDIT_CHECKPOINT_KEY", "")
+if not AUDIT_CHECKPOINT_KEY:
+    if PRODUCTION:
+        # A key derived from SECRET_KEY would let anyone with the app's environment forge them.
+        raise ImproperlyConfigured("AUDIT_CHECKPOINT_KEY must be set when CAREMODE_ENV=production.")
+    AUDIT_CHECKPOINT_KEY = SECRET_KEY + ":audit-checkpoint"
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [

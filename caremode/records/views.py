@@ -227,6 +227,9 @@ def carer_home(request: AuthenticatedRequest) -> HttpResponse:
     people = [
         (person, list_upcoming_contacts(person)) for person in list_people_cared_for(request.user)
     ]
+    record_list_read(
+        actor=request.user, purpose="carer page", subject_ids=[person.pk for person, _ in people]
+    )
     return render(
         request,
         "records/carer_home.html",

@@ -65,7 +65,12 @@ def access_handover(user: User, pk: int) -> Handover:
 
 
 def access_commitment(user: User, pk: int) -> Commitment:
+    """A commitment about a service user `user` may see, else Http404; records the read (the
+    page names the person)."""
     commitment = get_object_or_404(
         Commitment.objects.filter(service_user__in=ServiceUser.objects.visible_to(user)), pk=pk
+    )
+    record_read(
+        actor=user, obj=commitment, subject_id=commitment.service_user_id, purpose="commitment"
     )
     return commitment

@@ -1,7 +1,8 @@
 """The database refuses UPDATE and DELETE of audit entries, and holds the head to moving forward.
 
 PostgreSQL: plpgsql trigger functions raising an exception; TRUNCATE is refused too unless
-`caremode.audit_erasure` is 'on' (set only by `flush`, outside production). SQLite: triggers that
+`caremode.audit_erasure` is 'on' (set only by `flush`, outside production) on a test database
+(`test_…`), so the application's own role cannot empty a live log. SQLite: triggers that
 `RAISE(ABORT, …)`; DELETE is let through only while the connection's guard function
 `caremode_audit_erasure_allowed()` answers 1 (again only inside `flush`). The names match
 `caremode.audit.append_only`.
@@ -13,9 +14,15 @@ triggers with the old table: create them again there. `test_the_database_refuses
 from django.db import migrations
 
 POSTGRESQL = """
+-- Emptying the log is for test databases only (Django names them test_…): the setting alone
+-- would let any connection of the application's own role switch the guard off.
+CREATE OR REPLACE FUNCTION audit_erasure_allowed() RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT coalesce(current_setting('caremode.audit_erasure', true), '') = 'on'
+        AND current_database() LIKE 'test\\_%'
+$$;
 CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'TRUNCATE' AND current_setting('caremode.audit_erasure', true) = 'on' THEN
+    IF TG_OP = 'TRUNCATE' AND audit_erasure_allowed() THEN
         RETURN NULL;
     END IF;
     RAISE EXCEPTION 'audit entries are append-only: % on % refused', TG_OP, TG_TABLE_NAME;
@@ -29,7 +36,7 @@ CREATE TRIGGER audit_auditevent_no_truncate BEFORE TRUNCATE ON audit_auditevent
 CREATE OR REPLACE FUNCTION audit_head_moves_forward() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
-        IF current_setting('caremode.audit_erasure', true) = 'on' THEN
+        IF audit_erasure_allowed() THEN
             RETURN NULL;
         END IF;
     ELSIF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.last_sequence = OLD.last_sequence + 1
@@ -57,6 +64,7 @@ DROP TRIGGER IF EXISTS audit_auditchainhead_forward_only ON audit_auditchainhead
 DROP TRIGGER IF EXISTS audit_auditchainhead_no_truncate ON audit_auditchainhead;
 DROP FUNCTION IF EXISTS audit_refuse_change();
 DROP FUNCTION IF EXISTS audit_head_moves_forward();
+DROP FUNCTION IF EXISTS audit_erasure_allowed();
 """
 
 SQLITE = [

@@ -80,3 +80,30 @@ def test_flush_empties_the_log_for_tests_and_demos_but_not_in_production(
     record_event(actor=None, action="read", object_type="x", object_id="1")
     with pytest.raises(DatabaseError, match="append-only"), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the TRUNCATE guard is PostgreSQL's")
+def test_the_erasure_switch_works_only_on_a_test_database(three_events):
+    """`SET caremode.audit_erasure = 'on'` is something any connection can do: on a live
+    database (not `test_…`) it must not let TRUNCATE through."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET caremode.audit_erasure = 'on'")
+        try:
+            cursor.execute("SELECT audit_erasure_allowed(), current_database() LIKE 'test\\_%'")
+            allowed, on_a_test_database = cursor.fetchone()
+            cursor.execute("SELECT pg_get_functiondef('audit_erasure_allowed'::regproc)")
+            definition = cursor.fetchone()[0]
+        finally:
+            cursor.execute("RESET caremode.audit_erasure")
+    assert on_a_test_database and allowed  # what lets Django's test teardown empty the log
+    assert "current_database()" in definition and "test\\_%" in definition
+
+
+@pytest.mark.django_db
+def test_verify_fails_in_production_when_there_is_no_checkpoint(three_events, settings):
+    """A wiped log with no checkpoint must not verify: in production the worker writes them."""
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="No checkpoint in"):
+        call_command("audit", "verify")
+    settings.PRODUCTION = False
+    call_command("audit", "verify")  # in the demo, a warning only

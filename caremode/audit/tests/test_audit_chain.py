@@ -36,7 +36,7 @@ def test_an_untouched_chain_verifies(three_events, capsys):
     call_command("audit", "verify")
     out = capsys.readouterr().out
     assert f"Audit chain intact: 3 entries ending in hash {three_events[2].hash}" in out
-    assert "No checkpoint yet" in out
+    assert "No checkpoint in" in out
 
 
 def test_an_edited_entry_is_named(three_events):

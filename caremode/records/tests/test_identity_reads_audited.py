@@ -228,3 +228,42 @@ def _list_reads_purpose(url: str) -> str:
         "/diary/": "diary",
         "/decisions/review/": "decisions to review",
     }[url]
+
+
+def test_the_carer_page_records_one_read_naming_the_people_cared_for(client, team):
+    from caremode.accounts.models import Role
+    from tests.factories import CarerConsentFactory, UserFactory
+
+    shared = CarerConsentFactory(service_user=ServiceUserFactory(team=team))
+    account = UserFactory(role=Role.CARER)
+    shared.carer.account = account
+    shared.carer.save()
+    CarerConsentFactory(  # joins contacts only: the carer page does not show this person
+        carer=shared.carer,
+        service_user=ServiceUserFactory(team=team),
+        scope_appointment_details=False,
+    )
+    signed_in(client, account)
+    body = client.get("/people-i-care-for/").content.decode()
+    assert shared.service_user.full_name in body
+    assert _shown("carer page", account) == [shared.service_user.pk]
+
+
+def test_the_end_commitment_page_records_a_read_of_its_person(client, clinician, service_user):
+    from caremode.scheduling.models import Commitment
+
+    commitment = Commitment.objects.create(
+        service_user=service_user,
+        clinician=clinician,
+        consultation_type="care_coordination",
+        weekday=1,
+        time=dt.time(15),
+        mode="telephone",
+        starts_on=timezone.localdate(),
+        agreed_by=clinician,
+        agreed_at=timezone.now(),
+    )
+    signed_in(client, clinician)
+    assert client.get(f"/commitments/{commitment.pk}/end/").status_code == 200
+    event = AuditEvent.objects.get(object_type="scheduling.Commitment", action="read")
+    assert (event.actor, event.subject_id) == (clinician, service_user.pk)

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import time_machine
 from django.conf import settings
 from django.utils import timezone
@@ -83,6 +84,8 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
         "SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-key-for-the-check",
         "ALLOWED_HOSTS": "caremode.example.nhs.uk",
         "EXTRACT_PSEUDONYM_KEY": "another-long-random-key-held-by-the-trust",
+        "AUDIT_CHECKPOINT_KEY": "a-third-key-held-only-by-the-worker",
+        "EMAIL_HOST": "smtp.example.nhs.uk",
         "CAREMODE_VAR_DIR": str(tmp_path),
     }
     result = subprocess.run(
@@ -94,3 +97,28 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["AUDIT_CHECKPOINT_KEY", "EMAIL_HOST"])
+def test_production_refuses_to_start_without_its_own_keys_and_mail_relay(tmp_path, missing):
+    """No checkpoint key derived from SECRET_KEY, no set-password links written to files."""
+    env = {
+        **os.environ,
+        "CAREMODE_ENV": "production",
+        "SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-key-for-the-check",
+        "ALLOWED_HOSTS": "caremode.example.nhs.uk",
+        "EXTRACT_PSEUDONYM_KEY": "another-long-random-key-held-by-the-trust",
+        "AUDIT_CHECKPOINT_KEY": "a-third-key-held-only-by-the-worker",
+        "EMAIL_HOST": "smtp.example.nhs.uk",
+        "CAREMODE_VAR_DIR": str(tmp_path),
+    }
+    del env[missing]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
+    assert result.returncode != 0
+    assert f"{missing} must be set when CAREMODE_ENV=production" in result.stderr

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from caremode.audit import checkpoints
@@ -36,10 +37,14 @@ class Command(BaseCommand):
             raise CommandError(f"Audit checkpoints cannot be trusted: {error}") from error
         last = checkpoints.read_last()
         if last is None:
-            self.stdout.write(
-                f"No checkpoint yet in {checkpoints.checkpoint_file()}: a rewrite of the whole "
-                "log could not be detected."
+            missing = (
+                f"No checkpoint in {checkpoints.checkpoint_file()}: a rewrite or wipe of the "
+                "whole log could not be detected."
             )
+            if settings.PRODUCTION:
+                # In production the worker writes them; none at all means they were lost.
+                raise CommandError(missing + " The worker writes one every round of checks.")
+            self.stdout.write(missing)
         else:
             self.stdout.write(
                 f"Last checkpoint, {last.at}: {last.entries} entries ending in hash "
