@@ -57,6 +57,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         traveller.stop()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser journeys run last: their one Playwright (sync API) keeps an event loop on the main
+    thread for the rest of the run, where `async_to_sync` in a WebSocket test would refuse."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def pytest_report_header(config: pytest.Config) -> str | None:
     value = config.getoption("--clock")
     return f"session clock: {session_clock(value).isoformat()} (ticking)" if value else None
