@@ -75,11 +75,11 @@ def test_pages_carry_security_headers_and_a_nonce(client, clinician):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_production_settings_pass_the_deployment_checks(tmp_path):
-    # As a deployment would run it: without the test-only switch the browser journeys set.
-    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env = {
-        **inherited,
+def _production_check(tmp_path, *args: str, without: str = "") -> subprocess.CompletedProcess:
+    """`manage.py check` as a deployment would run it: production settings with every key and
+    the mail relay (less `without`), and without the test-only switch the browser journeys set."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {
         "CAREMODE_ENV": "production",
         "SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-key-for-the-check",
         "ALLOWED_HOSTS": "caremode.example.nhs.uk",
@@ -88,13 +88,18 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
         "EMAIL_HOST": "smtp.example.nhs.uk",
         "CAREMODE_VAR_DIR": str(tmp_path),
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+    env.pop(without, None)
+    return subprocess.run(  # noqa: S603 - the arguments are this module's own literals
+        [sys.executable, "manage.py", "check", *args],
         env=env,
         capture_output=True,
         text=True,
         cwd=settings.BASE_DIR,
     )
+
+
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    result = _production_check(tmp_path, "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -102,23 +107,6 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
 @pytest.mark.parametrize("missing", ["AUDIT_CHECKPOINT_KEY", "EMAIL_HOST"])
 def test_production_refuses_to_start_without_its_own_keys_and_mail_relay(tmp_path, missing):
     """No checkpoint key derived from SECRET_KEY, no set-password links written to files."""
-    env = {
-        **os.environ,
-        "CAREMODE_ENV": "production",
-        "SECRET_KEY": "x" * 30 + "-a-long-random-production-secret-key-for-the-check",
-        "ALLOWED_HOSTS": "caremode.example.nhs.uk",
-        "EXTRACT_PSEUDONYM_KEY": "another-long-random-key-held-by-the-trust",
-        "AUDIT_CHECKPOINT_KEY": "a-third-key-held-only-by-the-worker",
-        "EMAIL_HOST": "smtp.example.nhs.uk",
-        "CAREMODE_VAR_DIR": str(tmp_path),
-    }
-    del env[missing]
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=settings.BASE_DIR,
-    )
+    result = _production_check(tmp_path, without=missing)
     assert result.returncode != 0
     assert f"{missing} must be set when CAREMODE_ENV=production" in result.stderr
