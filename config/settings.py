@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "caremode.people",
     "caremode.messaging",
     "caremode.scheduling",
+    "caremode.monitoring",
     "caremode.rooms",
     "caremode.decisions",
     "caremode.evaluation",

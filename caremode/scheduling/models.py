@@ -176,9 +176,14 @@ class WorkingHours(models.Model):
 
 
 class FollowUpTask(models.Model):
-    """Follow up a missed contact (E13): due by a date, owned by the care team."""
+    """Follow up a missed contact, or check-ins missed in a row (E13): due by a date, owned by the
+    care team. A follow-up of missed check-ins has no contact and a `key` naming what it is about,
+    so that it is raised once."""
 
-    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="follow_up")
+    contact = models.OneToOneField(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_up"
+    )
+    key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     service_user = models.ForeignKey(
         ServiceUser, on_delete=models.CASCADE, related_name="follow_ups"
     )
@@ -306,6 +311,12 @@ class TeamAlert(models.Model):
         BROKEN_COMMITMENT = "broken_commitment", "Commitment at risk"
         CONTACT_GAP = "contact_gap", "No recent contact"
         HANDOVER_UNACCEPTED = "handover_unaccepted", "Handover not accepted"
+        # Raised by monitoring between contacts (E7, E20).
+        RISK_ANSWER = "risk_answer", "Thoughts of self-harm reported"
+        DETERIORATION = "deterioration", "Reliable deterioration"
+        SEVERE_SCORE = "severe_score", "Score in the severe band"
+        WARNING_SIGN = "warning_sign", "Early-warning sign reported"
+        MISSED_CHECKINS = "missed_checkins", "Check-ins missed"
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="alerts")
     service_user = models.ForeignKey(ServiceUser, on_delete=models.CASCADE, related_name="alerts")
@@ -315,6 +326,14 @@ class TeamAlert(models.Model):
     )
     message = models.CharField(max_length=300)
     raised_at = models.DateTimeField()
+    # Urgent alerts are shown first and escalate to the team's managers when nobody acknowledges
+    # them in time (docs/clinical-safety.md).
+    urgent = models.BooleanField(default=False)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -13,6 +13,7 @@ from caremode.scheduling.services.checks import (
     check_commitments,
     check_contact_gaps,
     escalate_handovers,
+    raise_team_alert,
     resolve_alert,
 )
 from caremode.scheduling.services.commitments import agree_commitment, end_commitment
@@ -37,6 +38,7 @@ __all__ = [
     "discharge_message",
     "end_commitment",
     "escalate_handovers",
+    "raise_team_alert",
     "record_outcome",
     "request_handover",
     "reschedule_contact",

@@ -23,21 +23,47 @@ LOOK_AHEAD = dt.timedelta(days=2)
 LOOK_BACK = dt.timedelta(days=28)
 
 
-def _raise_alert(*, kind: str, key: str, service_user: ServiceUser, message: str) -> bool:
+def _raise_alert(
+    *, kind: str, key: str, service_user: ServiceUser, message: str, urgent: bool = False
+) -> bool:
     """Raise an alert once per key; True if it is new."""
+    return (
+        raise_team_alert(
+            kind=kind, key=key, service_user=service_user, message=message, urgent=urgent
+        )
+        is not None
+    )
+
+
+def raise_team_alert(
+    *, kind: str, key: str, service_user: ServiceUser, message: str, urgent: bool = False
+) -> TeamAlert | None:
+    """Raise an alert for the person's care team, once per `key` (what it is about).
+
+    Returns the new alert, or None when one with that key was raised before. Audited as the
+    system's write. Callers in a transaction get the alert in that transaction (a savepoint
+    absorbs the duplicate)."""
     try:
         with transaction.atomic():
-            TeamAlert.objects.create(
+            alert = TeamAlert.objects.create(
                 team_id=service_user.team_id,
                 service_user=service_user,
                 kind=kind,
                 key=key,
                 message=message,
+                urgent=urgent,
                 raised_at=timezone.now(),
             )
+            record_event(
+                actor=None,
+                action=AuditAction.CREATE,
+                obj=alert,
+                subject_id=service_user.pk,
+                detail={"kind": kind, "urgent": urgent},
+            )
     except IntegrityError:
-        return False
-    return True
+        return None
+    return alert
 
 
 def check_commitments(*, now: dt.datetime | None = None) -> int:

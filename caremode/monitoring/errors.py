@@ -1,0 +1,15 @@
+"""Errors monitoring raises for a person to read, each naming the field at fault."""
+
+from caremode.core.errors import DomainError
+
+
+class AssessmentAnswerError(DomainError):
+    """An answer out of range, or a question the measure does not have."""
+
+
+class PersonDischargedError(DomainError):
+    """Check-ins and scores are not taken for someone no longer on a caseload."""
+
+
+class ScoreContactError(DomainError):
+    """A score recorded during a contact must name a contact of this person that took place."""
