@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,6 +57,8 @@ def connect_spark() -> ibis.BaseBackend:
         raise BackendError("--backend spark needs pyspark installed.") from error
     if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
         raise BackendError("--backend spark needs Java 17 or later (java on PATH or JAVA_HOME).")
+    # PySpark's notice about pandas 3 is about pandas-on-Spark, which CareMode does not use.
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
     active = SparkSession.getActiveSession()
     if active is not None:  # spark-submit or a Databricks job: use its session and its cluster
         return ibis.pyspark.connect(session=active)
@@ -87,9 +90,7 @@ def read_on_spark(con: ibis.BaseBackend, path: Path | str, kind: str, row: str) 
     location = str(path)
     if kind == "csv":
         # Every column as a string (no inference), as DuckDB reads it, so codes keep their zeros.
-        frame = session.read.options(header=True, inferSchema=False, encoding="UTF-8").csv(
-            location
-        )
+        frame = session.read.options(header=True, inferSchema=False, encoding="UTF-8").csv(location)
         frame = frame.select(
             "*",
             F.col("_metadata.file_path").alias("_file"),

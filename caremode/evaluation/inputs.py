@@ -411,8 +411,7 @@ def check_table(
         raise _engine_error(source, error) from error
     if not tally["rows"]:
         raise InputError(
-            f"{source} has a header but no rows: there is nothing to evaluate; nothing was "
-            "written."
+            f"{source} has a header but no rows: there is nothing to evaluate; nothing was written."
         )
     problems: list[Problem] = []
     bad_rows = ibis.literal(False)
