@@ -3,6 +3,7 @@ CareMode's. Used by `evaluate_speed.py` and by a test on a small file."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,38 +21,28 @@ DIMENSIONS = (
     "interpreter",
     "access_need",
 )
-OPTIONAL = (
-    "ClinContDurOfCareCont",
-    "AgeCareContDate",
-    "EthnicCategory",
-    "Gender",
-    "GenderIDCode",
-    "IMD_Decile",
-    "Rurality",
-    "InterpreterPresentInd",
-    "AccessNeeds",
-    "TechFailure",
-)
 
 
-def contacts_view(con: Any, path: Path) -> None:
-    """The view `contacts` the script reads: every column VARCHAR, absent optional ones null."""
+def contacts_view(con: Any, path: Path, optional: Sequence[str]) -> None:
+    """The view `contacts` the script reads: every column VARCHAR, absent `optional` ones null
+    (the caller names them, `caremode.evaluation.inputs.OPTIONAL`, so that this process imports
+    nothing of CareMode's)."""
     if path.suffix == ".csv":
         source = f"read_csv('{path}', all_varchar = true)"
     else:
         source = f"read_parquet('{path}')"
     columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
     cast = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
-    absent = "".join(f', NULL::VARCHAR AS "{c}"' for c in OPTIONAL if c not in columns)
+    absent = "".join(f', NULL::VARCHAR AS "{c}"' for c in optional if c not in columns)
     con.execute(f"CREATE OR REPLACE VIEW contacts AS SELECT {cast}{absent} FROM {source}")
 
 
-def run(path: Path) -> tuple[dict[str, int], list[dict[str, Any]]]:
+def run(path: Path, optional: Sequence[str]) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """(the number of bad rows of each kind, the script's results) for one extract."""
     import duckdb
 
     con = duckdb.connect()
-    contacts_view(con, path)
+    contacts_view(con, path, optional)
     con.execute(SCRIPT.read_text())
     problems = con.execute("SELECT * FROM problems").fetchdf().iloc[0].to_dict()
     names = [d[0] for d in con.execute("SELECT * FROM results").description]

@@ -120,7 +120,7 @@ SCRIPT = r"""
 import json, sys
 sys.path.insert(0, "benchmarks")
 from evaluate_script import run
-problems, rows = run(__import__("pathlib").Path(sys.argv[1]))
+problems, rows = run(__import__("pathlib").Path(sys.argv[1]), sys.argv[3].split(","))
 assert all(v == 0 for k, v in problems.items() if k != "rows"), problems
 json.dump(rows, open(sys.argv[2], "w"), default=str)
 """
@@ -180,15 +180,17 @@ def evaluate(source: Path, out: Path, *extra: str) -> list[str]:
     ]
 
 
-def large(workdir: Path, rows: int) -> None:
+def large(workdir: Path, rows: int, spark: bool) -> None:
     from evaluate_script import differences
+
+    from caremode.evaluation.inputs import OPTIONAL
 
     path = workdir / f"contacts-{rows}.parquet"
     generate(path, rows)
     script_out, caremode_out = workdir / "script.json", workdir / "caremode.json"
     times = {
         "hand-written DuckDB SQL script": timed(
-            [sys.executable, "-c", SCRIPT, str(path), str(script_out)]
+            [sys.executable, "-c", SCRIPT, str(path), str(script_out), ",".join(OPTIONAL)]
         ),
         "CareMode measures (checks, counts, disengagement, statistics)": timed(
             [sys.executable, "-c", CAREMODE, str(path), str(caremode_out)]
@@ -200,10 +202,19 @@ def large(workdir: Path, rows: int) -> None:
             evaluate(path, workdir / "out-report")
         ),
     }
+    if spark:
+        times["caremode evaluate --backend spark --only results (SPARK_MASTER)"] = timed(
+            evaluate(path, workdir / "out-spark", "--only", "results", "--backend", "spark")
+        )
     found = differences(json.loads(script_out.read_text()), json.loads(caremode_out.read_text()))
     baseline = times["hand-written DuckDB SQL script"][0]
     print(f"\n{rows:,} contacts (Parquet); each run once, in its own process")
     print(f"  counts identical to the script's: {'yes' if not found else 'NO: ' + found[0]}")
+    if spark:
+        same = json.loads((workdir / "out-spark" / "results.json").read_text()) == json.loads(
+            (workdir / "out-results" / "results.json").read_text()
+        )
+        print(f"  Spark's results.json identical to DuckDB's: {'yes' if same else 'NO'}")
     for name, (seconds, peak) in times.items():
         print(f"  {name:62} {seconds:7.1f}s {peak:7.0f} MiB  {seconds / baseline:5.2f}x script")
 
@@ -237,11 +248,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="*", default=[2_000_000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--spark", action="store_true", help="Also time --backend spark (Java 17; SPARK_MASTER)."
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         small(Path(workdir), options.repeat)
         for rows in options.rows:
-            large(Path(workdir), rows)
+            large(Path(workdir), rows, options.spark)
 
 
 if __name__ == "__main__":
