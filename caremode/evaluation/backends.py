@@ -149,5 +149,10 @@ def counted_on(name: str, table: Table, source: ibis.BaseBackend) -> Iterator[Ta
             yield target.create_table(temp, obj=source.to_pyarrow(table), temp=True)
         finally:
             target.disconnect()
+    elif name == "spark":
+        raise BackendError(
+            "Spark reads and checks the extract itself: open it with "
+            "read_extract(path, con=connect_spark())."
+        )
     else:
         raise BackendError(f"Unknown backend {name!r}: choose one of {', '.join(BACKENDS)}.")

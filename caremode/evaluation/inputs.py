@@ -253,6 +253,8 @@ def _sniff(path: Path | str) -> str:
         raise InputError(f"{path}: expected a .csv or .parquet file.")
     if head[:4] == b"PAR1":
         raise InputError(f"{path} is a Parquet file named .csv: rename it to .parquet.")
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError(f"{path} is UTF-16 text: export the extract as UTF-8.")
     if (nul := head.find(b"\x00")) >= 0:
         raise InputError(
             f"{path} is not a text CSV file: it holds binary data (a NUL byte at byte "

@@ -97,6 +97,9 @@ def test_a_binary_file_is_named_as_such(tmp_path):
     path = tmp_path / "contacts.csv"
     path.write_bytes(b"\x1f\x8b\x08\x00" + bytes(range(256)) * 8)  # a gzip file, say
     assert "is not a text CSV file: it holds binary data" in refused(tmp_path, path)
+    wide = tmp_path / "wide.csv"
+    wide.write_bytes((HEADER + "\n").encode("utf-16"))
+    assert "is UTF-16 text" in refused(tmp_path, wide)
 
 
 def test_a_latin1_file_names_the_row_and_column_of_the_first_bad_byte(tmp_path):
