@@ -97,7 +97,7 @@ benchmark: install
 	$(PY) benchmarks/seed_trust.py
 	$(PY) benchmarks/recommendations.py
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) benchmarks/load_booking.py
-	$(PY) benchmarks/evaluate_10m.py
+	$(PY) benchmarks/evaluate_speed.py --rows 2000000 10000000
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) benchmarks/room_connections.py
 
 clean:

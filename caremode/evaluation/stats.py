@@ -7,12 +7,12 @@ interval; a flag when the 99.8% interval of the ratio excludes 1.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from typing import Final
 
-from scipy.stats import norm
-
-Z95: Final = float(norm.ppf(0.975))
-Z998: Final = float(norm.ppf(0.999))
+_NORMAL: Final = NormalDist()
+Z95: Final = _NORMAL.inv_cdf(0.975)
+Z998: Final = _NORMAL.inv_cdf(0.999)
 
 
 def wilson(numerator: int, denominator: int, z: float) -> tuple[float, float] | None:

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from caremode.evaluation.backends import BACKENDS, BackendError, counted_on
+from caremode.evaluation.backends import BACKENDS, BackendError, connect_spark, counted_on
 from caremode.evaluation.inputs import ROW, InputError, read_extract
 from caremode.evaluation.measures import (
     Options,
@@ -20,7 +18,11 @@ from caremode.evaluation.measures import (
     count_all,
     standardise,
 )
-from caremode.evaluation.report import render
+from caremode.evaluation.output import OutputError, check_out, staged
+
+# The report (Altair, vl-convert, WeasyPrint) is imported only when it is drawn: `--only
+# results` does not pay for loading it.
+ONLY = {"results": ("measures.csv", "results.json")}
 
 COLUMNS = [
     "dimension",
@@ -45,12 +47,33 @@ class Command(BaseCommand):
         "Equity measures over all offered contacts in an MHSDS-shaped extract (CSV or Parquet): "
         "rates by mode and group with Wilson intervals, ratios to the largest group with Katz "
         "intervals, flags, small-number suppression. Writes DIR/measures.csv and "
-        "DIR/results.json, or nothing if the input has problems."
+        "DIR/results.json and the report, or nothing if the input has problems."
     )
+    # It reads a file and writes a folder; the database and the project's checks play no part.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("input", type=Path)
-        parser.add_argument("--out", required=True, type=Path)
+        parser.add_argument(
+            "input",
+            help="A .csv or .parquet file; with --backend spark also a Delta table, or a "
+            "location the cluster reads (s3://…, abfss://…, dbfs:/…).",
+        )
+        parser.add_argument(
+            "--out",
+            required=True,
+            type=Path,
+            help="A new or empty folder; written in full or not at all.",
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Replace an --out folder that already holds files.",
+        )
+        parser.add_argument(
+            "--only",
+            choices=sorted(ONLY),
+            help="Write only these files: results = measures.csv and results.json (no report).",
+        )
         parser.add_argument(
             "--no-suppress",
             action="store_true",
@@ -72,9 +95,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        out: Path = options["out"]
+        out: Path = options["out"].absolute()
+        try:
+            check_out(out, force=options["force"])
+        except OutputError as error:
+            raise CommandError(str(error)) from error
         console = Console(stderr=True)
-        con = ibis.duckdb.connect()
+        try:
+            # Spark reads and checks the extract itself; the others check it in DuckDB.
+            con = connect_spark() if options["backend"] == "spark" else ibis.duckdb.connect()
+        except BackendError as error:
+            raise CommandError(str(error)) from error
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -97,14 +128,6 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from error
             progress.update(task, description="Intervals, ratios and flags")
             measures = compute_measures(counts, Options(suppress=not options["no_suppress"]))
-        staging = Path(tempfile.mkdtemp(prefix="evaluate-"))
-        with (staging / "measures.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-            writer.writeheader()
-            for row in measures:
-                writer.writerow(
-                    {k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()}
-                )
         results = {
             "input": str(options["input"]),
             "contacts": checked.rows,
@@ -113,18 +136,34 @@ class Command(BaseCommand):
             "skipped": checked.skipped,
             "measures": measures,
         }
-        (staging / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
-        render(results, counts, staging)
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("measures.csv", "results.json", "report.html", "report.pdf"):
-            shutil.move(staging / name, out / name)
-        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            with staged(out, force=options["force"]) as staging:
+                self._write(staging, results, counts, report=options["only"] is None)
+        except OutputError as error:
+            raise CommandError(str(error)) from error
         for warning in checked.warnings:
             self.stderr.write(f"Warning: {warning}")
         for skipped in checked.skipped:
             self.stderr.write(f"Skipped: {skipped}")
         flagged = sum(m["flag"] in ("higher", "lower") for m in measures)
+        written = ", ".join(sorted(p.name for p in out.iterdir()))
         self.stdout.write(
             f"{checked.rows:,} contacts; {len(measures):,} measures, {flagged} "
-            f"flagged; written to {out}."
+            f"flagged; written to {out} ({written})."
         )
+
+    def _write(
+        self, folder: Path, results: dict[str, Any], counts: list[dict[str, Any]], *, report: bool
+    ) -> None:
+        with (folder / "measures.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer.writeheader()
+            for row in results["measures"]:
+                writer.writerow(
+                    {k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()}
+                )
+        (folder / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+        if report:
+            from caremode.evaluation.report import render
+
+            render(results, counts, folder)
