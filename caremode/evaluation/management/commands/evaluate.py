@@ -4,6 +4,7 @@ import csv
 import json
 import shutil
 import tempfile
+from argparse import ArgumentTypeError
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from caremode.evaluation.backends import BACKENDS, BackendError, counted_on
 from caremode.evaluation.inputs import ROW, InputError, read_extract
 from caremode.evaluation.measures import (
+    DIMENSIONS,
+    INTERSECTION_NAMES,
     Options,
     compute_measures,
     count_all,
@@ -29,6 +32,8 @@ COLUMNS = [
     "measure",
     "numerator",
     "denominator",
+    "people",
+    "design_effect",
     "value",
     "ci95",
     "ci998",
@@ -36,15 +41,27 @@ COLUMNS = [
     "ratio",
     "ratio_ci95",
     "ratio_ci998",
+    "p_value",
+    "q_value",
     "flag",
 ]
+
+
+def _reference(value: str) -> tuple[str, str]:
+    """`dimension=group`, as given to --reference."""
+    dimension, sep, group = value.partition("=")
+    if not sep or not dimension.strip() or not group.strip():
+        raise ArgumentTypeError(f"expected DIMENSION=GROUP, for example ethnicity=White: {value!r}")
+    return dimension.strip(), group.strip()
 
 
 class Command(BaseCommand):
     help = (
         "Equity measures over all offered contacts in an MHSDS-shaped extract (CSV or Parquet): "
-        "rates by mode and group with Wilson intervals, ratios to the largest group with Katz "
-        "intervals, flags, small-number suppression. Writes DIR/measures.csv and "
+        "rates by mode and group with Wilson intervals, ratios to the reference group (the "
+        "largest, or --reference) with score intervals allowing for contacts clustered within "
+        "people, flags with the false discovery rate controlled, small-number suppression. "
+        "Writes DIR/measures.csv and "
         "DIR/results.json, or nothing if the input has problems."
     )
 
@@ -60,6 +77,17 @@ class Command(BaseCommand):
             "--skip-invalid",
             action="store_true",
             help="Leave out rows with problems, and report them.",
+        )
+        parser.add_argument(
+            "--reference",
+            type=_reference,
+            action="append",
+            default=[],
+            metavar="DIMENSION=GROUP",
+            help=(
+                "The reference group of a dimension (repeatable), for example ethnicity=White or "
+                "ethnicity_age_band='White / 25-34'; otherwise the largest group."
+            ),
         )
         parser.add_argument(
             "--backend",
@@ -96,7 +124,16 @@ class Command(BaseCommand):
             except BackendError as error:
                 raise CommandError(str(error)) from error
             progress.update(task, description="Intervals, ratios and flags")
-            measures = compute_measures(counts, Options(suppress=not options["no_suppress"]))
+            reference = dict(options["reference"])
+            unknown = sorted(set(reference) - set(DIMENSIONS) - set(INTERSECTION_NAMES))
+            if unknown:
+                raise CommandError(
+                    f"--reference: unknown dimension(s) {', '.join(unknown)}; expected one of "
+                    + ", ".join((*DIMENSIONS, *INTERSECTION_NAMES))
+                )
+            measures = compute_measures(
+                counts, Options(suppress=not options["no_suppress"], reference=reference)
+            )
         staging = Path(tempfile.mkdtemp(prefix="evaluate-"))
         with (staging / "measures.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=COLUMNS)
