@@ -32,7 +32,9 @@ def test_the_extract_is_pseudonymised_and_counts_missed_contacts(
             service_user=hidden, clinician=clinician, attend_status="5", mode_used="video"
         )
     ContactFactory(service_user=service_user, clinician=clinician)  # still to come: left out
-    service_user.access_needs.create(need="poor_connectivity", recorded_at=timezone.now())
+    service_user.access_needs.create(
+        need="poor_connectivity", recorded_at=timezone.now() - dt.timedelta(days=30)
+    )
     out = tmp_path / "contacts.csv"
     call_command("extract", "--out", str(out))
     rows = list(csv.DictReader(out.open()))
@@ -54,6 +56,59 @@ def test_the_extract_is_pseudonymised_and_counts_missed_contacts(
     assert AuditEvent.objects.filter(action="export", object_type="pseudonymised extract").exists()
     with pytest.raises(CommandError, match="already exists"):
         call_command("extract", "--out", str(out))
+
+
+def test_the_extract_tells_the_truth_of_each_contact(tmp_path, clinician, service_user):
+    """ConsMechanismMH is the mode used when the contact took place and the planned mode
+    otherwise; access needs are those current at the contact; InterpreterPresentInd is whether
+    one was present (not requested); ConsType is MHSDS's 01 initial or 02 follow-up."""
+    now = timezone.now()
+    with time_machine.travel(now - dt.timedelta(days=10)):
+        first = ContactFactory(
+            service_user=service_user,
+            clinician=clinician,
+            consultation_type="initial_assessment",
+            planned_mode="face_to_face",
+            planned_cons_mechanism="01",
+            attend_status="5",
+            mode_used="telephone",
+            cons_mechanism_used="02",
+            interpreter_needed=True,
+            interpreter_present=False,
+        )
+        missed = ContactFactory(
+            service_user=service_user,
+            clinician=clinician,
+            attend_status="3",
+            interpreter_needed=True,
+        )
+        present = ContactFactory(
+            service_user=service_user,
+            clinician=clinician,
+            attend_status="6",
+            mode_used="video",
+            cons_mechanism_used="11",
+            interpreter_present=True,
+        )
+    needs = service_user.access_needs
+    needs.create(
+        need="no_private_space",
+        recorded_at=now - dt.timedelta(days=40),
+        ended_at=now - dt.timedelta(days=20),
+    )
+    needs.create(need="poor_connectivity", recorded_at=now - dt.timedelta(days=30))
+    needs.create(need="hearing_impairment", recorded_at=now - dt.timedelta(days=1))
+    out = tmp_path / "contacts.csv"
+    call_command("extract", "--out", str(out))
+    rows = {r["UniqCareContID"]: r for r in csv.DictReader(out.open())}
+    assert rows[str(first.pk)]["ConsMechanismMH"] == "02"  # used, not the planned 01
+    assert rows[str(missed.pk)]["ConsMechanismMH"] == "11"  # planned: it did not take place
+    assert {r["AccessNeeds"] for r in rows.values()} == {"poor_connectivity"}
+    assert rows[str(first.pk)]["InterpreterPresentInd"] == "N"  # requested, not present
+    assert rows[str(missed.pk)]["InterpreterPresentInd"] == ""
+    assert rows[str(present.pk)]["InterpreterPresentInd"] == "Y"
+    assert rows[str(first.pk)]["ConsType"] == "01"
+    assert rows[str(present.pk)]["ConsType"] == "02"
 
 
 def test_retention_lists_only_discharged_records_past_the_period(clinician, service_user, team):
