@@ -11,6 +11,7 @@
   effective counts: each side's numerator and denominator divided by its design effect.
 - `benjamini_hochberg`: q-values controlling the false discovery rate over a family of tests
   (Benjamini & Hochberg 1995, JRSS B 57:289-300).
+- `holm`: family-wise adjusted p-values (Holm 1979), for the report's short summary.
 - `flag`: `higher`/`lower` only when the 99.8% ratio interval excludes 1, the false discovery rate
   of the family is controlled at 5%, and the group's own 99.8% interval excludes the reference rate.
 """
@@ -145,6 +146,20 @@ def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
         index = order[rank - 1]
         running = min(running, p_values[index] * m / rank)
         adjusted[index] = min(1.0, running)
+    return adjusted
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values, in the order given (Holm 1979, Scand J Stat 6:65-70):
+    the family-wise error rate, not only the false discovery rate, is held at alpha for the
+    tests with adjusted p <= alpha."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [1.0] * m
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[index]))
+        adjusted[index] = running
     return adjusted
 
 
