@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 from django.core.management import call_command
 
+from caremode.evaluation.inputs import OPTIONAL
 from caremode.evaluation.measures import Options, compute_measures, count_groups, standardise
 from caremode.evaluation.report import MIN_PEOPLE, summary
 
@@ -190,18 +191,8 @@ def _table(rows: list[tuple[str, str, str]]):
         "AttendStatus": [s for _p, _e, s in rows],
         "EthnicCategory": [e for _p, e, _s in rows],
     }
-    for name in (
-        "AgeCareContDate",
-        "Gender",
-        "GenderIDCode",
-        "IMD_Decile",
-        "Rurality",
-        "LanguageCodePreferred",
-        "InterpreterPresentInd",
-        "AccessNeeds",
-        "TechFailure",
-    ):
-        data[name] = [None] * len(rows)
+    for name in OPTIONAL:
+        data.setdefault(name, [None] * len(rows))
     return standardise(
         ibis.memtable(pa.table({k: pa.array(v, type=pa.string()) for k, v in data.items()}))
     )

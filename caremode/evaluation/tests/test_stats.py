@@ -141,11 +141,8 @@ def test_one_contact_each_has_no_design_effect_to_speak_of():
     assert design_effect(30, 100, 100, 30, 30, 100) == pytest.approx(100 / 99)
 
 
-def test_one_person_missing_ten_contacts_widens_the_interval():
-    """Ten people with one contact each, all attended, and one person who missed ten: 20
-    contacts, 10 attended. As independent contacts the ratio to a 70% reference group would be
-    tighter than the information allows; clustering by person widens it."""
-    people = [(1, 1)] * 10 + [(0, 10)]  # (attended, offered) per person
+def _per_person(people: list[tuple[int, int]]) -> tuple[int, int, float]:
+    """(events, contacts, design effect) of people given as (events, contacts) each."""
     y = sum(a for a, _ in people)
     n = sum(o for _, o in people)
     deff = design_effect(
@@ -156,6 +153,15 @@ def test_one_person_missing_ten_contacts_widens_the_interval():
         sum(a * o for a, o in people),
         sum(o * o for _, o in people),
     )
+    return y, n, deff
+
+
+def test_one_person_missing_ten_contacts_widens_the_interval():
+    """Ten people with one contact each, all attended, and one person who missed ten: 20
+    contacts, 10 attended. As independent contacts the ratio to a 70% reference group would be
+    tighter than the information allows; clustering by person widens it."""
+    people = [(1, 1)] * 10 + [(0, 10)]  # (attended, offered) per person
+    y, n, deff = _per_person(people)
     assert deff > 5
     _r, (naive_low, naive_high) = ratio_interval(y, n, 700, 1000, Z95)
     _r, (low, high) = clustered_ratio_interval(y, n, deff, 700, 1000, 1.0, Z95)
@@ -224,16 +230,7 @@ def test_a_design_effect_only_widens_and_keeps_the_estimate(a, n1, b, n2, deff):
 @given(st.lists(st.tuples(st.integers(0, 20), st.integers(1, 20)), min_size=1, max_size=40))
 def test_the_design_effect_is_at_least_one_and_finite(people):
     people = [(min(a, o), o) for a, o in people]
-    y = sum(a for a, _ in people)
-    n = sum(o for _, o in people)
-    deff = design_effect(
-        y,
-        n,
-        len(people),
-        sum(a * a for a, _ in people),
-        sum(a * o for a, o in people),
-        sum(o * o for _, o in people),
-    )
+    _y, _n, deff = _per_person(people)
     assert 1 <= deff < math.inf
     # Never more than every contact of a person counting as one observation, with the
     # small-sample factor: n / m · m/(m-1) · (max contacts) bounds it loosely.
