@@ -37,6 +37,27 @@ AGE_BANDS = (
     (65, 200, "65 or over"),
 )
 SMALL = 5
+# The fields of every measure row, in the order measures.csv writes them.
+FIELDS = (
+    "dimension",
+    "group",
+    "mode",
+    "measure",
+    "numerator",
+    "denominator",
+    "people",
+    "design_effect",
+    "value",
+    "ci95",
+    "ci998",
+    "reference_group",
+    "ratio",
+    "ratio_ci95",
+    "ratio_ci998",
+    "p_value",
+    "q_value",
+    "flag",
+)
 
 
 def standardise(t: Table) -> Table:

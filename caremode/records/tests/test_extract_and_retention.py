@@ -171,8 +171,57 @@ def test_the_equity_dashboard_shows_findings_without_identities(client, clinicia
     )
     signed_in(client, UserFactory(role=Role.ANALYST))
     body = client.get("/evaluation/").content.decode()
-    assert "15 offered contacts" in body and "Findings" in body
+    assert "15 offered contacts" in body and "Summary" in body
     assert "Declined rate" in body  # one person: suppressed, shown as *
-    assert "PHQ-9" in body  # the caveat: outcome measures are not recorded yet
     assert "33.3%" in body  # 5 of 15 did not attend, by video
     assert service_user.family_name not in body and service_user.nhs_number not in body
+
+
+def test_the_equity_dashboard_filters_and_downloads_what_it_shows(client, clinician, team):
+    from caremode.accounts.models import Role
+    from tests.factories import UserFactory, signed_in
+
+    with time_machine.travel(timezone.now() - dt.timedelta(days=15)):
+        for ethnic, statuses, people in (("A", "5555533", 6), ("N", "5553333", 5)):
+            for _ in range(people):
+                person = ServiceUserFactory(team=team, ethnic_category=ethnic)
+                for status in statuses:
+                    ContactFactory(
+                        service_user=person,
+                        clinician=clinician,
+                        attend_status=status,
+                        mode_used="video" if status == "5" else "",
+                        cons_mechanism_used="11" if status == "5" else "",
+                    )
+    analyst = UserFactory(role=Role.ANALYST)
+    signed_in(client, analyst)
+    page = client.get("/evaluation/", {"measure": "dna_rate", "dimension": "ethnicity"})
+    body = page.content.decode()
+    assert "Did not attend, by ethnic group" in body
+    assert 'role="img"' in body  # the chart, with its accessible name
+    assert "Reference group: White" in body
+    assert "57.1%" in body and "28.6%" in body  # 20 of 35 and 12 of 42 did not attend
+    # An unknown filter falls back to the default rather than failing.
+    assert client.get("/evaluation/", {"measure": "nonsense"}).status_code == 200
+    attended = client.get(
+        "/evaluation/", {"measure": "attendance_rate", "dimension": "ethnicity", "mode": "video"}
+    ).content.decode()
+    assert "Attendance, by ethnic group, video contacts" in attended
+    download = client.get(
+        "/evaluation/measures.csv", {"measure": "dna_rate", "dimension": "ethnicity"}
+    )
+    assert download["Content-Disposition"] == 'attachment; filename="dna_rate-ethnicity-all.csv"'
+    rows = list(csv.DictReader(download.content.decode().splitlines()))
+    assert {r["group"] for r in rows} == {"White", "Black or Black British"}
+    assert {r["measure"] for r in rows} == {"dna_rate"}
+    assert {"people", "design_effect", "q_value"} <= set(rows[0])
+    black = next(r for r in rows if r["group"] == "Black or Black British")
+    assert (black["numerator"], black["denominator"], black["people"]) == ("20", "35", "5")
+    everything = client.get("/evaluation/measures.csv", {"everything": "1"})
+    assert len(everything.content.decode().splitlines()) > len(rows) + 10
+    assert (
+        AuditEvent.objects.filter(
+            action="export", object_type="evaluation measures", actor_id=analyst.pk
+        ).count()
+        == 2
+    )

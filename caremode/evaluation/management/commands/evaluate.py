@@ -17,6 +17,7 @@ from caremode.evaluation.backends import BACKENDS, BackendError, counted_on
 from caremode.evaluation.inputs import ROW, InputError, read_extract
 from caremode.evaluation.measures import (
     DIMENSIONS,
+    FIELDS,
     INTERSECTION_NAMES,
     Options,
     compute_measures,
@@ -25,26 +26,7 @@ from caremode.evaluation.measures import (
 )
 from caremode.evaluation.report import render
 
-COLUMNS = [
-    "dimension",
-    "group",
-    "mode",
-    "measure",
-    "numerator",
-    "denominator",
-    "people",
-    "design_effect",
-    "value",
-    "ci95",
-    "ci998",
-    "reference_group",
-    "ratio",
-    "ratio_ci95",
-    "ratio_ci998",
-    "p_value",
-    "q_value",
-    "flag",
-]
+COLUMNS = list(FIELDS)
 
 
 def _reference(value: str) -> tuple[str, str]:
