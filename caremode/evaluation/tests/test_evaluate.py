@@ -381,3 +381,40 @@ def test_declined_remote_modes_are_counted_by_group():
     assert flagged[0]["ci95"][0] < 0.4 < flagged[0]["ci95"][1]
     assert flagged[0]["ratio_ci95"][0] < 4 < flagged[0]["ratio_ci95"][1]
     assert any("people whose view of video is recorded" in f for f in result["findings"])
+
+
+def test_reference_groups_are_chosen_per_dimension_and_stated(tmp_path):
+    path = write_extract(tmp_path / "contacts.csv", rows=1200, seed=5)
+    out = tmp_path / "out"
+    call_command(
+        "evaluate",
+        str(path),
+        "--out",
+        str(out),
+        "--reference",
+        "ethnicity=Asian or Asian British",
+        "--reference",
+        "ethnicity_age_band=White / 25-34",
+    )
+    measures = json.loads((out / "results.json").read_text())["measures"]
+    assert {m["reference_group"] for m in find(measures, dimension="ethnicity")} == {
+        "Asian or Asian British"
+    }
+    assert {m["reference_group"] for m in find(measures, dimension="ethnicity_age_band")} == {
+        "White / 25-34"
+    }
+    # Elsewhere the largest group, and every row has people and a design effect.
+    assert {m["reference_group"] for m in find(measures, dimension="rurality")} <= {
+        "urban",
+        "rural",
+    }
+    assert all(m["design_effect"] >= 1 and "people" in m for m in measures)
+    assert {m["dimension"] for m in measures} >= {
+        "language",
+        "ethnicity_age_band",
+        "ethnicity_imd_quintile",
+        "access_need_mode",
+    }
+    assert {m["mode"] for m in find(measures, dimension="access_need_mode")} == {"all"}
+    with pytest.raises(CommandError, match="unknown dimension"):
+        call_command("evaluate", str(path), "--out", str(tmp_path / "x"), "--reference", "shoe=9")
