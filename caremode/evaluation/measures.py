@@ -37,6 +37,27 @@ AGE_BANDS = (
     (65, 200, "65 or over"),
 )
 SMALL = 5
+# The fields of every measure row, in the order measures.csv writes them.
+FIELDS = (
+    "dimension",
+    "group",
+    "mode",
+    "measure",
+    "numerator",
+    "denominator",
+    "people",
+    "design_effect",
+    "value",
+    "ci95",
+    "ci998",
+    "reference_group",
+    "ratio",
+    "ratio_ci95",
+    "ratio_ci998",
+    "p_value",
+    "q_value",
+    "flag",
+)
 
 
 def standardise(t: Table) -> Table:
@@ -75,6 +96,9 @@ def standardise(t: Table) -> Table:
             ("Y", "Interpreter present"), ("N", "No interpreter"), else_="Unknown"
         ),
         dim_access_need=t.AccessNeeds.coalesce(ibis.literal("")),
+        dim_language=t.LanguageCodePreferred.cases(
+            *codes.LANGUAGES.items(), else_=t.LanguageCodePreferred
+        ).coalesce(ibis.literal("Unknown")),
     )
 
 
@@ -86,7 +110,17 @@ DIMENSIONS = (
     "rurality",
     "access_need",
     "interpreter",
+    "language",
 )
+# Two-way groups (seed 1: intersections), named `<first>_<second>`, a group `A / B`. Access need
+# by mode is counted under mode `all` only: under a single mode it would repeat `access_need`.
+INTERSECTIONS = (
+    ("ethnicity", "age_band"),
+    ("ethnicity", "imd_quintile"),
+    ("access_need", "mode"),
+)
+INTERSECTION_NAMES = tuple(f"{a}_{b}" for a, b in INTERSECTIONS)
+SEPARATOR = " / "
 # Columns are named dim_<dimension>: DuckDB matches names case-insensitively, and the extract
 # already has columns such as Gender.
 COLUMN = {dimension: f"dim_{dimension}" for dimension in DIMENSIONS}
@@ -94,17 +128,41 @@ COLUMN = {dimension: f"dim_{dimension}" for dimension in DIMENSIONS}
 
 KEYS = ("mode", "status", "tech", *COLUMN.values())
 TALLIES = ("offered", "attended", "s2", "s3", "s4", "s7", "tech_known", "tech_yes")
+# Each measure's (numerator, denominator) tallies: per person, the sums of squares and products of
+# these give the design effect (stats.design_effect).
+PAIRS = {
+    "attendance_rate": ("attended", "offered"),
+    "dna_rate": ("s3", "offered"),
+    "patient_cancellation_rate": ("s2", "offered"),
+    "provider_cancellation_rate": ("s4", "offered"),
+    "late_not_seen_rate": ("s7", "offered"),
+    "tech_failure_rate": ("tech_yes", "tech_known"),
+}
 
 
-def _by_group(t: Table) -> Table:
+def _need_list(t: Table) -> ibis.expr.types.StringValue:
+    # "none_recorded" before splitting: engines disagree on splitting an empty string.
+    return ibis.cases((t.dim_access_need == "", "none_recorded"), else_=t.dim_access_need)
+
+
+def _by_group(t: Table, mode_column: str) -> Table:
     """One row per (dimension, group) a row of `t` belongs to: every dimension side by side, so
-    that one query groups them all. A row with several access needs counts once in each."""
-    listed = ibis.cases((t.dim_access_need == "", "none_recorded"), else_=t.dim_access_need)
+    that one query groups them all. A row with several access needs counts once in each.
+    `mode_column` holds the mode of the row for the access need by mode groups."""
+    listed = _need_list(t)
     sources = [t.mutate(dimension=ibis.literal("overall"), group=ibis.literal("All"))]
     for dimension in DIMENSIONS:
-        # "none_recorded" before splitting: engines disagree on splitting an empty string.
         group = listed.split(";").unnest() if dimension == "access_need" else t[COLUMN[dimension]]
         sources.append(t.mutate(dimension=ibis.literal(dimension), group=group))
+    for first, second in INTERSECTIONS:
+        dimension = ibis.literal(f"{first}_{second}")
+        if first == "access_need":
+            # Unnested first, joined after: Spark allows no expression around a generator.
+            needs = t.mutate(dimension=dimension, group=listed.split(";").unnest())
+            sources.append(needs.mutate(group=needs.group.concat(SEPARATOR, needs[mode_column])))
+        else:
+            group = t[COLUMN[first]].concat(SEPARATOR, t[COLUMN[second]])
+            sources.append(t.mutate(dimension=dimension, group=group))
     return ibis.union(*sources, distinct=False)
 
 
@@ -122,20 +180,38 @@ def _with_all_modes(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> list
     return rows + list(totals.values())
 
 
-def count_groups(t: Table) -> list[dict[str, Any]]:
-    """Counts per (dimension, group, mode), with mode `all` for every mode together.
+def _second_moments() -> dict[str, tuple[str, str]]:
+    """Names of the per-person sums of squares and products: Σy², Σy·n and Σn² of every pair."""
+    moments: dict[str, tuple[str, str]] = {}
+    for numerator, denominator in PAIRS.values():
+        moments[f"sq_{numerator}"] = (numerator, numerator)
+        moments[f"x_{numerator}"] = (numerator, denominator)
+        moments[f"sq_{denominator}"] = (denominator, denominator)
+    return moments
 
-    The contacts are first counted once by every combination of mode, outcome and group (a few
-    thousand rows however many contacts there are); each dimension's counts are sums over that.
+
+MOMENTS = _second_moments()
+
+
+def count_groups(t: Table) -> list[dict[str, Any]]:
+    """Counts per (dimension, group, mode), with mode `all` for every mode together; with the
+    number of distinct people and, per person, the sums of squares and products of each
+    measure's counts (for the design effect of contacts clustered within people).
+
+    The contacts are first counted once by person and every combination of mode, outcome and
+    group; each dimension's counts are sums over that, first per person, then per group.
     """
-    cube = t.group_by(KEYS).aggregate(n=_.count()).cache()
-    rows = _by_group(cube)
+    cube = t.group_by(["Person_ID", *KEYS]).aggregate(n=_.count()).mutate(used_mode=_.mode)
+    cube = ibis.union(cube, cube.mutate(mode=ibis.literal("all")), distinct=False).cache()
+    rows = _by_group(cube, "used_mode")
+    # Access need by mode is a group of mode `all` only (see INTERSECTIONS).
+    rows = rows.filter((rows.dimension != "access_need_mode") | (rows.mode == "all"))
     status, n = rows.status, rows.n
 
     def weighted(condition: ibis.expr.types.BooleanValue) -> ibis.expr.types.IntegerValue:
         return ibis.cases((condition, n), else_=0).sum()
 
-    counts = rows.group_by(["dimension", "group", "mode"]).aggregate(
+    per_person = rows.group_by(["dimension", "group", "mode", "Person_ID"]).aggregate(
         offered=n.sum(),
         attended=weighted(status.isin(["5", "6"])),
         s2=weighted(status == "2"),
@@ -145,16 +221,25 @@ def count_groups(t: Table) -> list[dict[str, Any]]:
         tech_known=weighted(rows.tech.notnull()),
         tech_yes=weighted(rows.tech == "Y"),
     )
-    found = [
+    counts = per_person.group_by(["dimension", "group", "mode"]).aggregate(
+        people=_.count(),
+        **{name: per_person[name].sum() for name in TALLIES},
+        **{
+            name: (per_person[a].cast("float64") * per_person[b].cast("float64")).sum()
+            for name, (a, b) in MOMENTS.items()
+        },
+    )
+    return [
         {
             "dimension": r["dimension"],
             "group": r["group"],
             "mode": r["mode"],
+            "contact_people": int(r["people"] or 0),
             **{name: int(r[name] or 0) for name in TALLIES},
+            **{name: float(r[name] or 0) for name in MOMENTS},
         }
         for r in counts.to_pyarrow().to_pylist()
     ]
-    return _with_all_modes(found, TALLIES)
 
 
 REMOTE = ("telephone", "video", "text", "email")
@@ -199,7 +284,7 @@ def count_disengagement(t: Table) -> list[dict[str, Any]]:
         .aggregate(n=_.count())
         .cache()
     )
-    rows = _by_group(cohort)
+    rows = _by_group(cohort, "missed_mode")
     counts = rows.group_by(["dimension", "group", "missed_mode"]).aggregate(
         people=rows.n.sum(), disengaged=ibis.cases((~rows.reengaged, rows.n), else_=0).sum()
     )
@@ -226,7 +311,7 @@ def count_declined(t: Table) -> list[dict[str, Any]]:
         .aggregate(n=_.count())
         .cache()
     )
-    rows = _by_group(cube)
+    rows = _by_group(cube, "mode")
     counts = rows.group_by(["dimension", "group", "mode"]).aggregate(
         asked=rows.n.sum(), declined=ibis.cases((rows.status == "declines", rows.n), else_=0).sum()
     )
@@ -242,6 +327,11 @@ def count_declined(t: Table) -> list[dict[str, Any]]:
     ]
 
 
+def _mode_all_only(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Access need by mode is a group of mode `all` only (see INTERSECTIONS)."""
+    return [r for r in rows if r["dimension"] != "access_need_mode" or r["mode"] == "all"]
+
+
 def count_all(t: Table) -> list[dict[str, Any]]:
     """Contact counts and disengagement counts of a standardised table, merged."""
     return merge_counts(count_groups(t), count_disengagement(t))
@@ -254,12 +344,14 @@ def merge_counts(
     dimension, group and mode; a group with no contacts there gets zero contact counts."""
     by_key = {(r["dimension"], r["group"], r["mode"]): dict(r) for r in contacts}
     for rows in others:
-        for row in rows:
+        for row in _mode_all_only(rows):
             key = (row["dimension"], row["group"], row["mode"])
             target = by_key.setdefault(
                 key,
                 {
                     **dict.fromkeys(TALLIES, 0),
+                    **dict.fromkeys(MOMENTS, 0.0),
+                    "contact_people": 0,
                     "dimension": key[0],
                     "group": key[1],
                     "mode": key[2],
@@ -275,18 +367,40 @@ class Options:
     reference: dict[str, str] | None = None  # dimension → reference group
 
 
-def _numerators(row: dict[str, Any]) -> Iterator[tuple[str, int, int]]:
-    yield "attendance_rate", row["attended"], row["offered"]
-    yield "dna_rate", row["s3"], row["offered"]
-    yield "patient_cancellation_rate", row["s2"], row["offered"]
-    yield "provider_cancellation_rate", row["s4"], row["offered"]
-    yield "late_not_seen_rate", row["s7"], row["offered"]
-    if row["tech_known"]:
-        yield "tech_failure_rate", row["tech_yes"], row["tech_known"]
+@dataclass(frozen=True)
+class Tally:
+    """One measure's counts in one (dimension, group, mode): the numerator and denominator, the
+    distinct people they come from, and the design effect of their clustering within people."""
+
+    numerator: int
+    denominator: int
+    people: int
+    design_effect: float
+
+
+def _tallies(row: dict[str, Any]) -> Iterator[tuple[str, Tally]]:
+    contact_people = row.get("contact_people", 0)
+    for measure, (numerator, denominator) in PAIRS.items():
+        if measure == "tech_failure_rate" and not row[denominator]:
+            continue
+        y, n = row[numerator], row[denominator]
+        deff = stats.design_effect(
+            y,
+            n,
+            contact_people,
+            row.get(f"sq_{numerator}", 0.0),
+            row.get(f"x_{numerator}", 0.0),
+            row.get(f"sq_{denominator}", 0.0),
+        )
+        yield measure, Tally(y, n, contact_people, deff)
+    # Counted once per person: no clustering within people (design effect 1).
     if row.get("people"):
-        yield "disengagement_rate", row["disengaged"], row["people"]
+        yield (
+            "disengagement_rate",
+            Tally(row["disengaged"], row["people"], row["people"], 1.0),
+        )
     if row.get("asked"):
-        yield "declined_rate", row["declined"], row["asked"]
+        yield "declined_rate", Tally(row["declined"], row["asked"], row["asked"], 1.0)
 
 
 def _rounded(count: int) -> int | None:
@@ -298,9 +412,9 @@ def _references(counts: list[dict[str, Any]], chosen: dict[str, str]) -> dict[tu
     that measure's denominator (over every mode together where there is such a row)."""
     totals: dict[tuple[str, str, str], list[int]] = {}
     for r in counts:
-        for measure, _numerator, denominator in _numerators(r):
+        for measure, tally in _tallies(r):
             sizes = totals.setdefault((r["dimension"], measure, r["group"]), [0, 0])
-            sizes[0 if r["mode"] == "all" else 1] += denominator
+            sizes[0 if r["mode"] == "all" else 1] += tally.denominator
     reference: dict[tuple[str, str], str] = {}
     for (dimension, measure, group), size in sorted(totals.items(), key=lambda kv: str(kv[0])):
         best = reference.get((dimension, measure))
@@ -311,12 +425,36 @@ def _references(counts: list[dict[str, Any]], chosen: dict[str, str]) -> dict[tu
     return reference
 
 
+def _comparison(tally: Tally, ref: Tally) -> dict[str, Any]:
+    """Ratio to the reference group with clustering-aware, edge-valid intervals and the p-value
+    of the same score test, on Rao-Scott effective counts."""
+    args = (tally.numerator, tally.denominator, tally.design_effect)
+    ref_args = (ref.numerator, ref.denominator, ref.design_effect)
+    found95 = stats.clustered_ratio_interval(*args, *ref_args, stats.Z95)
+    found998 = stats.clustered_ratio_interval(*args, *ref_args, stats.Z998)
+    if not (found95 and found998):
+        return {"ratio": None, "ratio_ci95": None, "ratio_ci998": None, "p_value": None}
+    return {
+        "ratio": found95[0],
+        "ratio_ci95": list(found95[1]),
+        "ratio_ci998": list(found998[1]),
+        "p_value": stats.ratio_p_value(
+            tally.numerator / tally.design_effect,
+            tally.denominator / tally.design_effect,
+            ref.numerator / ref.design_effect,
+            ref.denominator / ref.design_effect,
+        ),
+    }
+
+
 def compute_measures(counts: list[dict[str, Any]], options: Options) -> list[dict[str, Any]]:
-    """Rates with Wilson 95% and 99.8% intervals, ratios to the reference group with Katz
-    intervals, and flags; small numbers suppressed as MHSDS publications do."""
+    """Rates with Wilson 95% and 99.8% intervals (contact level); ratios to the reference group
+    with Miettinen-Nurminen score intervals on Rao-Scott effective counts (clustering of contacts
+    within people); q-values (Benjamini-Hochberg) over every comparison made; flags; small
+    numbers suppressed as MHSDS publications do."""
     by_key = {(r["dimension"], r["group"], r["mode"]): r for r in counts}
     reference = _references(counts, options.reference or {})
-    measures = []
+    measures: list[dict[str, Any]] = []
     order = {m: i for i, m in enumerate(("all", *MODE_ORDER))}
     for r in sorted(
         counts,
@@ -327,61 +465,77 @@ def compute_measures(counts: list[dict[str, Any]], options: Options) -> list[dic
             order.get(r["mode"], 99),
         ),
     ):
-        for measure, numerator, denominator in _numerators(r):
+        for measure, tally in _tallies(r):
+            numerator, denominator = tally.numerator, tally.denominator
             ref_group = reference.get((r["dimension"], measure), r["group"])
             ref_row = by_key.get((r["dimension"], ref_group, r["mode"]))
-            ref_counts = {m: (n, d) for m, n, d in _numerators(ref_row)} if ref_row else {}
+            ref_tally = dict(_tallies(ref_row)).get(measure) if ref_row else None
             suppressed = options.suppress and (numerator < SMALL or denominator < SMALL)
+            row: dict[str, Any] = {
+                "dimension": r["dimension"],
+                "group": r["group"],
+                "mode": r["mode"],
+                "measure": measure,
+                "numerator": _rounded(numerator) if options.suppress else numerator,
+                "denominator": _rounded(denominator) if options.suppress else denominator,
+                "people": _rounded(tally.people) if options.suppress else tally.people,
+                "design_effect": round(tally.design_effect, 4),
+                "reference_group": ref_group,
+            }
+            if suppressed:
+                row.update(
+                    numerator=_rounded(numerator),
+                    denominator=_rounded(denominator),
+                    value=None,
+                    ci95=None,
+                    ci998=None,
+                    ratio=None,
+                    ratio_ci95=None,
+                    ratio_ci998=None,
+                    p_value=None,
+                    flag="suppressed",
+                )
+                measures.append(row)
+                continue
             ci95 = stats.wilson(numerator, denominator, stats.Z95)
             ci998 = stats.wilson(numerator, denominator, stats.Z998)
-            ratio95 = ratio998 = None
-            ratio = None
-            if r["dimension"] != "overall" and measure in ref_counts and r["group"] != ref_group:
-                rn, rd = ref_counts[measure]
-                found95 = stats.ratio_interval(numerator, denominator, rn, rd, stats.Z95)
-                found998 = stats.ratio_interval(numerator, denominator, rn, rd, stats.Z998)
-                if found95 and found998:
-                    ratio, ratio95 = found95
-                    ratio998 = found998[1]
-            if r["group"] == ref_group and r["dimension"] != "overall":
-                ratio = 1.0  # the reference group against itself
-            flag = stats.flag(ratio998)
-            if suppressed:
-                measures.append(
-                    {
-                        "dimension": r["dimension"],
-                        "group": r["group"],
-                        "mode": r["mode"],
-                        "measure": measure,
-                        "numerator": _rounded(numerator),
-                        "denominator": _rounded(denominator),
-                        "value": None,
-                        "ci95": None,
-                        "ci998": None,
-                        "reference_group": ref_group,
-                        "ratio": None,
-                        "ratio_ci95": None,
-                        "ratio_ci998": None,
-                        "flag": "suppressed",
-                    }
-                )
-                continue
-            measures.append(
-                {
-                    "dimension": r["dimension"],
-                    "group": r["group"],
-                    "mode": r["mode"],
-                    "measure": measure,
-                    "numerator": _rounded(numerator) if options.suppress else numerator,
-                    "denominator": _rounded(denominator) if options.suppress else denominator,
-                    "value": numerator / denominator if denominator else None,
-                    "ci95": list(ci95) if ci95 else None,
-                    "ci998": list(ci998) if ci998 else None,
-                    "reference_group": ref_group,
-                    "ratio": ratio,
-                    "ratio_ci95": list(ratio95) if ratio95 else None,
-                    "ratio_ci998": list(ratio998) if ratio998 else None,
-                    "flag": flag,
-                }
+            row.update(
+                value=numerator / denominator if denominator else None,
+                ci95=list(ci95) if ci95 else None,
+                ci998=list(ci998) if ci998 else None,
+                ratio=None,
+                ratio_ci95=None,
+                ratio_ci998=None,
+                p_value=None,
             )
+            if r["dimension"] != "overall" and r["group"] == ref_group:
+                row["ratio"] = 1.0  # the reference group against itself
+            elif r["dimension"] != "overall" and ref_tally is not None:
+                reference_suppressed = options.suppress and (
+                    ref_tally.numerator < SMALL or ref_tally.denominator < SMALL
+                )
+                if not reference_suppressed:
+                    row.update(_comparison(tally, ref_tally))
+                    row["_reference_rate"] = ref_tally.numerator / ref_tally.denominator
+            measures.append(row)
+    return _flagged(measures)
+
+
+def _flagged(measures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """q-values over the family of every comparison made in the run (each group against its
+    reference, in every dimension, mode and measure), then the flags (stats.flag)."""
+    tested = [m for m in measures if m.get("p_value") is not None]
+    for m, q in zip(tested, stats.benjamini_hochberg([m["p_value"] for m in tested]), strict=True):
+        m["q_value"] = q
+    for m in measures:
+        m.setdefault("q_value", None)
+        reference_rate = m.pop("_reference_rate", None)
+        if m.get("flag") == "suppressed":
+            continue
+        m["flag"] = stats.flag(
+            tuple(m["ratio_ci998"]) if m["ratio_ci998"] else None,
+            m["q_value"],
+            tuple(m["ci998"]) if m["ci998"] else None,
+            reference_rate,
+        )
     return measures

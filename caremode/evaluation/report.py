@@ -1,31 +1,57 @@
-"""The evaluation report: plain-language findings first, then charts (Altair, drawn to SVG with
-vl-convert, nothing fetched), as HTML and as PDF (WeasyPrint)."""
+"""The evaluation report a service manager reads, presented the way OHID's Fingertips presents
+comparisons: a short summary of the few differences that matter (most important first, each
+with its size and how sure we are), then a chart and its table for each dimension (the
+reference group's rate as a line, every point labelled, a colour-blind-safe palette), then
+methods and caveats. HTML and tagged PDF (PDF/UA-1, WeasyPrint); charts drawn to SVG by
+vl-convert, nothing fetched. `summary` and `dimension_rows` are pure and shared with the
+in-app dashboard."""
 
 from __future__ import annotations
 
+import html as html_lib
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import altair as alt
-import pandas as pd
-import vl_convert
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from caremode.core import codes
 from caremode.core.presenters import mode_label
 from caremode.evaluation import stats
+from caremode.evaluation.measures import DIMENSIONS, INTERSECTIONS, SEPARATOR
 
-MEASURE_WORDS = {
-    "attendance_rate": "attended",
-    "dna_rate": "did not attend",
-    "patient_cancellation_rate": "cancelled",
-    "provider_cancellation_rate": "had the service cancel",
-    "late_not_seen_rate": "arrived too late to be seen",
-    "tech_failure_rate": "had a technical failure",
-    "disengagement_rate": "had no attended contact in the 90 days after a missed remote contact",
-    "declined_rate": "declined it",
+# What each measure counts, as a heading, and its events for "about N more ...".
+MEASURE_LABELS = {
+    "attendance_rate": "Attendance",
+    "dna_rate": "Did not attend",
+    "patient_cancellation_rate": "Cancelled by the person",
+    "provider_cancellation_rate": "Cancelled by the service",
+    "late_not_seen_rate": "Arrived too late to be seen",
+    "tech_failure_rate": "Technical failure",
+    "disengagement_rate": "Lost contact after a missed remote contact",
+    "declined_rate": "Declined a remote mode",
 }
+EVENTS = {
+    "attendance_rate": "attended contacts",
+    "dna_rate": "contacts not attended",
+    "patient_cancellation_rate": "cancellations by the person",
+    "provider_cancellation_rate": "cancellations by the service",
+    "late_not_seen_rate": "late arrivals not seen",
+    "tech_failure_rate": "technical failures",
+    "disengagement_rate": "people who lost contact",
+    "declined_rate": "people declining",
+}
+# Measures counted over people rather than contacts.
+PEOPLE_MEASURES = ("disengagement_rate", "declined_rate")
+# Missing a contact in any of these ways is the mirror image of lower attendance.
+MISSED_MEASURES = (
+    "dna_rate",
+    "patient_cancellation_rate",
+    "provider_cancellation_rate",
+    "late_not_seen_rate",
+)
 DIMENSION_WORDS = {
     "ethnicity": "ethnic group",
     "age_band": "age band",
@@ -33,220 +59,560 @@ DIMENSION_WORDS = {
     "imd_quintile": "deprivation quintile (1 = most deprived)",
     "rurality": "rural or urban area",
     "access_need": "access need",
-    "interpreter": "interpreter",
+    "interpreter": "interpreter present",
+    "language": "main language",
+    "ethnicity_age_band": "ethnic group and age band",
+    "ethnicity_imd_quintile": "ethnic group and deprivation quintile",
+    "access_need_mode": "access need and mode",
 }
+# A finding needs at least this many people behind it, whatever its interval says.
+MIN_PEOPLE = 10
+FAMILYWISE = 0.05
+SUMMARY_LENGTH = 6
+# Okabe & Ito (2008), "Color universal design": distinguishable with every common colour-vision
+# deficiency; no red-green pair among the modes.
+MODE_COLOURS = {
+    "Face to face": "#0072B2",
+    "Telephone": "#E69F00",
+    "Video": "#56B4E9",
+    "Text message": "#CC79A7",
+    "Email": "#000000",
+    "Talk type": "#F0E442",
+    "Other": "#999999",
+}
+FLAG_COLOURS = {"higher": "#D55E00", "lower": "#0072B2", "similar": "#595959"}
+CHART_WIDTH = 220  # fits a 390 px phone with the labels; scales down further as an SVG
 
 
 def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
-def _who(m: dict[str, Any]) -> str:
-    """The group in words: 'people in the White ethnic group', 'people aged 65 or over'..."""
-    group, dimension = str(m["group"]), m["dimension"]
-    if dimension == "imd_quintile":
-        return f"people in deprivation quintile {group} (1 = most deprived)"
-    if dimension == "access_need":
+def _one(dimension: str, group: str) -> str:
+    """One group of one dimension in words."""
+    if dimension == "ethnicity":
         return (
-            "people with no access need recorded"
-            if group == "none_recorded"
-            else f"people with the access need '{group.replace('_', ' ')}'"
+            f"{group} ethnic group"
+            if group not in ("Unknown", "Not Stated")
+            else "ethnic group unknown"
         )
     if dimension == "age_band":
-        return f"people aged {group}"
-    if dimension in ("rurality", "interpreter", "gender"):
-        return f"people in the group '{group}' ({DIMENSION_WORDS[dimension]})"
-    return f"people in the {group} {DIMENSION_WORDS.get(dimension, dimension)}"
+        return f"aged {group}"
+    if dimension == "imd_quintile":
+        return "deprivation unknown" if group == "Unknown" else f"deprivation quintile {group}"
+    if dimension == "access_need":
+        return (
+            "no access need recorded"
+            if group == "none_recorded"
+            else codes.ACCESS_NEEDS.get(group, group).lower()
+        )
+    if dimension == "language":
+        return f"main language {group}"
+    if dimension == "mode":
+        return mode_label(group).lower()
+    if dimension == "rurality":
+        return f"{group} area" if group != "Unknown" else "area unknown"
+    return group.lower() if dimension in ("gender", "interpreter") else group
+
+
+def short_label(dimension: str, group: str) -> str:
+    """A group as a chart's axis shows it: short, with codes in words."""
+    if dimension == "access_need":
+        return (
+            "No access need recorded"
+            if group == "none_recorded"
+            else codes.ACCESS_NEEDS.get(group, group)
+        )
+    if dimension == "imd_quintile" and group != "Unknown":
+        return f"Quintile {group}" + (" (most deprived)" if group == "1" else "")
+    if dimension == "rurality":
+        return group.capitalize()
+    return group
+
+
+def who(dimension: str, group: str) -> str:
+    """A group in words, intersections as both of their parts: 'Black or Black British ethnic
+    group, aged 25-34'."""
+    for first, second in INTERSECTIONS:
+        if dimension == f"{first}_{second}" and SEPARATOR in group:
+            a, b = group.split(SEPARATOR, 1)
+            return f"{_one(first, a)}, {_one(second, b)}"
+    return _one(dimension, str(group))
+
+
+def _contacts(m: dict[str, Any]) -> str:
+    """What the rate is out of: 'video contacts', 'people whose view of text messages is
+    recorded'..."""
+    mode = mode_label(m["mode"]).lower() if m["mode"] != "all" else ""
+    if m["measure"] == "disengagement_rate":
+        return f"people whose first missed remote contact was by {mode}" if mode else "all people"
+    if m["measure"] == "declined_rate":
+        return f"people whose view of {mode} is recorded" if mode else "all people"
+    return f"{mode} contacts" if mode else "all contacts"
+
+
+def _q(q: float) -> str:
+    return "q < 0.001" if q < 0.001 else f"q = {q:.3f}"
+
+
+def _reference_rate(m: dict[str, Any]) -> float | None:
+    if not m.get("ratio") or m.get("value") is None:
+        return None
+    return float(m["value"]) / float(m["ratio"])
+
+
+def _excess(m: dict[str, Any]) -> float:
+    """How many more (or fewer) events than at the reference group's rate."""
+    reference = _reference_rate(m)
+    if reference is None or not m.get("denominator"):
+        return 0.0
+    return float(m["denominator"]) * (float(m["value"]) - reference)
+
+
+def _candidates(measures: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Flagged differences that also hold the family-wise error rate at 5% over every test in the
+    run (Holm): a true difference echoes in many rows (its modes, its two-way groups), which
+    loosens a false discovery rate, so the summary asks for more."""
+    tested = [m for m in measures if m.get("p_value") is not None]
+    strong = {
+        id(m)
+        for m, adjusted in zip(tested, stats.holm([m["p_value"] for m in tested]), strict=True)
+        if adjusted <= FAMILYWISE
+    }
+    return [
+        m
+        for m in measures
+        if id(m) in strong
+        and m["flag"] in ("higher", "lower")
+        and m.get("ratio")
+        and m.get("ratio_ci95")
+        and m["dimension"] != "overall"
+        and (m.get("people") or 0) >= MIN_PEOPLE
+    ]
+
+
+def _same_counts(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return (a["numerator"], a["denominator"]) == (b["numerator"], b["denominator"])
+
+
+def _components(m: dict[str, Any]) -> list[tuple[str, str]]:
+    for first, second in INTERSECTIONS:
+        if m["dimension"] == f"{first}_{second}" and SEPARATOR in str(m["group"]):
+            a, b = str(m["group"]).split(SEPARATOR, 1)
+            return [(first, a)] if second == "mode" else [(first, a), (second, b)]
+    return []
+
+
+def summary(
+    measures: Sequence[dict[str, Any]], limit: int = SUMMARY_LENGTH
+) -> list[dict[str, Any]]:
+    """The differences that matter, most important (most events above or below the reference
+    group's rate) first, each said once:
+
+    - one per group and measure: every mode together, unless one mode clearly differs from
+      them (its 95% interval excludes their ratio), then the one furthest from 1; a single mode
+      is never said twice;
+    - lower attendance is left out where the same group misses more contacts (its mirror image);
+    - a two-way group is left out where either of its parts shows the same difference, and an
+      access need by mode compared with another mode (that says more of modes than of needs);
+    - none resting on fewer than MIN_PEOPLE people.
+    """
+    by_key: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for m in _candidates(measures):
+        by_key.setdefault((m["dimension"], str(m["group"]), m["measure"]), []).append(m)
+    chosen = []
+    for found in by_key.values():
+        every = next((m for m in found if m["mode"] == "all"), None)
+        if every is not None:
+            # One mode is said instead of every mode together only when it clearly differs
+            # from them (its 95% interval excludes their ratio); a mode with the very counts of
+            # every mode together is the only mode, said once.
+            found = [every] + [
+                m
+                for m in found
+                if m is not every
+                and not _same_counts(m, every)
+                and not m["ratio_ci95"][0] <= every["ratio"] <= m["ratio_ci95"][1]
+            ]
+        chosen.append(
+            max(found, key=lambda m: (round(abs(math.log(m["ratio"])), 9), m["mode"] == "all"))
+        )
+    directions = {(m["dimension"], str(m["group"]), m["measure"]): m["flag"] for m in chosen}
+    kept = []
+    for m in chosen:
+        group = str(m["group"])
+        if m["measure"] == "attendance_rate" and any(
+            directions.get((m["dimension"], group, missed))
+            == ("higher" if m["flag"] == "lower" else "lower")
+            for missed in MISSED_MEASURES
+        ):
+            continue
+        if any(
+            directions.get((dimension, part, m["measure"])) == m["flag"]
+            for dimension, part in _components(m)
+        ):
+            continue
+        if m["dimension"] == "access_need_mode" and (
+            group.partition(SEPARATOR)[2] != str(m["reference_group"]).partition(SEPARATOR)[2]
+        ):
+            continue  # against another mode: a difference between modes, not access needs
+        kept.append(m)
+    kept.sort(key=lambda m: (-abs(_excess(m)), -abs(math.log(m["ratio"]))))
+    return [_finding(m) for m in kept[:limit]] + (
+        [{"more": len(kept) - limit}] if len(kept) > limit else []
+    )
+
+
+def _finding(m: dict[str, Any]) -> dict[str, Any]:
+    reference = _reference_rate(m) or 0.0
+    low, high = m["ratio_ci95"]
+    excess = _excess(m)
+    direction = "higher" if m["flag"] == "higher" else "lower"
+    title = (
+        f"{MEASURE_LABELS.get(m['measure'], m['measure'])}: {direction} for "
+        f"{who(m['dimension'], str(m['group']))} ({_contacts(m)})"
+    )
+    size = (
+        f"{_pct(m['value'])} against {_pct(reference)} for "
+        f"{who(m['dimension'], str(m['reference_group']))}, the reference group: "
+        f"{m['ratio']:.2f} times the rate (95% interval {low:.2f} to {high:.2f})."
+    )
+    count = round(abs(excess))
+    impact = (
+        f"About {count:,} {'more' if excess > 0 else 'fewer'} "
+        f"{EVENTS.get(m['measure'], 'events')} than at the reference rate, among "
+        f"{m['denominator']:,} {_contacts(m)}"
+        + (
+            f" of {m['people']:,} people."
+            if m["measure"] not in PEOPLE_MEASURES and m.get("people")
+            else "."
+        )
+    )
+    certainty = (
+        "Clear beyond the 99.8% limits and within a 5% false discovery rate "
+        f"({_q(m['q_value'])}); contacts are allowed to cluster within people "
+        f"(design effect {m['design_effect']:.2f})."
+        if m.get("q_value") is not None
+        else "Clear beyond the 99.8% limits."
+    )
+    return {
+        "title": title,
+        "size": size,
+        "impact": impact,
+        "certainty": certainty,
+        "text": f"{title}. {size} {impact} {certainty}",
+        "dimension": m["dimension"],
+        "group": m["group"],
+        "mode": m["mode"],
+        "measure": m["measure"],
+        "reference_group": m["reference_group"],
+        "flag": m["flag"],
+        "ratio": m["ratio"],
+    }
 
 
 def findings(measures: Sequence[dict[str, Any]]) -> list[str]:
-    """One sentence per flagged difference, largest first; or a sentence saying there are none."""
-    flagged = [m for m in measures if m["flag"] in ("higher", "lower") and m["ratio"]]
-    flagged.sort(key=lambda m: -abs(math.log(m["ratio"])))
-    sentences = []
-    for m in flagged:
-        contacts = "contacts" if m["mode"] == "all" else f"{mode_label(m['mode']).lower()} contacts"
-        if m["measure"] == "declined_rate":
-            contacts = f"people whose view of {contacts} is recorded"
-        low, high = m["ratio_ci95"]
-        sentences.append(
-            f"Among {contacts}, {_who(m)} "
-            f"{MEASURE_WORDS.get(m['measure'], m['measure'])} {_pct(m['value'])} of the time: "
-            f"{m['ratio']:.2f} times the rate for {_who({**m, 'group': m['reference_group']})} "
-            f"(95% interval {low:.2f} to {high:.2f}; {m['flag']} beyond 99.8% limits)."
-        )
+    """The summary as sentences; one saying there is nothing to report when there is none."""
+    found = summary(measures)
+    sentences = [f["text"] for f in found if "text" in f]
+    more = [f["more"] for f in found if "more" in f]
     if not sentences:
-        sentences.append(
+        return [
             "No group differed from its reference group beyond what chance allows "
-            "(99.8% limits), for any measure or mode."
-        )
+            "(99.8% limits, 5% false discovery rate), for any measure or mode."
+        ]
+    if more:
+        sentences.append(f"{more[0]} smaller differences are in the tables below.")
     return sentences
 
 
-def _svg(chart: alt.TopLevelMixin) -> str:
-    return vl_convert.vegalite_to_svg(chart.to_json())
-
-
-def rate_chart(measures: Sequence[dict[str, Any]], dimension: str, measure: str) -> str | None:
+def dimension_rows(
+    measures: Sequence[dict[str, Any]], dimension: str, measure: str, mode: str = "all"
+) -> list[dict[str, Any]]:
+    """One dimension's rows of one measure and mode, groups in a stable order, each with the
+    words the tables show."""
     rows = [
         m
         for m in measures
-        if m["dimension"] == dimension
-        and m["measure"] == measure
-        and m["mode"] != "all"
-        and m["value"] is not None
-        and m["ci95"]
+        if m["dimension"] == dimension and m["measure"] == measure and m["mode"] == mode
     ]
-    if not rows:
+    rows.sort(key=lambda m: str(m["group"]))
+    return [
+        {
+            **m,
+            "label": who(dimension, str(m["group"])),
+            "short": short_label(dimension, str(m["group"])),
+        }
+        for m in rows
+    ]
+
+
+def reference_rate(rows: Sequence[dict[str, Any]]) -> float | None:
+    """The reference group's own rate, from its row."""
+    for m in rows:
+        if m["group"] == m["reference_group"] and m["value"] is not None:
+            return float(m["value"])
+    return None
+
+
+def _svg(spec: dict[str, Any], title: str) -> str:
+    """Vega-Lite to SVG, with the title inside the SVG (the PDF's alternative text) and
+    role="img" for screen readers."""
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(spec)
+    safe = html_lib.escape(title)
+    return re.sub(
+        r"<svg([^>]*)>",
+        lambda match: f'<svg{match.group(1)} role="img" aria-label="{safe}"><title>{safe}</title>',
+        svg,
+        count=1,
+    )
+
+
+def _axis_label_limit() -> dict[str, Any]:
+    return {"labelLimit": 0, "labelFontSize": 11, "titleFontSize": 11}
+
+
+def rate_chart(rows: Sequence[dict[str, Any]], measure: str, title: str) -> str | None:
+    """Each group's rate with its 95% interval, the reference group's rate as a dashed line,
+    each point labelled with its rate; flagged groups coloured and shaped differently."""
+    shown = [m for m in rows if m["value"] is not None and m["ci95"]]
+    if not shown:
         return None
-    frame = pd.DataFrame(
-        [
+    data = [
+        {
+            "group": m["short"],
+            "rate": m["value"],
+            "low": m["ci95"][0],
+            "high": m["ci95"][1],
+            "text": _pct(m["value"]),
+            "flag": m["flag"] if m["flag"] in FLAG_COLOURS else "similar",
+        }
+        for m in shown
+    ]
+    reference = reference_rate(rows)
+    y = {
+        "field": "group",
+        "type": "nominal",
+        "title": None,
+        "sort": None,
+        "axis": _axis_label_limit(),
+    }
+    x_title = f"{MEASURE_LABELS.get(measure, measure)} (95% interval)"
+    layers: list[dict[str, Any]] = [
+        {
+            "mark": {"type": "rule", "color": "#595959"},
+            "encoding": {
+                "y": y,
+                "x": {
+                    "field": "low",
+                    "type": "quantitative",
+                    "axis": {"format": "%", **_axis_label_limit()},
+                    "title": x_title,
+                },
+                "x2": {"field": "high"},
+            },
+        },
+        {
+            "mark": {"type": "point", "filled": True, "size": 70},
+            "encoding": {
+                "y": y,
+                "x": {"field": "rate", "type": "quantitative"},
+                "color": {
+                    "field": "flag",
+                    "type": "nominal",
+                    "title": "Compared with the reference",
+                    "scale": {
+                        "domain": list(FLAG_COLOURS),
+                        "range": list(FLAG_COLOURS.values()),
+                    },
+                    "legend": {
+                        "orient": "bottom",
+                        "labelLimit": 0,
+                        "titleLimit": 0,
+                        "direction": "horizontal",
+                    },
+                },
+                "shape": {
+                    "field": "flag",
+                    "type": "nominal",
+                    "scale": {
+                        "domain": list(FLAG_COLOURS),
+                        "range": ["triangle-up", "triangle-down", "circle"],
+                    },
+                },
+            },
+        },
+        {
+            "mark": {"type": "text", "align": "left", "dx": 6, "dy": -8, "fontSize": 10},
+            "encoding": {
+                "y": y,
+                "x": {"field": "rate", "type": "quantitative"},
+                "text": {"field": "text"},
+            },
+        },
+    ]
+    if reference is not None:
+        layers.append(
             {
-                "group": str(m["group"]),
-                "mode": mode_label(m["mode"]),
-                "rate": m["value"],
-                "low": m["ci95"][0],
-                "high": m["ci95"][1],
+                "data": {"values": [{"reference": reference}]},
+                "mark": {"type": "rule", "strokeDash": [5, 4], "color": "#000000"},
+                "encoding": {"x": {"field": "reference", "type": "quantitative"}},
             }
-            for m in rows
-        ]
-    )
-    base = alt.Chart(frame).encode(
-        y=alt.Y("group:N", title=None), yOffset="mode:N", color=alt.Color("mode:N", title="Mode")
-    )
-    chart = base.mark_rule().encode(
-        x=alt.X("low:Q", axis=alt.Axis(format="%"), title=MEASURE_WORDS[measure].capitalize()),
-        x2="high:Q",
-    ) + base.mark_point(filled=True).encode(x="rate:Q")
-    return _svg(chart.properties(width=520, title=f"By {DIMENSION_WORDS[dimension]}"))
-
-
-def mode_mix_chart(counts: Sequence[dict[str, Any]], dimension: str) -> str | None:
-    rows = [c for c in counts if c["dimension"] == dimension and c["mode"] != "all"]
-    if not rows:
-        return None
-    frame = pd.DataFrame(
-        [
-            {"group": str(c["group"]), "mode": mode_label(c["mode"]), "offered": c["offered"]}
-            for c in rows
-        ]
-    )
-    chart = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            y=alt.Y("group:N", title=None),
-            x=alt.X(
-                "offered:Q",
-                stack="normalize",
-                axis=alt.Axis(format="%"),
-                title="Share of offered contacts",
-            ),
-            color=alt.Color("mode:N", title="Mode"),
         )
-        .properties(width=520, title=f"Mode mix by {DIMENSION_WORDS[dimension]}")
-    )
-    return _svg(chart)
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": title, "fontSize": 13, "anchor": "start", "limit": 0},
+        "width": CHART_WIDTH,
+        "data": {"values": data},
+        "layer": layers,
+        "config": {"font": "DejaVu Sans", "view": {"stroke": None}},
+    }
+    return _svg(spec, title)
 
 
-def funnel_chart(measures: Sequence[dict[str, Any]], measure: str) -> str | None:
-    """Each group's rate against its number of contacts, with 95% and 99.8% funnel limits
-    around the overall rate (as Fingertips draws them)."""
-    overall = next(
-        (
-            m
-            for m in measures
-            if m["dimension"] == "overall"
-            and m["mode"] == "all"
-            and m["measure"] == measure
-            and m["value"] is not None
-        ),
-        None,
-    )
-    points = [
-        m
+def mode_chart(
+    measures: Sequence[dict[str, Any]], dimension: str, measure: str, title: str
+) -> tuple[str | None, list[dict[str, Any]]]:
+    """Each group's rate by mode (Okabe-Ito colours and a shape per mode), with its table rows."""
+    rows = [
+        {
+            **m,
+            "label": who(dimension, str(m["group"])),
+            "short": short_label(dimension, str(m["group"])),
+            "mode_label": mode_label(m["mode"]),
+        }
         for m in measures
-        if m["dimension"] != "overall"
-        and m["mode"] == "all"
-        and m["measure"] == measure
-        and m["value"] is not None
-        and m["denominator"]
+        if m["dimension"] == dimension and m["measure"] == measure and m["mode"] not in ("all",)
     ]
-    if overall is None or not points:
-        return None
-    p = overall["value"]
-    top = max(m["denominator"] for m in points)
-    limits = []
-    for n in sorted({int(top * f) for f in [i / 50 for i in range(1, 51)]} | {10}):
-        if n < 5:
-            continue
-        for level, z in (("95%", stats.Z95), ("99.8%", stats.Z998)):
-            half = z * math.sqrt(p * (1 - p) / n)
-            limits += [
-                {"n": n, "limit": max(0, p - half), "level": level, "side": "low"},
-                {"n": n, "limit": min(1, p + half), "level": level, "side": "high"},
-            ]
-    dots = pd.DataFrame(
-        [
-            {
-                "n": m["denominator"],
-                "rate": m["value"],
-                "group": f"{m['dimension']}: {m['group']}",
-                "flag": m["flag"],
-            }
-            for m in points
-        ]
-    )
-    lines = (
-        alt.Chart(pd.DataFrame(limits))
-        .mark_line(strokeDash=[4, 3])
-        .encode(
-            x=alt.X("n:Q", title="Offered contacts"),
-            y=alt.Y("limit:Q", axis=alt.Axis(format="%")),
-            detail="side:N",
-            color=alt.Color("level:N", title="Limits"),
+    rows.sort(key=lambda m: (str(m["group"]), m["mode"]))
+    shown = [m for m in rows if m["value"] is not None]
+    modes = sorted({m["mode_label"] for m in shown})
+    if len(modes) < 2:
+        return None, rows
+    data = [
+        {"group": m["short"], "mode": m["mode_label"], "rate": m["value"], "text": _pct(m["value"])}
+        for m in shown
+    ]
+    y = {"field": "group", "type": "nominal", "title": None, "axis": _axis_label_limit()}
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": title, "fontSize": 13, "anchor": "start", "limit": 0},
+        "width": CHART_WIDTH,
+        "data": {"values": data},
+        "mark": {"type": "point", "filled": True, "size": 60},
+        "encoding": {
+            "y": y,
+            "yOffset": {"field": "mode"},
+            "x": {
+                "field": "rate",
+                "type": "quantitative",
+                "axis": {"format": "%", **_axis_label_limit()},
+                "title": MEASURE_LABELS.get(measure, measure),
+            },
+            "color": {
+                "field": "mode",
+                "type": "nominal",
+                "title": "Mode",
+                "scale": {
+                    "domain": modes,
+                    "range": [MODE_COLOURS.get(m, "#999999") for m in modes],
+                },
+                "legend": {
+                    "orient": "bottom",
+                    "labelLimit": 0,
+                    "titleLimit": 0,
+                    "direction": "horizontal",
+                },
+            },
+            "shape": {"field": "mode", "type": "nominal"},
+        },
+        "config": {"font": "DejaVu Sans", "view": {"stroke": None}},
+    }
+    return _svg(spec, title), rows
+
+
+def sections(measures: Sequence[dict[str, Any]], *, charts: bool = True) -> list[dict[str, Any]]:
+    """Per dimension: the did-not-attend chart and table (every mode together), the same by
+    mode, and a chart and table for every other measure the summary names in that dimension."""
+    named = {(f["dimension"], f["measure"]) for f in summary(measures) if "measure" in f}
+    result = []
+    for dimension in DIMENSIONS:
+        wanted = ["dna_rate", *sorted({m for d, m in named if d == dimension and m != "dna_rate"})]
+        blocks = []
+        for measure in wanted:
+            rows = dimension_rows(measures, dimension, measure)
+            if not rows:
+                continue
+            title = f"{MEASURE_LABELS[measure]}, by {DIMENSION_WORDS[dimension]}"
+            blocks.append(
+                {
+                    "title": title,
+                    "svg": rate_chart(rows, measure, title) if charts else None,
+                    "rows": rows,
+                    "reference": rows[0]["reference_group"],
+                    "reference_label": who(dimension, str(rows[0]["reference_group"])),
+                    "measure": measure,
+                }
+            )
+        by_mode_title = f"Did not attend, by {DIMENSION_WORDS[dimension]} and mode"
+        svg, mode_rows = (
+            mode_chart(measures, dimension, "dna_rate", by_mode_title) if charts else (None, [])
         )
-    )
-    dots_chart = (
-        alt.Chart(dots)
-        .mark_circle(size=40)
-        .encode(
-            x="n:Q",
-            y=alt.Y("rate:Q", title=MEASURE_WORDS[measure].capitalize()),
-            shape=alt.Shape("flag:N", title="Flag"),
-            tooltip=["group", "rate", "n"],
-        )
-    )
-    return _svg((lines + dots_chart).properties(width=520, title="Funnel plot, every group"))
+        if blocks:
+            result.append(
+                {
+                    "dimension": dimension,
+                    "words": DIMENSION_WORDS[dimension],
+                    "blocks": blocks,
+                    "by_mode": {"title": by_mode_title, "svg": svg, "rows": mode_rows}
+                    if svg
+                    else None,
+                }
+            )
+    return result
+
+
+def intersections_flagged(measures: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every flagged two-way group, for the table after the charts."""
+    names = {f"{a}_{b}" for a, b in INTERSECTIONS}
+    return [
+        {**m, "label": who(m["dimension"], str(m["group"]))}
+        for m in measures
+        if m["dimension"] in names and m["flag"] in ("higher", "lower")
+    ]
 
 
 def render(results: dict[str, Any], counts: Sequence[dict[str, Any]], out: Path) -> None:
-    """Write out/report.html and out/report.pdf."""
+    """Write out/report.html and out/report.pdf (tagged, PDF/UA-1)."""
+    del counts  # the measures carry every count the report shows
     measures = results["measures"]
-    charts = []
-    for measure in ("dna_rate", "attendance_rate"):
-        charts.append(("Funnel plot: " + MEASURE_WORDS[measure], funnel_chart(measures, measure)))
-    for dimension in DIMENSION_WORDS:
-        charts.append(
-            (
-                f"Did not attend, by {DIMENSION_WORDS[dimension]} and mode",
-                rate_chart(measures, dimension, "dna_rate"),
-            )
-        )
-        charts.append(
-            (f"Mode mix by {DIMENSION_WORDS[dimension]}", mode_mix_chart(counts, dimension))
-        )
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "report_templates"),
         autoescape=select_autoescape(["html"]),
     )
+    env.filters["pct"] = lambda v: "" if v is None else _pct(v)
+    env.filters["interval"] = lambda v, f="pct": (
+        ""
+        if not v
+        else (f"{_pct(v[0])} to {_pct(v[1])}" if f == "pct" else f"{v[0]:.2f} to {v[1]:.2f}")
+    )
+    env.filters["count"] = lambda v: "*" if v is None else f"{v:,}"
+    env.filters["mode_label"] = mode_label
+    env.filters["measure_label"] = lambda v: MEASURE_LABELS.get(v, v)
+    summary_items = summary(measures)
     html = env.get_template("report.html").render(
         results=results,
-        findings=findings(measures),
-        charts=[(title, svg) for title, svg in charts if svg],
-        flagged=[m for m in measures if m["flag"] in ("higher", "lower")],
+        summary=[f for f in summary_items if "text" in f],
+        more=next((f["more"] for f in summary_items if "more" in f), 0),
+        sections=sections(measures),
+        intersections=intersections_flagged(measures),
+        z998=stats.Z998,
+        min_people=MIN_PEOPLE,
+        fdr=stats.FDR,
     )
     (out / "report.html").write_text(html, encoding="utf-8")
     from weasyprint import HTML
 
-    HTML(string=html, base_url=str(out)).write_pdf(out / "report.pdf")
+    HTML(string=html, base_url=str(out)).write_pdf(out / "report.pdf", pdf_variant="pdf/ua-1")

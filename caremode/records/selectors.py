@@ -193,12 +193,63 @@ def _current_needs() -> dict[int, list[str]]:
     return needs
 
 
+def _needs_history() -> dict[int, list[tuple[str, dt.datetime, dt.datetime | None]]]:
+    """Every access need ever recorded, by service user id: (need, recorded, ended or None)."""
+    history: dict[int, list[tuple[str, dt.datetime, dt.datetime | None]]] = {}
+    for person_id, need, recorded_at, ended_at in AccessNeed.objects.values_list(
+        "service_user_id", "need", "recorded_at", "ended_at"
+    ):
+        history.setdefault(person_id, []).append((need, recorded_at, ended_at))
+    return history
+
+
+def needs_at(history: list[tuple[str, dt.datetime, dt.datetime | None]], when: dt.datetime) -> str:
+    """The access needs current at `when` (recorded by then and not yet ended), `;`-separated."""
+    return ";".join(
+        sorted(
+            {
+                need
+                for need, recorded_at, ended_at in history
+                if recorded_at <= when and (ended_at is None or ended_at > when)
+            }
+        )
+    )
+
+
+# MHSDS CONSULTATION TYPE (ConsType): 01 initial consultation, 02 follow-up consultation.
+CONS_TYPE_INITIAL = "01"
+CONS_TYPE_FOLLOW_UP = "02"
+
+
+def cons_type(consultation_type: str) -> str:
+    """The MHSDS ConsType of one of CareMode's consultation types."""
+    return CONS_TYPE_INITIAL if consultation_type == "initial_assessment" else CONS_TYPE_FOLLOW_UP
+
+
+def cons_mechanism(contact: Contact) -> str:
+    """ConsMechanismMH as MHSDS reports it: the mode used for an attended contact, the planned
+    mode otherwise (a contact that did not take place used no mode)."""
+    if contact.attend_status in codes.ATTENDED and contact.cons_mechanism_used:
+        return contact.cons_mechanism_used
+    return contact.planned_cons_mechanism
+
+
+def interpreter_present(contact: Contact) -> str:
+    """InterpreterPresentInd: Y or N where recorded with the outcome of a contact that took
+    place; empty otherwise (requested is not present)."""
+    if contact.interpreter_present is None:
+        return ""
+    return "Y" if contact.interpreter_present else "N"
+
+
 def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> Iterator[list[str]]:
     """Every offered contact (missed and cancelled included, E17) in MHSDS shape, one row each,
     without names, NHS numbers, dates of birth or postcodes; restricted records left out.
     Contacts still to come and those awaiting an outcome are not offered-and-settled, so omitted.
+    ConsMechanismMH is the mode used when the contact took place, else the planned mode; access
+    needs are those current at the contact's start; ConsType is MHSDS's 01 or 02.
     """
-    needs = _current_needs()
+    needs = _needs_history()
     contacts = (
         Contact.objects.filter(
             attend_status__isnull=False, service_user__processing_restricted=False
@@ -216,9 +267,9 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
             str(contact.pk),
             local.date().isoformat(),
             local.strftime("%H:%M"),
-            contact.planned_cons_mechanism,
+            cons_mechanism(contact),
             contact.attend_status or "",
-            contact.consultation_type,
+            cons_type(contact.consultation_type),
             str(contact.duration_minutes),
             str(person.age_on(local.date())),
             person.ethnic_category,
@@ -227,8 +278,8 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
             "" if person.imd_decile is None else str(person.imd_decile),
             person.rurality,
             person.main_language,
-            "Y" if contact.interpreter_needed else "N",
-            ";".join(sorted(needs.get(person.pk, []))),
+            interpreter_present(contact),
+            needs_at(needs.get(person.pk, []), contact.start),
             "Y" if contact.technical_failure else "N",
         ]
 

@@ -1,21 +1,25 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caremode.accounts.models import Role
+from caremode.audit.models import AuditAction
 from caremode.audit.selectors import list_audit_events_for_subject
-from caremode.audit.services import record_list_read
+from caremode.audit.services import record_event, record_list_read
 from caremode.core.access import (
     AuthenticatedRequest,
     care_team_required,
@@ -31,7 +35,13 @@ from caremode.decisions.selectors import (
     get_first_remote_contact,
     list_current_decisions,
 )
-from caremode.evaluation.own_data import evaluate_rows
+from caremode.evaluation.own_data import (
+    Selection,
+    dashboard,
+    evaluate_rows,
+    measures_csv,
+)
+from caremode.evaluation.report import dimension_rows as dashboard_rows
 from caremode.messaging.selectors import (
     list_messages_for,
     list_messages_sent_to_carer,
@@ -318,11 +328,9 @@ def who_viewed(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-@roles_required(Role.ANALYST, Role.TEAM_MANAGER)
-@require_GET
-def evaluation_dashboard(request: AuthenticatedRequest) -> HttpResponse:
-    """Equity findings over CareMode's own offered contacts: pseudonymised, suppressed, no names.
-    Recomputed at most every ten minutes."""
+def _evaluation() -> dict[str, Any]:
+    """The evaluation of CareMode's own contacts, pseudonymised and suppressed; recomputed at
+    most every ten minutes."""
     result = cache.get(DASHBOARD_CACHE_KEY)
     if result is None:
         key = settings.EXTRACT_PSEUDONYM_KEY
@@ -333,11 +341,62 @@ def evaluation_dashboard(request: AuthenticatedRequest) -> HttpResponse:
             iter_pseudonymised_preferences(key=key),
         )
         cache.set(DASHBOARD_CACHE_KEY, result, 600)
+    return result
+
+
+@roles_required(Role.ANALYST, Role.TEAM_MANAGER)
+@require_GET
+def evaluation_dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    """Equity findings over CareMode's own offered contacts: pseudonymised, suppressed, no names.
+    The summary first, then one measure by one dimension and mode (filters in the query
+    string, working without JavaScript), with its chart, its table and a CSV download."""
+    result = _evaluation()
+    selection = Selection.from_query(request.GET.dict(), result.get("measures", []))
+    query = urlencode(
+        {"measure": selection.measure, "mode": selection.mode, "dimension": selection.dimension}
+    )
     return render(
         request,
         "records/evaluation_dashboard.html",
-        {"result": result, "page_title": "Who remote care helps and who it leaves behind"},
+        {
+            "result": result,
+            "selection": selection,
+            "view": dashboard(result, selection),
+            "csv_href": f"{reverse('records:evaluation_csv')}?{query}",
+            "csv_all_href": f"{reverse('records:evaluation_csv')}?everything=1",
+            "page_title": "Who remote care helps and who it leaves behind",
+        },
     )
+
+
+@roles_required(Role.ANALYST, Role.TEAM_MANAGER)
+@require_GET
+def evaluation_csv(request: AuthenticatedRequest) -> HttpResponse:
+    """The dashboard's selection (or, with everything=1, every measure) as CSV, in the columns
+    of `caremode evaluate`'s measures.csv; suppressed as the page is. Audited as an export."""
+    result = _evaluation()
+    measures = result.get("measures", [])
+    everything = request.GET.get("everything") == "1"
+    selection = Selection.from_query(request.GET.dict(), measures)
+    rows = (
+        measures
+        if everything
+        else dashboard_rows(measures, selection.dimension, selection.measure, selection.mode)
+    )
+    with transaction.atomic():
+        record_event(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            object_type="evaluation measures",
+            object_id="everything" if everything else selection.measure,
+            detail={"rows": len(rows), "everything": everything, **asdict(selection)},
+        )
+    response = HttpResponse(measures_csv(rows), content_type="text/csv; charset=utf-8")
+    name = (
+        "measures" if everything else f"{selection.measure}-{selection.dimension}-{selection.mode}"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
 
 
 DASHBOARD_CACHE_KEY = "caremode:evaluation-dashboard"

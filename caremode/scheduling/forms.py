@@ -158,6 +158,7 @@ class RecordOutcomeForm(NHSForm):
         required=False,
     )
     ended_early = forms.BooleanField(label="The contact ended early", required=False)
+    interpreter_present = forms.BooleanField(label="An interpreter was present", required=False)
     late_start_minutes = AsciiIntegerField(
         label="If the service started late, by how many minutes? (optional)",
         required=False,

@@ -56,6 +56,12 @@ class Contact(models.Model):
     mode_used = models.CharField(max_length=15, blank=True, choices=codes.MODE_CHOICES)
     cons_mechanism_used = models.CharField(max_length=2, blank=True)
     technical_failure = models.BooleanField(default=False)
+    interpreter_present = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Recorded with the outcome of a contact that took place (MHSDS "
+        "InterpreterPresentInd); empty when it did not take place or was recorded before this.",
+    )
     ended_early = models.BooleanField(default=False)
     outcome_notes = models.CharField(max_length=500, blank=True)
     outcome_recorded_by = models.ForeignKey(

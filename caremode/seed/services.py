@@ -238,6 +238,11 @@ def seed_trust(
                 ),
                 technical_failure=row.technical_failure,
                 ended_early=row.ended_early,
+                interpreter_present=(
+                    saved[row.person].interpreter_needed
+                    if row.attend_status in codes.ATTENDED
+                    else None
+                ),
                 outcome_recorded_by=clinician if row.attend_status else None,
                 outcome_recorded_at=end_of_contact if row.attend_status else None,
             )

@@ -303,12 +303,11 @@ def test_the_report_puts_the_planted_finding_first_in_html_and_pdf(tmp_path):
     out = tmp_path / "report"
     call_command("evaluate", str(path), "--out", str(out))
     html = (out / "report.html").read_text()
-    findings = html.split("<h2>Findings</h2>")[1].split("</ul>")[0]
-    first = findings.split("<li>")[1]
-    assert "Among video contacts, people in the Black or Black British ethnic group" in first
-    assert "did not attend" in first
-    assert "times the rate for people in the White ethnic group" in first
-    assert html.count("<svg") >= 10  # funnel plots, rates and mode mix by every dimension
+    summary = html.split('id="summary"')[1].split('id="by-dimension"')[0]
+    first = summary.split("<li>")[1]
+    assert "Did not attend: higher for Black or Black British ethnic group (video" in first
+    assert "for White ethnic group, the reference group" in first
+    assert html.count("<svg") >= 10  # rates by every dimension, and by mode
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
 
 
@@ -371,10 +370,51 @@ def test_declined_remote_modes_are_counted_by_group():
         columns,
         stated,
     )
-    flagged = [m for m in result["flagged"] if m["measure"] == "declined_rate"]
+    flagged = [
+        m
+        for m in result["flagged"]
+        if m["measure"] == "declined_rate" and m["dimension"] == "ethnicity"
+    ]
     assert [(m["group"], m["mode"], m["flag"]) for m in flagged] == [
         ("Black or Black British", "video", "higher")
     ]
     assert flagged[0]["ci95"][0] < 0.4 < flagged[0]["ci95"][1]
     assert flagged[0]["ratio_ci95"][0] < 4 < flagged[0]["ratio_ci95"][1]
-    assert any("people whose view of video contacts is recorded" in f for f in result["findings"])
+    assert any("people whose view of video is recorded" in f for f in result["findings"])
+
+
+def test_reference_groups_are_chosen_per_dimension_and_stated(tmp_path):
+    path = write_extract(tmp_path / "contacts.csv", rows=1200, seed=5)
+    out = tmp_path / "out"
+    call_command(
+        "evaluate",
+        str(path),
+        "--out",
+        str(out),
+        "--reference",
+        "ethnicity=Asian or Asian British",
+        "--reference",
+        "ethnicity_age_band=White / 25-34",
+    )
+    measures = json.loads((out / "results.json").read_text())["measures"]
+    assert {m["reference_group"] for m in find(measures, dimension="ethnicity")} == {
+        "Asian or Asian British"
+    }
+    assert {m["reference_group"] for m in find(measures, dimension="ethnicity_age_band")} == {
+        "White / 25-34"
+    }
+    # Elsewhere the largest group, and every row has people and a design effect.
+    assert {m["reference_group"] for m in find(measures, dimension="rurality")} <= {
+        "urban",
+        "rural",
+    }
+    assert all(m["design_effect"] >= 1 and "people" in m for m in measures)
+    assert {m["dimension"] for m in measures} >= {
+        "language",
+        "ethnicity_age_band",
+        "ethnicity_imd_quintile",
+        "access_need_mode",
+    }
+    assert {m["mode"] for m in find(measures, dimension="access_need_mode")} == {"all"}
+    with pytest.raises(CommandError, match="unknown dimension"):
+        call_command("evaluate", str(path), "--out", str(tmp_path / "x"), "--reference", "shoe=9")

@@ -28,18 +28,21 @@ def record_outcome(
     mode_used: str = "",
     technical_failure: bool = False,
     ended_early: bool = False,
+    interpreter_present: bool = False,
     late_start_minutes: int | None = None,
     notes: str = "",
 ) -> Contact:
     """Record what became of a contact that was due, in MHSDS AttendStatus terms (E13, E16, E17).
-    `actor` None: recorded by CareMode itself (the worker), audited as "system".
+    `actor` None: recorded by CareMode itself (the worker), audited as "system". Whether an
+    interpreter was present (MHSDS InterpreterPresentInd) is kept for contacts that took place.
 
-    Raises, naming the field: DomainError for a cancellation code (use `cancel_contact`), an unknown
-    code, a missing mode used for an attended contact, or "ended early" for one that did not take
-    place; OutcomeTooEarlyError before the contact's start; OutcomeAlreadyRecordedError if an
-    outcome exists (checked in the UPDATE itself, so two people recording at once cannot both
-    succeed). A did-not-attend (or late, not seen) creates a follow-up task for the care team,
-    due within the team's working days. A late start is recorded as a change. Audited.
+    Raises, naming the field: DomainError for a cancellation code (use `cancel_contact`), an
+    unknown code, a missing mode used for an attended contact, or "ended early" or "interpreter
+    present" for one that did not take place; OutcomeTooEarlyError before the contact's start;
+    OutcomeAlreadyRecordedError if an outcome exists (checked in the UPDATE itself, so two people
+    recording at once cannot both succeed). A did-not-attend (or late, not seen) creates a
+    follow-up task for the care team, due within the team's working days. A late start is
+    recorded as a change. Audited.
     """
     if attend_status in ("2", "4"):
         raise DomainError(
@@ -56,6 +59,11 @@ def record_outcome(
     if ended_early and not attended:
         raise DomainError(
             "A contact can only have ended early if it took place.", field="ended_early"
+        )
+    if interpreter_present and not attended:
+        raise DomainError(
+            "An interpreter can only have been present if the contact took place.",
+            field="interpreter_present",
         )
     if late_start_minutes is not None and not (attended and 0 < late_start_minutes <= 240):
         raise DomainError(
@@ -74,6 +82,7 @@ def record_outcome(
         cons_mechanism_used=codes.cons_mechanism_for(mode_used) if attended else "",
         technical_failure=technical_failure,
         ended_early=ended_early,
+        interpreter_present=interpreter_present if attended else None,
         late_start_minutes=late_start_minutes,
         outcome_notes=notes,
         outcome_recorded_by=actor,
@@ -117,6 +126,7 @@ def record_outcome(
             "mode_used": contact.mode_used,
             "technical_failure": technical_failure,
             "ended_early": ended_early,
+            "interpreter_present": contact.interpreter_present,
             "late_start_minutes": late_start_minutes,
         },
     )

@@ -236,7 +236,28 @@ def test_recording_an_attended_outcome_after_the_start(clinician, service_user):
         "02",
     )
     assert done.technical_failure and done.attended
+    assert done.interpreter_present is False  # recorded with the outcome: not present
     assert AuditEvent.objects.filter(action="update", object_id=str(contact.pk)).exists()
+
+
+def test_an_interpreter_present_is_recorded_with_the_outcome(clinician, service_user):
+    contact = book(clinician, service_user)
+    with time_machine.travel(contact.start + dt.timedelta(minutes=40)):
+        done = services.record_outcome(
+            actor=clinician,
+            contact=contact,
+            attend_status="5",
+            mode_used="video",
+            interpreter_present=True,
+        )
+    assert done.interpreter_present is True
+    event = AuditEvent.objects.get(action="update", object_id=str(contact.pk))
+    assert event.detail["interpreter_present"] is True
+    missed = book(clinician, service_user, start=tomorrow_at(14))
+    with time_machine.travel(missed.start + dt.timedelta(minutes=40)):
+        services.record_outcome(actor=clinician, contact=missed, attend_status="3")
+    missed.refresh_from_db()
+    assert missed.interpreter_present is None  # it did not take place
 
 
 def test_an_outcome_is_recorded_once(clinician, service_user):
@@ -269,6 +290,7 @@ def test_attendance_cannot_be_recorded_before_the_contact_starts(clinician, serv
         ({"attend_status": "5"}, "mode_used"),
         ({"attend_status": "8"}, "attend_status"),
         ({"attend_status": "3", "ended_early": True}, "ended_early"),
+        ({"attend_status": "3", "interpreter_present": True}, "interpreter_present"),
         ({"attend_status": "5", "mode_used": "semaphore"}, "mode_used"),
     ],
 )

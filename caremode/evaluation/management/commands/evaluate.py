@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import json
+from argparse import ArgumentTypeError
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from caremode.evaluation.backends import BACKENDS, BackendError, connect_spark, counted_on
 from caremode.evaluation.inputs import ROW, InputError, read_extract
 from caremode.evaluation.measures import (
+    DIMENSIONS,
+    FIELDS,
+    INTERSECTION_NAMES,
     Options,
     compute_measures,
     count_all,
@@ -24,30 +28,25 @@ from caremode.evaluation.output import OutputError, check_out, staged
 # results` does not pay for loading it.
 ONLY = {"results": ("measures.csv", "results.json")}
 
-COLUMNS = [
-    "dimension",
-    "group",
-    "mode",
-    "measure",
-    "numerator",
-    "denominator",
-    "value",
-    "ci95",
-    "ci998",
-    "reference_group",
-    "ratio",
-    "ratio_ci95",
-    "ratio_ci998",
-    "flag",
-]
+COLUMNS = list(FIELDS)
+
+
+def _reference(value: str) -> tuple[str, str]:
+    """`dimension=group`, as given to --reference."""
+    dimension, sep, group = value.partition("=")
+    if not sep or not dimension.strip() or not group.strip():
+        raise ArgumentTypeError(f"expected DIMENSION=GROUP, for example ethnicity=White: {value!r}")
+    return dimension.strip(), group.strip()
 
 
 class Command(BaseCommand):
     help = (
         "Equity measures over all offered contacts in an MHSDS-shaped extract (CSV or Parquet): "
-        "rates by mode and group with Wilson intervals, ratios to the largest group with Katz "
-        "intervals, flags, small-number suppression. Writes DIR/measures.csv and "
-        "DIR/results.json and the report, or nothing if the input has problems."
+        "rates by mode and group with Wilson intervals, ratios to the reference group (the "
+        "largest, or --reference) with score intervals allowing for contacts clustered within "
+        "people, flags with the false discovery rate controlled, small-number suppression. "
+        "Writes DIR/measures.csv and DIR/results.json and the report, or nothing if the input "
+        "has problems."
     )
     # It reads a file and writes a folder; the database and the project's checks play no part.
     requires_system_checks: list[str] = []
@@ -83,6 +82,17 @@ class Command(BaseCommand):
             "--skip-invalid",
             action="store_true",
             help="Leave out rows with problems, and report them.",
+        )
+        parser.add_argument(
+            "--reference",
+            type=_reference,
+            action="append",
+            default=[],
+            metavar="DIMENSION=GROUP",
+            help=(
+                "The reference group of a dimension (repeatable), for example ethnicity=White or "
+                "ethnicity_age_band='White / 25-34'; otherwise the largest group."
+            ),
         )
         parser.add_argument(
             "--backend",
@@ -127,7 +137,16 @@ class Command(BaseCommand):
             except BackendError as error:
                 raise CommandError(str(error)) from error
             progress.update(task, description="Intervals, ratios and flags")
-            measures = compute_measures(counts, Options(suppress=not options["no_suppress"]))
+            reference = dict(options["reference"])
+            unknown = sorted(set(reference) - set(DIMENSIONS) - set(INTERSECTION_NAMES))
+            if unknown:
+                raise CommandError(
+                    f"--reference: unknown dimension(s) {', '.join(unknown)}; expected one of "
+                    + ", ".join((*DIMENSIONS, *INTERSECTION_NAMES))
+                )
+            measures = compute_measures(
+                counts, Options(suppress=not options["no_suppress"], reference=reference)
+            )
         results = {
             "input": str(options["input"]),
             "contacts": checked.rows,
