@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0004_handover_receiver_phone'),
+        ('scheduling', '0005_monitoring_alerts_and_followups'),
     ]
 
     operations = [
