@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Max
@@ -16,6 +17,8 @@ from caremode.audit.models import AuditEvent
 from caremode.core import codes
 from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.messaging.models import OutboundMessage, RecipientKind
+from caremode.monitoring.instruments import Measure
+from caremode.monitoring.models import Assessment
 from caremode.people.models import AccessNeed, CarerConsent, ServiceUser
 from caremode.scheduling.models import (
     Commitment,
@@ -230,6 +233,47 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
             "Y" if contact.interpreter_needed else "N",
             ";".join(sorted(needs.get(person.pk, []))),
             "Y" if contact.technical_failure else "N",
+        ]
+
+
+# The outcomes extract (`caremode extract --outcomes scores.csv`): one row per scored assessment.
+OUTCOME_COLUMNS = ["Person_ID", "AssessmentDate", "Measure", "Score", "UniqCareContID", "Source"]
+
+
+def _score_text(measure: str, score: Decimal) -> str:
+    """PHQ-9 and GAD-7 totals as whole numbers; DIALOG's life mean to two decimals."""
+    if measure == Measure.DIALOG:
+        return f"{score.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+    return str(int(score))
+
+
+def iter_pseudonymised_scores(*, key: str, since: dt.date | None = None) -> Iterator[list[str]]:
+    """Every complete, scored assessment (`OUTCOME_COLUMNS`), pseudonymised as the contacts are
+    (the same `Person_ID`), restricted records left out; incomplete questionnaires are never
+    written. `UniqCareContID` is the contact a clinician scored it in, blank for a check-in."""
+    assessments = (
+        Assessment.objects.filter(
+            complete=True, score__isnull=False, service_user__processing_restricted=False
+        )
+        .select_related("service_user")
+        .order_by("taken_at", "pk")
+    )
+    if since is not None:
+        assessments = assessments.filter(taken_at__date__gte=since)
+    pseudonyms: dict[int, str] = {}
+    for assessment in assessments.iterator(chunk_size=5000):
+        day = timezone.localdate(assessment.taken_at)
+        person = assessment.service_user
+        if person.pk not in pseudonyms:
+            pseudonyms[person.pk] = pseudonym(person.nhs_number, key)
+        assert assessment.score is not None
+        yield [
+            pseudonyms[person.pk],
+            day.isoformat(),
+            assessment.measure,
+            _score_text(assessment.measure, assessment.score),
+            "" if assessment.contact_id is None else str(assessment.contact_id),
+            assessment.source,
         ]
 
 
