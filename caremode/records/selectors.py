@@ -18,7 +18,13 @@ from caremode.core import codes
 from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.messaging.models import OutboundMessage, RecipientKind
 from caremode.monitoring.instruments import Measure
-from caremode.monitoring.models import Assessment
+from caremode.monitoring.models import (
+    Assessment,
+    CheckIn,
+    CheckInSchedule,
+    WarningSign,
+    WarningSignReport,
+)
 from caremode.people.models import AccessNeed, CarerConsent, ServiceUser
 from caremode.scheduling.models import (
     Commitment,
@@ -147,6 +153,7 @@ def build_subject_access_export(service_user: ServiceUser) -> dict[str, Any]:
             ),
             exclude=CARER_MESSAGE_PRIVATE,
         ),
+        **_monitoring_sections(service_user),
         "who_has_looked_at_the_record": [
             {
                 "when": e.at,
@@ -155,6 +162,51 @@ def build_subject_access_export(service_user: ServiceUser) -> dict[str, Any]:
                 "purpose": e.detail.get("purpose", ""),
             }
             for e in AuditEvent.objects.filter(subject_id=service_user.pk).order_by("sequence")
+        ],
+    }
+
+
+def _monitoring_sections(service_user: ServiceUser) -> dict[str, Any]:
+    """The person's monitoring data for the subject access export: check-in schedules and
+    check-ins (never a link's token hash), every questionnaire with its answers and CareMode's
+    score, their early-warning signs and when they reported them; staff by name."""
+    schedules = CheckInSchedule.objects.filter(service_user=service_user).select_related(
+        "agreed_by"
+    )
+    assessments = Assessment.objects.filter(service_user=service_user).select_related("contact")
+    signs = WarningSign.objects.filter(service_user=service_user).select_related("agreed_by")
+    reports = WarningSignReport.objects.filter(service_user=service_user).select_related("sign")
+    return {
+        "check_in_schedules": [
+            {
+                **model_to_dict(row, exclude=["id", "service_user", "agreed_by", "ended_by"]),
+                "agreed_by": str(row.agreed_by),
+            }
+            for row in schedules.order_by("agreed_at", "pk")
+        ],
+        "check_ins": _rows(
+            CheckIn.objects.filter(service_user=service_user).order_by("due_at", "pk"),
+            exclude=("id", "service_user", "schedule", "token_hash"),
+        ),
+        "questionnaires": [
+            {
+                **model_to_dict(
+                    row, exclude=["id", "service_user", "checkin", "contact", "recorded_by"]
+                ),
+                "scored_during_contact_on": row.contact.start if row.contact else None,
+            }
+            for row in assessments.order_by("taken_at", "pk")
+        ],
+        "early_warning_signs": [
+            {
+                **model_to_dict(row, exclude=["id", "service_user", "agreed_by", "retired_by"]),
+                "agreed_with": str(row.agreed_by),
+            }
+            for row in signs
+        ],
+        "early_warning_signs_reported": [
+            {"sign": report.sign.sign, "reported_at": report.reported_at}
+            for report in reports.order_by("reported_at", "pk")
         ],
     }
 
