@@ -657,13 +657,16 @@ def _create_demo_accounts(
     ):
         TOTPDevice.objects.create(user=staff, name="Demo authenticator", confirmed=True)
 
-    # The demo service user: someone in the first team with a carer who may see appointments.
+    # The demo service user: someone in the first team with a carer who may see appointments,
+    # with check-ins and scores when there is such a person, so the portal shows their trend.
+    checking_in = set(CheckInSchedule.objects.values_list("service_user_id", flat=True).distinct())
+    candidates = [
+        p
+        for p in people
+        if p.team == 0 and p.carer and p.carer["details"] and not p.carer["revoked"]
+    ]
     person = next(
-        (
-            p
-            for p in people
-            if p.team == 0 and p.carer and p.carer["details"] and not p.carer["revoked"]
-        ),
+        (p for p in sorted(candidates, key=lambda p: saved[p.index].pk not in checking_in)),
         next(p for p in people if p.team == 0) if any(p.team == 0 for p in people) else people[0],
     )
     service_user_account = account("service.user", Role.SERVICE_USER, saved[person.index].full_name)

@@ -223,3 +223,10 @@ def test_the_command_plants_an_outcome_difference_or_explains_why_not(db, capsys
 
     seeded = AuditEvent.objects.get(action="seed")
     assert seeded.detail["outcome_difference"] == {"mode": "video", "factor": 0.5}
+
+
+def test_the_demo_service_user_checks_in(db):
+    seed_trust(service_users=150, months=3, seed=2, as_of=AS_OF, demo_accounts=True)
+    person = ServiceUser.objects.get(account__username="service.user")
+    assert CheckInSchedule.objects.filter(service_user=person).exists()
+    assert Assessment.objects.filter(service_user=person, complete=True).exists()
