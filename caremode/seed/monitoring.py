@@ -107,6 +107,7 @@ class ScheduleRow:
     agreed_at: dt.datetime
     ended_at: dt.datetime | None = None
     end_reason: str = ""
+    ended_by_clinician: bool = False  # a course of therapy ended; else the person stopped it
 
 
 @dataclass
@@ -244,6 +245,7 @@ def generate_monitoring(
         if finished < as_of:
             course_end = finished
             schedule.ended_at, schedule.end_reason = finished, "The course of therapy ended."
+            schedule.ended_by_clinician = True
     if schedule.ended_at is None and rng.random() < 0.06:
         stopped = schedule.agreed_at + dt.timedelta(days=rng.randint(21, 120))
         if stopped < as_of:

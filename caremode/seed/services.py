@@ -513,11 +513,7 @@ def _seed_monitoring(
                 agreed_by=clinicians[p.team][p.clinician],
                 agreed_at=m.schedule.agreed_at,
                 ended_at=m.schedule.ended_at,
-                ended_by=(
-                    clinicians[p.team][p.clinician]
-                    if m.schedule.end_reason.startswith("The course")
-                    else None
-                ),
+                ended_by=clinicians[p.team][p.clinician] if m.schedule.ended_by_clinician else None,
                 end_reason=m.schedule.end_reason,
             )
             for p, m in generated
