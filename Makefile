@@ -96,6 +96,7 @@ test-clocks: install assets
 benchmark: install
 	$(PY) benchmarks/seed_trust.py
 	$(PY) benchmarks/recommendations.py
+	$(PY) benchmarks/monitoring_alerts.py
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) benchmarks/load_booking.py
 	$(PY) benchmarks/evaluate_speed.py --rows 2000000 10000000
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) benchmarks/room_connections.py

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Max
@@ -16,6 +17,14 @@ from caremode.audit.models import AuditEvent
 from caremode.core import codes
 from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.messaging.models import OutboundMessage, RecipientKind
+from caremode.monitoring.instruments import Measure
+from caremode.monitoring.models import (
+    Assessment,
+    CheckIn,
+    CheckInSchedule,
+    WarningSign,
+    WarningSignReport,
+)
 from caremode.people.models import AccessNeed, CarerConsent, ServiceUser
 from caremode.scheduling.models import (
     Commitment,
@@ -144,6 +153,7 @@ def build_subject_access_export(service_user: ServiceUser) -> dict[str, Any]:
             ),
             exclude=CARER_MESSAGE_PRIVATE,
         ),
+        **_monitoring_sections(service_user),
         "who_has_looked_at_the_record": [
             {
                 "when": e.at,
@@ -152,6 +162,51 @@ def build_subject_access_export(service_user: ServiceUser) -> dict[str, Any]:
                 "purpose": e.detail.get("purpose", ""),
             }
             for e in AuditEvent.objects.filter(subject_id=service_user.pk).order_by("sequence")
+        ],
+    }
+
+
+def _monitoring_sections(service_user: ServiceUser) -> dict[str, Any]:
+    """The person's monitoring data for the subject access export: check-in schedules and
+    check-ins (never a link's token hash), every questionnaire with its answers and CareMode's
+    score, their early-warning signs and when they reported them; staff by name."""
+    schedules = CheckInSchedule.objects.filter(service_user=service_user).select_related(
+        "agreed_by"
+    )
+    assessments = Assessment.objects.filter(service_user=service_user).select_related("contact")
+    signs = WarningSign.objects.filter(service_user=service_user).select_related("agreed_by")
+    reports = WarningSignReport.objects.filter(service_user=service_user).select_related("sign")
+    return {
+        "check_in_schedules": [
+            {
+                **model_to_dict(row, exclude=["id", "service_user", "agreed_by", "ended_by"]),
+                "agreed_by": str(row.agreed_by),
+            }
+            for row in schedules.order_by("agreed_at", "pk")
+        ],
+        "check_ins": _rows(
+            CheckIn.objects.filter(service_user=service_user).order_by("due_at", "pk"),
+            exclude=("id", "service_user", "schedule", "token_hash"),
+        ),
+        "questionnaires": [
+            {
+                **model_to_dict(
+                    row, exclude=["id", "service_user", "checkin", "contact", "recorded_by"]
+                ),
+                "scored_during_contact_on": row.contact.start if row.contact else None,
+            }
+            for row in assessments.order_by("taken_at", "pk")
+        ],
+        "early_warning_signs": [
+            {
+                **model_to_dict(row, exclude=["id", "service_user", "agreed_by", "retired_by"]),
+                "agreed_with": str(row.agreed_by),
+            }
+            for row in signs
+        ],
+        "early_warning_signs_reported": [
+            {"sign": report.sign.sign, "reported_at": report.reported_at}
+            for report in reports.order_by("reported_at", "pk")
         ],
     }
 
@@ -281,6 +336,47 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
             interpreter_present(contact),
             needs_at(needs.get(person.pk, []), contact.start),
             "Y" if contact.technical_failure else "N",
+        ]
+
+
+# The outcomes extract (`caremode extract --outcomes scores.csv`): one row per scored assessment.
+OUTCOME_COLUMNS = ["Person_ID", "AssessmentDate", "Measure", "Score", "UniqCareContID", "Source"]
+
+
+def _score_text(measure: str, score: Decimal) -> str:
+    """PHQ-9 and GAD-7 totals as whole numbers; DIALOG's life mean to two decimals."""
+    if measure == Measure.DIALOG:
+        return f"{score.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+    return str(int(score))
+
+
+def iter_pseudonymised_scores(*, key: str, since: dt.date | None = None) -> Iterator[list[str]]:
+    """Every complete, scored assessment (`OUTCOME_COLUMNS`), pseudonymised as the contacts are
+    (the same `Person_ID`), restricted records left out; incomplete questionnaires are never
+    written. `UniqCareContID` is the contact a clinician scored it in, blank for a check-in."""
+    assessments = (
+        Assessment.objects.filter(
+            complete=True, score__isnull=False, service_user__processing_restricted=False
+        )
+        .select_related("service_user")
+        .order_by("taken_at", "pk")
+    )
+    if since is not None:
+        assessments = assessments.filter(taken_at__date__gte=since)
+    pseudonyms: dict[int, str] = {}
+    for assessment in assessments.iterator(chunk_size=5000):
+        day = timezone.localdate(assessment.taken_at)
+        person = assessment.service_user
+        if person.pk not in pseudonyms:
+            pseudonyms[person.pk] = pseudonym(person.nhs_number, key)
+        assert assessment.score is not None
+        yield [
+            pseudonyms[person.pk],
+            day.isoformat(),
+            assessment.measure,
+            _score_text(assessment.measure, assessment.score),
+            "" if assessment.contact_id is None else str(assessment.contact_id),
+            assessment.source,
         ]
 
 

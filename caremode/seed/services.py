@@ -4,6 +4,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -18,6 +19,10 @@ from caremode.core import codes
 from caremode.core.errors import DomainError
 from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.decisions.rules import Context, recommend
+from caremode.monitoring import alerts as monitoring_alerts
+from caremode.monitoring import scoring
+from caremode.monitoring.instruments import Measure
+from caremode.monitoring.models import Assessment, CheckIn, CheckInSchedule
 from caremode.people.models import (
     AccessNeed,
     Carer,
@@ -28,9 +33,10 @@ from caremode.people.models import (
     TeamMembership,
 )
 from caremode.scheduling import diary
-from caremode.scheduling.models import Commitment, Contact, FollowUpTask, Handover
+from caremode.scheduling.models import Commitment, Contact, FollowUpTask, Handover, TeamAlert
 from caremode.scheduling.services.outcomes import FOLLOW_UP_AFTER
-from caremode.seed import population
+from caremode.seed import monitoring, population
+from caremode.seed.monitoring import OutcomeDifference
 from caremode.seed.population import Disparity
 
 UK = ZoneInfo("Europe/London")
@@ -47,6 +53,8 @@ class SeedSummary:
     access_needs: int
     clinicians: int
     demo_accounts: dict[str, str]
+    checkins: int = 0
+    assessments: int = 0
 
 
 def _no_progress(step: str, done: int, total: int) -> None:
@@ -65,11 +73,14 @@ def seed_trust(
     seed: int,
     as_of: dt.datetime | None = None,
     disparities: Sequence[Disparity] = (),
+    outcome_difference: OutcomeDifference | None = None,
     demo_accounts: bool = False,
     on_progress: Progress = _no_progress,
 ) -> SeedSummary:
     """Create a synthetic trust: services, teams, clinicians, service users, carers, contacts.
 
+    Also check-in schedules, check-ins and scored PHQ-9, GAD-7 and DIALOG (`_seed_monitoring`),
+    with `outcome_difference` planted when given.
     Deterministic for the same (service_users, months, seed, as_of). Refuses (SeedRefusedError)
     if the database already holds service users, so real data is never mixed with synthetic.
     All or nothing: one transaction. Audited as one `seed` entry.
@@ -258,6 +269,10 @@ def seed_trust(
     decision_count = _seed_shared_decisions(rng, people, saved, clinicians, as_of)
     _seed_reliability(rng, people, saved, clinicians, teams, as_of)
     on_progress("Preferences and shared decisions", decision_count, decision_count)
+    checkin_count, assessment_count = _seed_monitoring(
+        seed, people, saved, clinicians, as_of, months, outcome_difference
+    )
+    on_progress("Check-ins and scores", assessment_count, assessment_count)
 
     accounts = (
         _create_demo_accounts(teams, clinicians, saved, people, carer_of) if demo_accounts else {}
@@ -273,6 +288,7 @@ def seed_trust(
             "seed": seed,
             "as_of": as_of.isoformat(),
             "disparities": [d.__dict__ for d in disparities],
+            "outcome_difference": outcome_difference.__dict__ if outcome_difference else None,
             "seeded_at": now.isoformat(),
         },
     )
@@ -283,6 +299,8 @@ def seed_trust(
         access_needs=len(needs),
         clinicians=sum(per_team),
         demo_accounts=accounts,
+        checkins=checkin_count,
+        assessments=assessment_count,
     )
 
 
@@ -448,6 +466,162 @@ def _seed_reliability(
         )
 
 
+def _seed_monitoring(
+    seed: int,
+    people: list[population.Person],
+    saved: list[ServiceUser],
+    clinicians: list[list[User]],
+    as_of: dt.datetime,
+    months: int,
+    difference: OutcomeDifference | None,
+) -> tuple[int, int]:
+    """Check-in schedules, check-ins (some missed, the latest still open) and assessments scored
+    from their item answers by `monitoring.scoring`, from `seed.monitoring`; the alerts the last
+    week's scores raise, as `monitoring.alerts` says. A random stream of its own, so the rest of
+    the trust is the same with or without monitoring. Returns (check-ins, assessments)."""
+    rng = random.Random(f"monitoring:{seed}")
+    index_of = {person.pk: n for n, person in enumerate(saved)}
+    attended: dict[int, list[monitoring.AttendedContact]] = {}
+    contact_pks: list[int] = []
+    rows = (
+        Contact.objects.filter(attend_status__in=codes.ATTENDED)
+        .order_by("service_user_id", "start", "pk")
+        .values_list("pk", "service_user_id", "start", "end_at", "mode_used", "planned_mode")
+    )
+    for pk, person_pk, start, end_at, mode_used, planned in rows.iterator(chunk_size=BATCH):
+        attended.setdefault(index_of[person_pk], []).append(
+            monitoring.AttendedContact(
+                index=len(contact_pks),
+                start=start.astimezone(UK),
+                end=end_at.astimezone(UK),
+                mode=mode_used or planned,
+            )
+        )
+        contact_pks.append(pk)
+
+    generated: list[tuple[population.Person, monitoring.PersonMonitoring]] = []
+    for p in people:
+        made = monitoring.generate_monitoring(
+            rng, p, attended.get(p.index, []), as_of=as_of, months=months, difference=difference
+        )
+        if made is not None:
+            generated.append((p, made))
+
+    schedules = CheckInSchedule.objects.bulk_create(
+        [
+            CheckInSchedule(
+                service_user=saved[p.index],
+                measures=m.schedule.measures,
+                rhythm=m.schedule.rhythm,
+                channel=m.schedule.channel,
+                starts_on=m.schedule.starts_on,
+                agreed_by=clinicians[p.team][p.clinician],
+                agreed_at=m.schedule.agreed_at,
+                ended_at=m.schedule.ended_at,
+                ended_by=clinicians[p.team][p.clinician] if m.schedule.ended_by_clinician else None,
+                end_reason=m.schedule.end_reason,
+            )
+            for p, m in generated
+        ],
+        batch_size=BATCH,
+    )
+    checkins = CheckIn.objects.bulk_create(
+        [
+            CheckIn(
+                schedule=schedule,
+                service_user=saved[p.index],
+                measures=m.schedule.measures,
+                due_at=c.due_at,
+                expires_at=c.expires_at,
+                sent_at=c.sent_at,
+                status=c.status,
+                completed_at=c.completed_at,
+            )
+            for (p, m), schedule in zip(generated, schedules, strict=True)
+            for c in m.checkins
+        ],
+        batch_size=BATCH,
+    )
+    first_checkin, position = [], 0
+    for _p, m in generated:
+        first_checkin.append(position)
+        position += len(m.checkins)
+
+    assessments: list[Assessment] = []
+    for (p, m), offset in zip(generated, first_checkin, strict=True):
+        for a in m.assessments:
+            result = scoring.score(a.measure, a.answers)
+            from_contact = a.contact is not None
+            assessments.append(
+                Assessment(
+                    service_user=saved[p.index],
+                    measure=a.measure,
+                    answers=a.answers,
+                    more_help=sorted(a.more_help),
+                    complete=result.complete,
+                    score=result.total,
+                    band=result.band,
+                    treatment_mean=result.treatment_mean,
+                    risk_answer=result.risk_answer,
+                    source=Assessment.Source.CONTACT if from_contact else Assessment.Source.CHECKIN,
+                    checkin=checkins[offset + a.checkin] if a.checkin is not None else None,
+                    contact_id=contact_pks[a.contact] if a.contact is not None else None,
+                    mode=a.mode,
+                    taken_at=a.taken_at,
+                    recorded_by=clinicians[p.team][p.clinician] if from_contact else None,
+                )
+            )
+    saved_assessments = Assessment.objects.bulk_create(assessments, batch_size=BATCH)
+    _seed_monitoring_alerts(saved_assessments, clinicians, people, index_of, as_of)
+    return len(checkins), len(saved_assessments)
+
+
+def _seed_monitoring_alerts(
+    assessments: list[Assessment],
+    clinicians: list[list[User]],
+    people: list[population.Person],
+    index_of: dict[int, int],
+    as_of: dt.datetime,
+) -> None:
+    """The alerts the last week's assessments raise (`monitoring.alerts.alerts_for`, against the
+    person's previous complete score of the measure); those over two days old acknowledged."""
+    since = as_of - dt.timedelta(days=7)
+    previous: dict[tuple[int, str], Decimal] = {}
+    raised: list[TeamAlert] = []
+    for a in sorted(assessments, key=lambda a: (a.taken_at, a.pk)):
+        result = scoring.Score(
+            measure=Measure(a.measure),
+            complete=a.complete,
+            missing=(),
+            total=a.score,
+            band=a.band,
+            treatment_mean=a.treatment_mean,
+            risk_answer=a.risk_answer,
+        )
+        key = (a.service_user_id, a.measure)
+        if since <= a.taken_at < as_of:
+            person = people[index_of[a.service_user_id]]
+            clinician = clinicians[person.team][person.clinician]
+            old = a.taken_at < as_of - dt.timedelta(days=2)
+            for reason in monitoring_alerts.alerts_for(result, previous=previous.get(key)):
+                raised.append(
+                    TeamAlert(
+                        team_id=a.service_user.team_id,
+                        service_user_id=a.service_user_id,
+                        kind=reason.kind,
+                        key=f"assessment:{a.pk}:{reason.suffix}",
+                        message=reason.message,
+                        urgent=reason.urgent,
+                        raised_at=a.taken_at,
+                        acknowledged_at=a.taken_at + dt.timedelta(hours=1) if old else None,
+                        acknowledged_by=clinician if old else None,
+                    )
+                )
+        if a.complete and a.score is not None:
+            previous[key] = a.score
+    TeamAlert.objects.bulk_create(raised, batch_size=BATCH)
+
+
 def _create_demo_accounts(
     teams: list[Team],
     clinicians: list[list[User]],
@@ -484,13 +658,16 @@ def _create_demo_accounts(
     ):
         TOTPDevice.objects.create(user=staff, name="Demo authenticator", confirmed=True)
 
-    # The demo service user: someone in the first team with a carer who may see appointments.
+    # The demo service user: someone in the first team with a carer who may see appointments,
+    # with check-ins and scores when there is such a person, so the portal shows their trend.
+    checking_in = set(CheckInSchedule.objects.values_list("service_user_id", flat=True).distinct())
+    candidates = [
+        p
+        for p in people
+        if p.team == 0 and p.carer and p.carer["details"] and not p.carer["revoked"]
+    ]
     person = next(
-        (
-            p
-            for p in people
-            if p.team == 0 and p.carer and p.carer["details"] and not p.carer["revoked"]
-        ),
+        (p for p in sorted(candidates, key=lambda p: saved[p.index].pk not in checking_in)),
         next(p for p in people if p.team == 0) if any(p.team == 0 for p in people) else people[0],
     )
     service_user_account = account("service.user", Role.SERVICE_USER, saved[person.index].full_name)

@@ -47,3 +47,59 @@ def test_a_service_user_sees_who_looked_at_their_record(client, clinician, servi
     body = client.get("/my-care/who-viewed/").content.decode()
     assert "Dr Asha Rahman (clinician)" in body and "Looked at" in body
     assert "view record" in body
+
+
+def test_the_subject_access_export_holds_the_persons_monitoring_data(
+    client, clinician, service_user
+):
+    from caremode.monitoring.models import CheckIn, CheckInSchedule, WarningSign, WarningSignReport
+    from caremode.monitoring.services import record_assessment
+
+    now = timezone.now()
+    schedule = CheckInSchedule.objects.create(
+        service_user=service_user,
+        measures=["PHQ9", "GAD7"],
+        rhythm="weekly",
+        channel="sms",
+        starts_on=timezone.localdate(),
+        agreed_by=clinician,
+        agreed_at=now,
+    )
+    checkin = CheckIn.objects.create(
+        schedule=schedule,
+        service_user=service_user,
+        measures=["PHQ9"],
+        due_at=now,
+        expires_at=now + dt.timedelta(days=3),
+        token_hash="a" * 64,
+    )
+    record_assessment(
+        actor=None,
+        service_user=service_user,
+        measure="PHQ9",
+        answers={f"phq9_{n}": 1 for n in range(1, 10)},
+        checkin=checkin,
+    )
+    sign = WarningSign.objects.create(
+        service_user=service_user,
+        sign="Sleeping under four hours",
+        person_action="Call my sister",
+        team_action="Call me the same day",
+        contact_whom="Duty worker, 0113 496 0000",
+        agreed_by=clinician,
+        agreed_at=now,
+    )
+    WarningSignReport.objects.create(
+        sign=sign, service_user=service_user, checkin=checkin, reported_at=now
+    )
+    signed_in(client, clinician)
+    data = json.loads(client.get(f"/service-users/{service_user.pk}/export/").content)
+    assert data["check_in_schedules"][0]["rhythm"] == "weekly"
+    assert data["check_in_schedules"][0]["agreed_by"] == str(clinician)
+    assert data["check_ins"][0]["status"] == "due" and "token_hash" not in data["check_ins"][0]
+    questionnaire = data["questionnaires"][0]
+    assert questionnaire["measure"] == "PHQ9" and questionnaire["score"] == "9.00"
+    assert questionnaire["answers"]["phq9_9"] == 1 and questionnaire["band"] == "Mild"
+    assert data["early_warning_signs"][0]["sign"] == "Sleeping under four hours"
+    assert data["early_warning_signs_reported"][0]["sign"] == "Sleeping under four hours"
+    assert "a" * 64 not in json.dumps(data)

@@ -178,6 +178,7 @@ def test_the_equity_dashboard_shows_findings_without_identities(client, clinicia
     body = client.get("/evaluation/").content.decode()
     assert "15 offered contacts" in body and "Summary" in body
     assert "Declined rate" in body  # one person: suppressed, shown as *
+    assert "PHQ-9" in body  # the caveat: outcomes by mode are not on this page
     assert "33.3%" in body  # 5 of 15 did not attend, by video
     assert service_user.family_name not in body and service_user.nhs_number not in body
 

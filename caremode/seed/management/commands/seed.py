@@ -10,6 +10,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from caremode.core.errors import DomainError
 from caremode.people.models import ServiceUser
+from caremode.seed.monitoring import OutcomeDifference
 from caremode.seed.population import Disparity
 from caremode.seed.services import DEMO_PASSWORD, seed_trust
 
@@ -40,6 +41,12 @@ class Command(BaseCommand):
             "e.g. 'dna:video:ethnicity=Black or Black British:2'. May be repeated.",
         )
         parser.add_argument(
+            "--plant-outcome-difference",
+            metavar="MODE:FACTOR",
+            help="Make courses delivered mostly by MODE improve FACTOR times as much on PHQ-9, "
+            "GAD-7 and DIALOG as they otherwise would, e.g. 'telephone:0.5'.",
+        )
+        parser.add_argument(
             "--demo-accounts",
             action="store_true",
             help="Also create one sign-in per role for the demo.",
@@ -58,6 +65,12 @@ class Command(BaseCommand):
             disparities = [Disparity.parse(text) for text in options["plant_disparity"]]
         except ValueError as error:
             raise CommandError(f"--plant-disparity: {error}") from error
+        outcome_difference = None
+        if options["plant_outcome_difference"]:
+            try:
+                outcome_difference = OutcomeDifference.parse(options["plant_outcome_difference"])
+            except ValueError as error:
+                raise CommandError(f"--plant-outcome-difference: {error}") from error
         as_of = None
         if options["as_of"]:
             as_of = dt.datetime.combine(options["as_of"], dt.time(12), tzinfo=dt.UTC)
@@ -86,6 +99,7 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     as_of=as_of,
                     disparities=disparities,
+                    outcome_difference=outcome_difference,
                     demo_accounts=options["demo_accounts"],
                     on_progress=on_progress,
                 )
@@ -94,8 +108,9 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - began
         self.stdout.write(
             f"Seeded {summary.service_users:,} service users, {summary.contacts:,} contacts, "
-            f"{summary.carers:,} carers, {summary.access_needs:,} access needs and "
-            f"{summary.clinicians:,} clinicians in {seconds:.1f}s."
+            f"{summary.carers:,} carers, {summary.access_needs:,} access needs, "
+            f"{summary.clinicians:,} clinicians, {summary.checkins:,} check-ins and "
+            f"{summary.assessments:,} scored questionnaires in {seconds:.1f}s."
         )
         if summary.demo_accounts:
             self.stdout.write(
