@@ -98,9 +98,11 @@ def test_a_link_works_once(token):
 
 
 def test_an_expired_link_is_refused(token):
-    with time_machine.travel(WEDNESDAY + CHECKIN_OPEN_FOR, tick=False):
-        with pytest.raises(CheckInLinkError, match="closed"):
-            open_checkin_by_link(token=token)
+    with (
+        time_machine.travel(WEDNESDAY + CHECKIN_OPEN_FOR, tick=False),
+        pytest.raises(CheckInLinkError, match="closed"),
+    ):
+        open_checkin_by_link(token=token)
 
 
 def test_an_unknown_or_altered_link_is_refused(token):
@@ -126,11 +128,11 @@ def test_a_link_of_someone_discharged_is_refused(token, service_user):
 def test_a_checkin_closing_between_opening_and_sending_is_refused(token):
     with time_machine.travel(LATER, tick=False):
         checkin = open_checkin_by_link(token=token)
-    with time_machine.travel(WEDNESDAY + CHECKIN_OPEN_FOR, tick=False):
-        with pytest.raises(CheckInLinkError):
-            answer_checkin(
-                actor=None, checkin=checkin, answers={"PHQ9": CALM_PHQ9, "GAD7": CALM_GAD7}
-            )
+    with (
+        time_machine.travel(WEDNESDAY + CHECKIN_OPEN_FOR, tick=False),
+        pytest.raises(CheckInLinkError),
+    ):
+        answer_checkin(actor=None, checkin=checkin, answers={"PHQ9": CALM_PHQ9, "GAD7": CALM_GAD7})
     assert not Assessment.objects.exists()
 
 
