@@ -21,9 +21,6 @@ from caremode.monitoring.forms import AgreeScheduleForm, CheckInForm, MySchedule
 from caremode.monitoring.models import CheckIn
 from caremode.people.access import access_own_record, access_service_user
 
-NO_REFERRER = "no-referrer"
-
-
 @care_team_required
 @require_http_methods(["GET", "POST"])
 def agree_schedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -144,20 +141,18 @@ def link_checkin(request: HttpRequest, token: str) -> HttpResponse:
         checkin = checkins.open_checkin_by_link(token=token)
     except DomainError as error:
         return _closed(request, str(error))
-    response = _answer(request, checkin, actor=None, action=request.path)
-    response["Referrer-Policy"] = NO_REFERRER
-    return response
+    # The site's Referrer-Policy (same-origin) keeps the token from other sites; "no-referrer"
+    # would make browsers send `Origin: null` with the form, which CSRF protection refuses.
+    return _answer(request, checkin, actor=None, action=request.path)
 
 
 def _closed(request: HttpRequest, problem: str) -> HttpResponse:
-    response = render(
+    return render(
         request,
         "monitoring/checkin_closed.html",
         {"problem": problem, "page_title": "This check-in cannot be answered"},
         status=410,
     )
-    response["Referrer-Policy"] = NO_REFERRER
-    return response
 
 
 def _answer(request: HttpRequest, checkin: CheckIn, *, actor: Any, action: str) -> HttpResponse:

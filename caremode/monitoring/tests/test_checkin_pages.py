@@ -122,7 +122,7 @@ def test_the_link_shows_every_question_on_one_page_without_signing_in(sent):
     _checkin, token = sent
     page = Client().get(f"/check-in/{token}/")
     html = page.content.decode()
-    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
     for n in range(1, 10):
         assert f'name="phq9_{n}"' in html
     for n in range(1, 8):
