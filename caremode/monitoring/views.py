@@ -21,6 +21,7 @@ from caremode.monitoring.forms import AgreeScheduleForm, CheckInForm, MySchedule
 from caremode.monitoring.models import CheckIn
 from caremode.people.access import access_own_record, access_service_user
 
+
 @care_team_required
 @require_http_methods(["GET", "POST"])
 def agree_schedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
