@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from caremode.core.access import AuthenticatedRequest, care_team_required, service_user_required
 from caremode.core.errors import DomainError
 from caremode.core.forms import add_domain_error, posted, submitted
-from caremode.monitoring import checkins, selectors
+from caremode.monitoring import checkin_answers, checkins, selectors
 from caremode.monitoring.access import access_own_checkin
 from caremode.monitoring.forms import AgreeScheduleForm, CheckInForm, MyScheduleForm
 from caremode.monitoring.models import CheckIn
@@ -127,7 +127,7 @@ def my_checkin(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A check-in answered in the portal."""
     checkin = access_own_checkin(request.user, pk)
     try:
-        checkins.check_checkin_open(checkin)
+        checkin_answers.check_checkin_open(checkin)
     except DomainError as error:
         return _closed(request, str(error))
     return _answer(request, checkin, actor=request.user, action=request.path)
@@ -139,7 +139,7 @@ def link_checkin(request: HttpRequest, token: str) -> HttpResponse:
     """A check-in by the link in a text message or email: no sign-in; the link is the key,
     single use and expiring, and only its hash is stored."""
     try:
-        checkin = checkins.open_checkin_by_link(token=token)
+        checkin = checkin_answers.open_checkin_by_link(token=token)
     except DomainError as error:
         return _closed(request, str(error))
     # The site's Referrer-Policy (same-origin) keeps the token from other sites; "no-referrer"
@@ -165,7 +165,7 @@ def _answer(request: HttpRequest, checkin: CheckIn, *, actor: Any, action: str) 
     form = CheckInForm(posted(request), measures=checkin.measures, signs=signs)
     if request.method == "POST" and form.is_valid():
         try:
-            answered = checkins.answer_checkin(
+            answered = checkin_answers.answer_checkin(
                 actor=actor,
                 checkin=checkin,
                 answers=form.answers(),

@@ -8,12 +8,11 @@ import time_machine
 
 from caremode.audit.models import AuditEvent
 from caremode.messaging.models import OutboundMessage
+from caremode.monitoring.checkin_answers import answer_checkin, open_checkin_by_link
 from caremode.monitoring.checkins import (
     CHECKIN_OPEN_FOR,
     agree_checkin_schedule,
-    answer_checkin,
     create_due_checkins,
-    open_checkin_by_link,
     stop_checkin_schedule,
 )
 from caremode.monitoring.errors import (

@@ -8,10 +8,10 @@ import time_machine
 
 from caremode.messaging.models import MessageStatus, OutboundMessage, RecipientKind
 from caremode.messaging.purposes import Purpose, why_carer_may_not_receive
+from caremode.monitoring.checkin_answers import answer_checkin
 from caremode.monitoring.checkins import (
     CHECKIN_OPEN_FOR,
     agree_checkin_schedule,
-    answer_checkin,
     create_due_checkins,
     hash_token,
     mark_missed_checkins,
