@@ -3,7 +3,7 @@ sending their links; missed check-ins. Answering one is in `checkin_answers.py`.
 
 The services of check-ins (the `services` layer of monitoring, apart from `services.py` so that
 scoring and check-ins each stay a readable size). Rules and defaults, each in the hazard log
-(docs/clinical-safety.md, H-M10 to H-M15):
+(docs/clinical-safety.md, H-M10 to H-M16):
 - a check-in is open for `CHECKIN_OPEN_FOR` from when it is due; after that it is missed;
 - two missed in a row (withdrawn ones do not count, a completed one ends the run) raise one
   follow-up for the team and one alert, once per run (E13);
@@ -48,7 +48,7 @@ from caremode.scheduling import diary
 from caremode.scheduling.models import Contact, FollowUpTask
 from caremode.scheduling.services import raise_team_alert
 
-# How long a check-in can be answered after it is due; then it is missed (H-M10).
+# How long a check-in can be answered after it is due; then it is missed (H-M11).
 CHECKIN_OPEN_FOR = dt.timedelta(days=3)
 # Days between check-ins for each regular rhythm.
 RHYTHM_DAYS = {Rhythm.WEEKLY: 7, Rhythm.FORTNIGHTLY: 14, Rhythm.MONTHLY: 28}
