@@ -38,6 +38,12 @@ PROTECTED = frozenset(
         "Participant",
         # A clinician's training record is staff personal data.
         "VideoTraining",
+        # Monitoring: schedules, check-ins, scores and the person's own warning signs.
+        "CheckInSchedule",
+        "CheckIn",
+        "Assessment",
+        "WarningSign",
+        "WarningSignReport",
     }
 )
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
@@ -102,6 +108,7 @@ def test_the_check_reads_every_consumer_and_view_module():
         "caremode/rooms/views.py",
         "caremode/scheduling/consumers.py",
         "caremode/records/views.py",
+        "caremode/monitoring/views.py",
     } <= checked
 
 

@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from caremode.accounts.models import Role
+from caremode.monitoring.checkins import agree_checkin_schedule
+from caremode.monitoring.models import CheckIn
 from caremode.rooms.services import open_room
 from caremode.scheduling.models import FollowUpTask, Handover, TeamAlert
 from caremode.scheduling.services import agree_commitment
@@ -110,6 +112,15 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "rooms:join": ("GET", set()),
     "rooms:test": ("GET", set(ROLES)),
     "rooms:training": ("GET", ANY_CARE_STAFF),
+    # Check-ins (monitoring, mci): the care team agrees and stops the schedule; the person alone
+    # sees, changes, stops and answers their own; carers nothing; a link not recognised is
+    # refused for everyone.
+    "monitoring:agree_schedule": ("GET", CARE_TEAM),
+    "monitoring:stop_schedule": ("POST", CARE_TEAM),
+    "monitoring:my_checkins": ("GET", {"service_user"}),
+    "monitoring:stop_my_checkins": ("POST", {"service_user"}),
+    "monitoring:my_checkin": ("GET", {"service_user"}),
+    "monitoring:link_checkin": ("GET", set()),
 }
 
 
@@ -183,6 +194,20 @@ def world(db, team, clinician, service_user):
         time=dt.time(15),
     )
     room, _links = open_room(actor=clinician, contact=future)
+    schedule = agree_checkin_schedule(
+        actor=clinician,
+        service_user=service_user,
+        measures=["PHQ9"],
+        rhythm="weekly",
+        channel="portal",
+    )
+    checkin = CheckIn.objects.create(
+        schedule=schedule,
+        service_user=service_user,
+        measures=["PHQ9"],
+        due_at=timezone.now(),
+        expires_at=timezone.now() + dt.timedelta(days=3),
+    )
     su = service_user.pk
     kwargs = {
         "rooms:open": {"contact_id": future.pk},
@@ -216,6 +241,10 @@ def world(db, team, clinician, service_user):
         "decisions:agree": {"pk": su},
         "decisions:preferences": {"pk": su},
         "decisions:recommendation_api": {"pk": su},
+        "monitoring:agree_schedule": {"pk": su},
+        "monitoring:stop_schedule": {"pk": su},
+        "monitoring:my_checkin": {"pk": checkin.pk},
+        "monitoring:link_checkin": {"token": "not-a-real-link"},
     }
     return people, kwargs
 

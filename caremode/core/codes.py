@@ -73,6 +73,11 @@ CONSULTATION_TYPES: Final[dict[str, str]] = {
     "discharge_planning": "Discharge planning",
 }
 CONSULTATION_TYPE_CHOICES: Final = list(CONSULTATION_TYPES.items())
+# The consultation types that review a person's care: a check-in schedule "before each review"
+# asks for a check-in ahead of each of these (monitoring).
+REVIEW_CONSULTATION_TYPES: Final = frozenset(
+    {"crisis_review", "psychiatric_review", "medication_review", "care_coordination"}
+)
 
 ACCESS_NEEDS: Final[dict[str, str]] = {
     "hearing_impairment": "Hearing impairment",

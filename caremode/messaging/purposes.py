@@ -21,6 +21,9 @@ class Purpose(models.TextChoices):
     CHANGE = "change", "Change to an appointment"
     ROOM_LINK = "room_link", "Video room link"
     DISCHARGE = "discharge", "Discharge: what happens next"
+    # A wellbeing check-in link (monitoring). For the service user only: no carer consent covers
+    # it, so `why_carer_may_not_receive` refuses it for every carer, at queueing and at sending.
+    CHECKIN = "checkin", "Check-in link"
 
 
 Predicate = Callable[[Carer | int, ServiceUser | int], bool]

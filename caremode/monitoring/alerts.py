@@ -75,16 +75,21 @@ def alerts_for(
                 suffix="severe",
             )
         )
-    for n, sign in enumerate(reported_signs, start=1):
-        reasons.append(
-            AlertReason(
-                kind="warning_sign",
-                urgent=False,
-                message=f"Early-warning sign reported: “{sign}”. Follow the agreed plan.",
-                suffix=f"sign{n}",
-            )
-        )
+    reasons.extend(warning_sign_alerts(reported_signs))
     return reasons
+
+
+def warning_sign_alerts(reported_signs: Sequence[str]) -> list[AlertReason]:
+    """H-M04: one alert for each early-warning sign the person reported, in their own words."""
+    return [
+        AlertReason(
+            kind="warning_sign",
+            urgent=False,
+            message=f"Early-warning sign reported: “{sign}”. Follow the agreed plan.",
+            suffix=f"sign{n}",
+        )
+        for n, sign in enumerate(reported_signs, start=1)
+    ]
 
 
 def _display(measure: Measure) -> str:

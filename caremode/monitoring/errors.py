@@ -13,3 +13,19 @@ class PersonDischargedError(DomainError):
 
 class ScoreContactError(DomainError):
     """A score recorded during a contact must name a contact of this person that took place."""
+
+
+# Check-ins (schedules, links, the person's answers).
+
+
+class CheckInScheduleError(DomainError):
+    """A check-in schedule that cannot be agreed: no measure, or a channel with no address."""
+
+
+class CheckInLinkError(DomainError):
+    """A check-in that can no longer be answered: unknown, used, expired, withdrawn, or the
+    person has been discharged."""
+
+
+class CheckInAnswerError(DomainError):
+    """An answer to a check-in that is not one of its questions (a warning sign not theirs)."""

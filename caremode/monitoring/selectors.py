@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from caremode.monitoring.models import Assessment
+from django.utils import timezone
+
+from caremode.monitoring.models import Assessment, CheckIn, CheckInSchedule, WarningSign
 from caremode.people.models import ServiceUser
 
 
@@ -27,3 +29,38 @@ def list_assessments(*, service_user: ServiceUser, measure: str | None = None) -
     if measure:
         rows = rows.filter(measure=measure)
     return list(rows.order_by("taken_at", "pk"))
+
+
+# Check-ins (schedules, check-ins, the person's own warning signs as the check-in asks them).
+
+
+def get_current_schedule(service_user: ServiceUser) -> CheckInSchedule | None:
+    """The person's current check-in schedule, or None."""
+    return CheckInSchedule.objects.filter(service_user=service_user, ended_at__isnull=True).first()
+
+
+def list_checkins(service_user: ServiceUser, *, limit: int = 10) -> list[CheckIn]:
+    """The person's latest check-ins, newest first, whatever their status."""
+    return list(
+        CheckIn.objects.filter(service_user=service_user).order_by("-due_at", "-pk")[:limit]
+    )
+
+
+def list_open_checkins(service_user: ServiceUser) -> list[CheckIn]:
+    """The person's check-ins that can be answered now, the soonest to close first."""
+    return list(
+        CheckIn.objects.filter(
+            service_user=service_user,
+            status=CheckIn.Status.DUE,
+            expires_at__gt=timezone.now(),
+        ).order_by("expires_at", "pk")
+    )
+
+
+def list_signs_to_ask(service_user: ServiceUser) -> list[WarningSign]:
+    """The person's current (not retired) early-warning signs, as a check-in asks them."""
+    return list(
+        WarningSign.objects.filter(service_user=service_user, retired_at__isnull=True).order_by(
+            "agreed_at", "pk"
+        )
+    )

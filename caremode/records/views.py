@@ -47,6 +47,7 @@ from caremode.messaging.selectors import (
     list_messages_sent_to_carer,
     list_messages_sent_to_service_user,
 )
+from caremode.monitoring import selectors as monitoring_selectors
 from caremode.people.access import access_consent, access_own_record, access_service_user
 from caremode.people.consent import consents_to_join
 from caremode.people.forms import CaseloadSearchForm, RevokeConsentForm
@@ -196,6 +197,9 @@ def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "follow_ups": list_follow_ups_for(service_user),
             "handovers": list_handovers_for(service_user),
             "messages_sent": list_messages_for(service_user, limit=10),
+            # Check-ins (monitoring, mci)
+            "checkin_schedule": monitoring_selectors.get_current_schedule(service_user),
+            "checkins": monitoring_selectors.list_checkins(service_user, limit=5),
             "page_title": service_user.full_name,
             "back_href": reverse("records:caseload"),
             "back_text": "Back to my caseload",
@@ -222,6 +226,11 @@ def portal(request: AuthenticatedRequest) -> HttpResponse:
             "first_remote": first_remote,
             "changes": list_changes_for(service_user, limit=10),
             "messages_sent": list_messages_sent_to_service_user(service_user, limit=10),
+            # Check-ins (monitoring, mci); the trend block (mal's `monitoring/_trend.html`) reads
+            # `assessments` and `contacts`.
+            "checkin_schedule": monitoring_selectors.get_current_schedule(service_user),
+            "open_checkins": monitoring_selectors.list_open_checkins(service_user),
+            "assessments": monitoring_selectors.list_assessments(service_user=service_user),
             "guidance": first_remote_contact_guidance(first_remote.planned_mode)
             if first_remote
             else (),

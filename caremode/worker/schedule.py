@@ -11,6 +11,7 @@ from typing import Protocol
 from django.utils import timezone
 
 from caremode.audit.services import write_checkpoint
+from caremode.monitoring.checkins import create_due_checkins, mark_missed_checkins
 from caremode.rooms.services import close_abandoned_rooms
 from caremode.scheduling.services import (
     check_commitments,
@@ -35,6 +36,9 @@ PERIODIC_CHECKS: list[tuple[str, PeriodicCheck]] = [
     ("contact gaps", check_contact_gaps),
     ("handovers escalated", escalate_handovers),
     ("video rooms closed after the contact", close_abandoned_rooms),
+    # Monitoring (mci): missed first, so a closed check-in never blocks the next one.
+    ("check-ins missed", mark_missed_checkins),
+    ("check-ins due sent", create_due_checkins),
     # Last, so that the checkpoint witnesses what the checks above recorded.
     ("audit checkpoints written", write_audit_checkpoint),
 ]

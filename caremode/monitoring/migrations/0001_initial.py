@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='CheckInSchedule',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measures', models.JSONField(help_text='Measure codes asked at each check-in, e.g. [PHQ9, GAD7].')),
+                ('measures', models.JSONField(help_text='Measure codes asked at each check-in: [PHQ9, GAD7].')),
                 ('rhythm', models.CharField(choices=[('weekly', 'Every week'), ('fortnightly', 'Every 2 weeks'), ('monthly', 'Every 4 weeks'), ('before_review', 'Before each review')], max_length=15)),
                 ('channel', models.CharField(choices=[('sms', 'Text message'), ('email', 'Email'), ('portal', 'In the portal only')], max_length=10)),
                 ('ask_warning_signs', models.BooleanField(default=True)),

@@ -21,6 +21,8 @@ def test_the_schedule_is_one_list_of_every_check():
         "contact gaps",
         "handovers escalated",
         "video rooms closed after the contact",
+        "check-ins missed",
+        "check-ins due sent",
         "audit checkpoints written",
     ]
 
@@ -56,3 +58,34 @@ def test_a_failing_check_is_reported_and_the_round_goes_on(
         call_command("run_worker", "--once", stdout=out)
     assert "audit checkpoints written: FAILED (see the log)" in out.getvalue()
     assert "video rooms closed after the contact: 1" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_rounds_of_the_worker_create_a_due_checkin_send_its_link_then_mark_it_missed(
+    clinician, service_user
+):
+    from caremode.messaging.models import MessageStatus, OutboundMessage
+    from caremode.monitoring.checkins import CHECKIN_OPEN_FOR, agree_checkin_schedule
+    from caremode.monitoring.models import CheckIn
+
+    wednesday = dt.datetime(2027, 2, 10, 10, 0, tzinfo=dt.UTC)
+    service_user.phone = "07700 900123"
+    service_user.save()
+    with time_machine.travel(wednesday, tick=False):
+        agree_checkin_schedule(
+            actor=clinician,
+            service_user=service_user,
+            measures=["PHQ9"],
+            rhythm="weekly",
+            channel="sms",
+        )
+        out = StringIO()
+        call_command("run_worker", "--once", stdout=out)
+        assert "check-ins due sent: 1" in out.getvalue()
+        call_command("run_worker", "--once", stdout=StringIO())
+    assert OutboundMessage.objects.get(purpose="checkin").status == MessageStatus.SENT
+    with time_machine.travel(wednesday + CHECKIN_OPEN_FOR, tick=False):
+        out = StringIO()
+        call_command("run_worker", "--once", stdout=out)
+    assert "check-ins missed: 1" in out.getvalue()
+    assert CheckIn.objects.get().status == CheckIn.Status.MISSED

@@ -1,0 +1,109 @@
+"""A clinician agrees a check-in schedule with the person; the link arrives by text; on a
+phone-sized page the person answers a PHQ-9 and GAD-7 with question 9 above 0 and sees what to
+do now at once; then, signed in to the portal, they change how often check-ins come. axe-core
+on every page. (The team page and the record chart are the lead's end-to-end journey.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from caremode.accounts.models import Role
+from caremode.messaging.models import OutboundMessage
+from caremode.monitoring.checkins import DUE_AT_HOUR, create_due_checkins
+from caremode.monitoring.models import CheckInSchedule
+from caremode.monitoring.tests.checkin_support import token_in
+from caremode.scheduling.models import TeamAlert
+from tests.factories import UserFactory
+from tests.system.conftest import assert_accessible
+from tests.system.test_clinician_journey import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_checkin_by_link_on_a_phone_with_item_nine_shows_what_to_do_now(
+    browser, live_server, page, clinician, service_user
+):
+    service_user.account = UserFactory(username="megan", role=Role.SERVICE_USER)
+    service_user.phone = "07700 900123"
+    service_user.save()
+    today = timezone.localdate()
+
+    sign_in(page, "asha")
+    page.get_by_role("link", name="Taylor, Megan").click()
+    page.get_by_role("heading", name="Megan Taylor").wait_for()
+    page.get_by_role("link", name="Agree a check-in schedule").click()
+    page.get_by_role("heading", name="Agree a check-in schedule").wait_for()
+    assert_accessible(page)
+    page.get_by_label("PHQ-9 (depression, 9 questions)").check()
+    page.get_by_label("GAD-7 (anxiety, 7 questions)").check()
+    page.get_by_label("Every week").check()
+    page.get_by_label("Text message").check()
+    page.get_by_label("Day").fill(str(today.day))
+    page.get_by_label("Month").fill(str(today.month))
+    page.get_by_label("Year").fill(str(today.year))
+    page.get_by_role("button", name="Agree schedule").click()
+    page.get_by_text("Check-in schedule agreed.").wait_for()
+    assert page.get_by_text("Every week, text message: PHQ-9, GAD-7").is_visible()
+    assert CheckInSchedule.objects.get().agreed_by.username == "asha"
+
+    # The worker's round at half past nine today creates the check-in and queues its link.
+    nine_thirty = timezone.make_aware(dt.datetime.combine(today, dt.time(DUE_AT_HOUR, 30)))
+    assert create_due_checkins(now=nine_thirty) == 1
+    token = token_in(OutboundMessage.objects.get(purpose="checkin"))
+
+    phone = browser.new_context(
+        base_url=live_server.url,
+        bypass_csp=True,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        java_script_enabled=False,
+    )
+    person = phone.new_page()
+    person.goto(f"/check-in/{token}/")
+    person.get_by_role("heading", name="Your check-in").wait_for()
+    assert_accessible_without_js(person)
+    assert person.evaluate("document.documentElement.scrollWidth") <= 390
+    for n in range(1, 9):
+        person.locator(f"input[name=phq9_{n}][value='0']").check()
+    person.locator("input[name=phq9_9][value='1']").check()
+    for n in range(1, 8):
+        person.locator(f"input[name=gad7_{n}][value='1']").check()
+    person.get_by_role("button", name="Send my answers").click()
+    person.get_by_role("heading", name="What to do now").wait_for()
+    assert person.get_by_text("choose the mental health option").first.is_visible()
+    assert person.locator("a[href='tel:999']").is_visible()
+    assert person.get_by_text("Samaritans on 116 123").is_visible()
+    assert_accessible_without_js(person)
+    alert = TeamAlert.objects.get(kind="risk_answer")
+    assert alert.urgent and alert.service_user_id == service_user.pk
+
+    person.goto(f"/check-in/{token}/")  # the link works once
+    person.get_by_role("heading", name="This check-in cannot be answered").wait_for()
+    assert_accessible_without_js(person)
+    phone.close()
+
+    sign_in(page, "megan")
+    page.goto("/my-care/")
+    page.get_by_role("link", name="Change or stop your check-ins").click()
+    page.get_by_role("heading", name="Your check-ins", exact=True).wait_for()
+    assert_accessible(page)
+    page.get_by_label("Every 2 weeks").check()
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_text("Your check-ins have been changed.").wait_for()
+    assert_accessible(page)
+    assert CheckInSchedule.objects.get(ended_at__isnull=True).rhythm == "fortnightly"
+
+
+def assert_accessible_without_js(page) -> None:
+    """axe-core needs JavaScript: check the same page in a context that has it."""
+    html = page.content()
+    context = page.context.browser.new_context(
+        bypass_csp=True, viewport={"width": 390, "height": 844}
+    )
+    checked = context.new_page()
+    checked.set_content(html)
+    assert_accessible(checked)
+    context.close()
