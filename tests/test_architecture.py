@@ -38,6 +38,10 @@ PROTECTED = frozenset(
         "Participant",
         # A clinician's training record is staff personal data.
         "VideoTraining",
+        # Monitoring (issue 12): scores, the person's own warning signs and when they came back.
+        "Assessment",
+        "WarningSign",
+        "WarningSignReport",
     }
 )
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})

@@ -13,3 +13,7 @@ class PersonDischargedError(DomainError):
 
 class ScoreContactError(DomainError):
     """A score recorded during a contact must name a contact of this person that took place."""
+
+
+class WarningSignError(DomainError):
+    """An early-warning sign with a part missing or too long, already in the plan or retired."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from caremode.monitoring.models import Assessment
+from caremode.monitoring.models import Assessment, WarningSign, WarningSignReport
 from caremode.people.models import ServiceUser
 
 
@@ -27,3 +27,42 @@ def list_assessments(*, service_user: ServiceUser, measure: str | None = None) -
     if measure:
         rows = rows.filter(measure=measure)
     return list(rows.order_by("taken_at", "pk"))
+
+
+# --- Early-warning signs and the trend (issue 12, the clinician's side) -------------------------
+
+
+def list_current_warning_signs(*, service_user: ServiceUser) -> list[WarningSign]:
+    """The person's early-warning signs in their plan now, in the order they were agreed."""
+    return list(
+        WarningSign.objects.filter(service_user=service_user, retired_at__isnull=True)
+        .select_related("agreed_by")
+        .order_by("agreed_at", "pk")
+    )
+
+
+def list_retired_warning_signs(*, service_user: ServiceUser) -> list[WarningSign]:
+    """Signs taken out of the plan, most recently retired first (kept for the history)."""
+    return list(
+        WarningSign.objects.filter(service_user=service_user, retired_at__isnull=False)
+        .select_related("agreed_by", "retired_by")
+        .order_by("-retired_at", "-pk")
+    )
+
+
+def get_current_warning_sign(*, service_user: ServiceUser, pk: int) -> WarningSign | None:
+    """One sign in this person's current plan, or None (another person's, retired, unknown)."""
+    return WarningSign.objects.filter(
+        service_user=service_user, retired_at__isnull=True, pk=pk
+    ).first()
+
+
+def list_warning_sign_reports(
+    *, service_user: ServiceUser, limit: int = 20
+) -> list[WarningSignReport]:
+    """The most recent times the person reported a warning sign, newest first."""
+    return list(
+        WarningSignReport.objects.filter(service_user=service_user)
+        .select_related("sign")
+        .order_by("-reported_at", "-pk")[:limit]
+    )

@@ -16,6 +16,7 @@ from caremode.scheduling.services import (
     check_commitments,
     check_contact_gaps,
     escalate_handovers,
+    escalate_urgent_alerts,
 )
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ PERIODIC_CHECKS: list[tuple[str, PeriodicCheck]] = [
     ("commitments at risk", check_commitments),
     ("contact gaps", check_contact_gaps),
     ("handovers escalated", escalate_handovers),
+    # Monitoring (issue 12): urgent alerts nobody acknowledged, to the team's managers (H-M05).
+    ("urgent alerts escalated", escalate_urgent_alerts),
     ("video rooms closed after the contact", close_abandoned_rooms),
     # Last, so that the checkpoint witnesses what the checks above recorded.
     ("audit checkpoints written", write_audit_checkpoint),
