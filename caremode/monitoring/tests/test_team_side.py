@@ -1,5 +1,6 @@
 """The clinician's and team's side of monitoring: warning signs agreed, alerts acknowledged and
-escalated (frozen clock), the people to watch, the caseload flag and the review prompt."""
+escalated (frozen clock), the people to watch and the caseload flag. The review prompt is in
+`caremode/decisions/tests/test_monitoring_review.py` (decisions sits above monitoring)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,10 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
-from django.utils import timezone
 
 from caremode.accounts.models import Role
 from caremode.audit.models import AuditEvent
 from caremode.core.errors import DomainError
-from caremode.decisions.selectors import list_decisions_for_review, review_reasons
-from caremode.decisions.tests.test_decision_services import agree
 from caremode.monitoring.errors import PersonDischargedError, WarningSignError
 from caremode.monitoring.models import WarningSign
 from caremode.monitoring.services import (
@@ -238,56 +236,3 @@ def test_the_caseload_flags_people_with_an_open_monitoring_alert(team, clinician
     assert flags[service_user.pk] == (True, True)
     assert flags[calm.pk] == (False, False)
     assert flags[gap.pk] == (False, False)  # not monitoring's
-
-
-# --- The review prompt (E7, E20) -----------------------------------------------------------------
-
-
-def test_a_deterioration_since_the_decision_prompts_a_review_of_the_mode(clinician, service_user):
-    with time_machine.travel(MOMENT, tick=False):
-        record_assessment(
-            actor=None,
-            service_user=service_user,
-            measure="PHQ9",
-            answers=phq9(1, 1, 1, 1, 1, 0, 0, 0, 0),
-        )
-        agree(clinician, service_user, review_on=timezone.localdate() + dt.timedelta(days=180))
-    with time_machine.travel(MOMENT + dt.timedelta(days=7), tick=False):
-        assert list_decisions_for_review(clinician) == []
-        record_assessment(
-            actor=None,
-            service_user=service_user,
-            measure="PHQ9",
-            answers=phq9(3, 3, 3, 3, 3, 3, 2, 1, 0),
-        )
-        (flagged,) = list_decisions_for_review(clinician)
-    assert flagged.reasons == (
-        "A reliable deterioration in a measure since the decision",
-        "A score in the severe band since the decision",
-    )
-
-
-def test_only_monitoring_noticed_after_the_decision_prompts_and_each_kind_once(clinician):
-    decided = MOMENT
-
-    class Decision:
-        decided_at = decided
-        review_on = dt.date(2027, 12, 1)
-
-    reasons = review_reasons(
-        Decision(),  # type: ignore[arg-type]
-        access_needs=[],
-        outcomes=[],
-        today=dt.date(2027, 3, 20),
-        monitoring=[
-            ("warning_sign", decided - dt.timedelta(days=1)),  # before: already known
-            ("severe_score", decided + dt.timedelta(days=1)),
-            ("severe_score", decided + dt.timedelta(days=2)),
-            ("risk_answer", decided + dt.timedelta(days=3)),
-            ("missed_checkins", decided + dt.timedelta(days=3)),  # not about the mode's effect
-        ],
-    )
-    assert reasons == [
-        "Thoughts of self-harm reported since the decision",
-        "A score in the severe band since the decision",
-    ]
