@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -221,31 +222,30 @@ def complete_follow_up(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@care_team_required
-@require_POST
-def resolve_alert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def _act_on_alert(
+    request: AuthenticatedRequest, pk: int, act: Callable[..., object], done: str
+) -> HttpResponse:
     alert = access_alert(request.user, pk)
     try:
-        services.resolve_alert(actor=request.user, alert=alert)
+        act(actor=request.user, alert=alert)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Alert marked as dealt with.")
+        messages.success(request, done.format(name=alert.service_user.full_name))
     return redirect("scheduling:team")
+
+
+@care_team_required
+@require_POST
+def resolve_alert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _act_on_alert(request, pk, services.resolve_alert, "Alert marked as dealt with.")
 
 
 @care_team_required
 @require_POST
 def acknowledge_alert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Someone in the team has seen the alert and is acting on it (stops its escalation)."""
-    alert = access_alert(request.user, pk)
-    try:
-        services.acknowledge_alert(actor=request.user, alert=alert)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Alert acknowledged: {alert.service_user.full_name}.")
-    return redirect("scheduling:team")
+    return _act_on_alert(request, pk, services.acknowledge_alert, "Alert acknowledged: {name}.")
 
 
 @care_team_required

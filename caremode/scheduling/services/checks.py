@@ -177,23 +177,41 @@ def escalate_handovers(*, now: dt.datetime | None = None) -> int:
     return escalated
 
 
-@transaction.atomic
-def resolve_alert(*, actor: User, alert: TeamAlert) -> TeamAlert:
-    """Mark an alert as dealt with; it stays in the history."""
-    updated = TeamAlert.objects.filter(pk=alert.pk, resolved_at__isnull=True).update(
-        resolved_at=timezone.now(), resolved_by=actor
-    )
-    if not updated:
-        raise DomainError("This alert has already been dealt with.")
+def _update_alert_once(
+    *,
+    actor: User,
+    alert: TeamAlert,
+    still: dict[str, object],
+    change: dict[str, object],
+    refused: str,
+    detail: dict[str, object],
+) -> TeamAlert:
+    """Change an alert by a conditional update (`still`: what must still be true), so two people
+    acting at once change it once; audited. Raises `DomainError(refused)` when it was not."""
+    if not TeamAlert.objects.filter(pk=alert.pk, **still).update(**change):
+        raise DomainError(refused)
     alert.refresh_from_db()
     record_event(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=alert,
         subject_id=alert.service_user_id,
-        detail={"resolved": True},
+        detail=detail,
     )
     return alert
+
+
+@transaction.atomic
+def resolve_alert(*, actor: User, alert: TeamAlert) -> TeamAlert:
+    """Mark an alert as dealt with; it stays in the history."""
+    return _update_alert_once(
+        actor=actor,
+        alert=alert,
+        still={"resolved_at__isnull": True},
+        change={"resolved_at": timezone.now(), "resolved_by": actor},
+        refused="This alert has already been dealt with.",
+        detail={"resolved": True},
+    )
 
 
 # --- Monitoring alerts: acknowledging and escalating (issue 12, hazards H-M05 and H-M06) -------
@@ -207,21 +225,14 @@ def acknowledge_alert(*, actor: User, alert: TeamAlert) -> TeamAlert:
     is resolved ("dealt with"). A conditional update, so two people acknowledging at once record
     one acknowledgement. Audited. Raises `DomainError` if it was already acknowledged or
     resolved."""
-    now = timezone.now()
-    updated = TeamAlert.objects.filter(
-        pk=alert.pk, acknowledged_at__isnull=True, resolved_at__isnull=True
-    ).update(acknowledged_at=now, acknowledged_by=actor)
-    if not updated:
-        raise DomainError("Someone has already acknowledged or dealt with this alert.")
-    alert.refresh_from_db()
-    record_event(
+    return _update_alert_once(
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=alert,
-        subject_id=alert.service_user_id,
+        alert=alert,
+        still={"acknowledged_at__isnull": True, "resolved_at__isnull": True},
+        change={"acknowledged_at": timezone.now(), "acknowledged_by": actor},
+        refused="Someone has already acknowledged or dealt with this alert.",
         detail={"acknowledged": True},
     )
-    return alert
 
 
 def list_team_managers(team_id: int) -> list[User]:
