@@ -213,6 +213,12 @@ NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
 NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
 NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", "")
 
+# Monitoring (issue 12): an urgent alert (PHQ-9 question 9 above 0) nobody in the team has
+# acknowledged after this many minutes is escalated to the team's managers by email and marked
+# on the team page (docs/clinical-safety.md, H-M05). Out of hours nobody may be reading: the
+# person is told so at once and given NHS 111, 999 and Samaritans (H-M06).
+ALERT_ESCALATION_MINUTES = int(os.environ.get("ALERT_ESCALATION_MINUTES", "60"))
+
 # Email to staff (set-password links): the trust's SMTP relay when EMAIL_HOST is set; in the
 # demo, each email is a file in var/mail/ that only whoever runs the server can read.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "caremode@localhost")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from caremode.accounts.models import Role
 from caremode.monitoring.checkins import agree_checkin_schedule
 from caremode.monitoring.models import CheckIn
+from caremode.monitoring.services import agree_warning_sign
 from caremode.rooms.services import open_room
 from caremode.scheduling.models import FollowUpTask, Handover, TeamAlert
 from caremode.scheduling.services import agree_commitment
@@ -121,6 +122,12 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "monitoring:stop_my_checkins": ("POST", {"service_user"}),
     "monitoring:my_checkin": ("GET", {"service_user"}),
     "monitoring:link_checkin": ("GET", set()),
+    # Monitoring, the clinician's and team's side (issue 12): the person's care team only; the
+    # person, carers and analysts never (analysts get pseudonymised scores from the extract).
+    "records:add_warning_sign": ("GET", CARE_TEAM),
+    "records:retire_warning_sign": ("GET", CARE_TEAM),
+    "records:score_measure": ("GET", CARE_TEAM),
+    "scheduling:acknowledge_alert": ("POST", CARE_TEAM),
 }
 
 
@@ -208,8 +215,23 @@ def world(db, team, clinician, service_user):
         due_at=timezone.now(),
         expires_at=timezone.now() + dt.timedelta(days=3),
     )
+    warning_sign = agree_warning_sign(
+        actor=clinician,
+        service_user=service_user,
+        sign="Sleeping under four hours",
+        person_action="Ring my sister",
+        team_action="Call within a day",
+        contact_whom="Duty worker",
+    )
+    past.attend_status = "5"
+    past.mode_used = past.planned_mode
+    past.save()
     su = service_user.pk
     kwargs = {
+        "records:add_warning_sign": {"pk": su},
+        "records:retire_warning_sign": {"pk": su, "sign_pk": warning_sign.pk},
+        "records:score_measure": {"pk": past.pk, "measure": "PHQ9"},
+        "scheduling:acknowledge_alert": {"pk": alert.pk},
         "rooms:open": {"contact_id": future.pk},
         "rooms:host": {"room_id": room.pk},
         "rooms:new_link": {"room_id": room.pk},

@@ -57,6 +57,8 @@ ATTEND_STATUS: Final[dict[str, str]] = {
 ATTEND_STATUS_CHOICES: Final = list(ATTEND_STATUS.items())
 ATTENDED: Final = frozenset({"5", "6"})
 MISSED: Final = frozenset({"2", "3", "4", "7"})
+# Cancelled (by the person or by the service): the contact did not take place and frees its time.
+CANCELLED: Final = frozenset({"2", "4"})
 
 CONSULTATION_TYPES: Final[dict[str, str]] = {
     "initial_assessment": "Initial assessment",

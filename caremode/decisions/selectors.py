@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -11,9 +12,18 @@ from caremode.core import codes
 from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.decisions.rules import Context
 from caremode.people.models import AccessNeed, ServiceUser
-from caremode.scheduling.models import Contact
+from caremode.scheduling.models import Contact, TeamAlert
 
 REVIEW_SOON_DAYS = 14
+
+# What monitoring noticed between contacts that prompts a review of the mode (E7, E20): the
+# alert kinds, with the words the review list shows (hazard H-M07).
+MONITORING_REVIEW_PROMPTS = {
+    TeamAlert.Kind.RISK_ANSWER: "Thoughts of self-harm reported since the decision",
+    TeamAlert.Kind.DETERIORATION: "A reliable deterioration in a measure since the decision",
+    TeamAlert.Kind.SEVERE_SCORE: "A score in the severe band since the decision",
+    TeamAlert.Kind.WARNING_SIGN: "An early-warning sign reported since the decision",
+}
 
 
 def get_current_preferences(service_user: ServiceUser) -> dict[str, str]:
@@ -123,11 +133,14 @@ def review_reasons(
     access_needs: list[tuple[str, dt.datetime]],
     outcomes: list[ContactOutcome],
     today: dt.date,
+    monitoring: Sequence[tuple[str, dt.datetime]] = (),
 ) -> list[str]:
     """Why a current decision needs review now: its date, or something that changed since (E20).
 
-    Pure: `access_needs` are (need, recorded_at) and `outcomes` the person's contacts with an
-    outcome, newest first.
+    Pure: `access_needs` are (need, recorded_at), `outcomes` the person's contacts with an
+    outcome, newest first, and `monitoring` the (alert kind, raised_at) of monitoring's alerts
+    (a deterioration, a severe score, a warning sign, thoughts of self-harm: E7), each kind
+    prompting once however often it was raised since the decision.
     """
     reasons = []
     if decision.review_on < today:
@@ -146,6 +159,8 @@ def review_reasons(
         o.planned_mode in codes.REMOTE_MODES and o.attend_status in codes.MISSED for o in last_two
     ):
         reasons.append("The last two remote contacts were missed")
+    noticed = {kind for kind, raised_at in monitoring if raised_at > decision.decided_at}
+    reasons.extend(words for kind, words in MONITORING_REVIEW_PROMPTS.items() if kind in noticed)
     return reasons
 
 
@@ -154,8 +169,8 @@ def list_decisions_for_review(
 ) -> list[DecisionForReview]:
     """Current decisions on the user's caseload that are due, overdue, or flagged by a change.
 
-    Three queries whatever the caseload size: decisions, access needs and outcomes since the
-    earliest decision.
+    Four queries whatever the caseload size: decisions, access needs, outcomes and
+    monitoring's alerts since the earliest decision.
     """
     today = today or timezone.localdate()
     decisions = list(
@@ -191,6 +206,13 @@ def list_decisions_for_review(
         outcomes[person].append(
             ContactOutcome(consultation_type, start, mode, status or "", failure)
         )
+    noticed: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
+    for person, kind, raised_at in TeamAlert.objects.filter(
+        service_user_id__in=people,
+        raised_at__gt=earliest,
+        kind__in=list(MONITORING_REVIEW_PROMPTS),
+    ).values_list("service_user_id", "kind", "raised_at"):
+        noticed[person].append((kind, raised_at))
     flagged = []
     for decision in decisions:
         reasons = review_reasons(
@@ -198,6 +220,7 @@ def list_decisions_for_review(
             access_needs=needs[decision.service_user_id],
             outcomes=outcomes[decision.service_user_id],
             today=today,
+            monitoring=noticed[decision.service_user_id],
         )
         if reasons:
             flagged.append(DecisionForReview(decision, tuple(reasons)))

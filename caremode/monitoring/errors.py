@@ -29,3 +29,7 @@ class CheckInLinkError(DomainError):
 
 class CheckInAnswerError(DomainError):
     """An answer to a check-in that is not one of its questions (a warning sign not theirs)."""
+
+
+class WarningSignError(DomainError):
+    """An early-warning sign with a part missing or too long, already in the plan or retired."""

@@ -6,7 +6,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from caremode.monitoring.models import Assessment, CheckIn, CheckInSchedule, WarningSign
+from caremode.monitoring.models import (
+    Assessment,
+    CheckIn,
+    CheckInSchedule,
+    WarningSign,
+    WarningSignReport,
+)
 from caremode.people.models import ServiceUser
 
 
@@ -57,10 +63,40 @@ def list_open_checkins(service_user: ServiceUser) -> list[CheckIn]:
     )
 
 
-def list_signs_to_ask(service_user: ServiceUser) -> list[WarningSign]:
-    """The person's current (not retired) early-warning signs, as a check-in asks them."""
+# --- Early-warning signs and the trend (issue 12, the clinician's side) -------------------------
+
+
+def list_current_warning_signs(*, service_user: ServiceUser) -> list[WarningSign]:
+    """The person's early-warning signs in their plan now, in the order they were agreed."""
     return list(
-        WarningSign.objects.filter(service_user=service_user, retired_at__isnull=True).order_by(
-            "agreed_at", "pk"
-        )
+        WarningSign.objects.filter(service_user=service_user, retired_at__isnull=True)
+        .select_related("agreed_by")
+        .order_by("agreed_at", "pk")
+    )
+
+
+def list_retired_warning_signs(*, service_user: ServiceUser) -> list[WarningSign]:
+    """Signs taken out of the plan, most recently retired first (kept for the history)."""
+    return list(
+        WarningSign.objects.filter(service_user=service_user, retired_at__isnull=False)
+        .select_related("agreed_by", "retired_by")
+        .order_by("-retired_at", "-pk")
+    )
+
+
+def get_current_warning_sign(*, service_user: ServiceUser, pk: int) -> WarningSign | None:
+    """One sign in this person's current plan, or None (another person's, retired, unknown)."""
+    return WarningSign.objects.filter(
+        service_user=service_user, retired_at__isnull=True, pk=pk
+    ).first()
+
+
+def list_warning_sign_reports(
+    *, service_user: ServiceUser, limit: int = 20
+) -> list[WarningSignReport]:
+    """The most recent times the person reported a warning sign, newest first."""
+    return list(
+        WarningSignReport.objects.filter(service_user=service_user)
+        .select_related("sign")
+        .order_by("-reported_at", "-pk")[:limit]
     )

@@ -17,9 +17,10 @@ from caremode.monitoring.errors import (
     AssessmentAnswerError,
     PersonDischargedError,
     ScoreContactError,
+    WarningSignError,
 )
 from caremode.monitoring.instruments import DIALOG_MORE_HELP_SUFFIX, get_instrument
-from caremode.monitoring.models import Assessment, CheckIn
+from caremode.monitoring.models import Assessment, CheckIn, WarningSign
 from caremode.monitoring.selectors import get_previous_score
 from caremode.people.models import ServiceUser
 from caremode.scheduling.models import Contact
@@ -56,6 +57,11 @@ def record_assessment(
     except scoring.AnswerError as error:
         raise AssessmentAnswerError(str(error), field=error.key) from error
     instrument = get_instrument(measure)
+    if len(result.missing) == len(instrument.scored_items):
+        raise AssessmentAnswerError(
+            f"Answer at least one question of the {instrument.name}",
+            field=instrument.scored_items[0].key,
+        )
     help_keys = [key.removesuffix(DIALOG_MORE_HELP_SUFFIX) for key in more_help]
     allowed_help = {item.key for item in instrument.items if item.asks_for_more_help}
     for key in help_keys:
@@ -113,3 +119,83 @@ def record_assessment(
             urgent=reason.urgent,
         )
     return assessment
+
+
+# --- Early-warning signs agreed with the person (issue 12, the clinician's side) ---------------
+
+SIGN_FIELDS = {
+    "sign": ("the warning sign, in the person's own words", 200),
+    "person_action": ("what the person will do", 300),
+    "team_action": ("what the team will do", 300),
+    "contact_whom": ("whom to contact", 200),
+}
+
+
+@transaction.atomic
+def agree_warning_sign(
+    *,
+    actor: User,
+    service_user: ServiceUser,
+    sign: str,
+    person_action: str,
+    team_action: str,
+    contact_whom: str,
+) -> WarningSign:
+    """Record one early-warning sign agreed with the person, in their own words, with what they
+    and the team will do and whom to contact.
+
+    Preconditions: `actor` reached `service_user` through `people`'s access functions. Every
+    part is required (text is stripped, never rewritten). Audited. Raises `WarningSignError`
+    naming the field for an empty or too long part, `PersonDischargedError` for someone
+    discharged; nothing is saved then."""
+    if service_user.status != ServiceUser.Status.ACTIVE:
+        raise PersonDischargedError(
+            f"{service_user} has been discharged: early-warning signs are no longer agreed.",
+            field="service_user",
+        )
+    values = {"sign": sign, "person_action": person_action, "team_action": team_action}
+    values["contact_whom"] = contact_whom
+    cleaned: dict[str, str] = {}
+    for field, (what, limit) in SIGN_FIELDS.items():
+        text = " ".join((values[field] or "").split())
+        if not text:
+            raise WarningSignError(f"Enter {what}", field=field)
+        if len(text) > limit:
+            raise WarningSignError(f"Keep {what} to {limit} characters or fewer", field=field)
+        cleaned[field] = text
+    if WarningSign.objects.filter(
+        service_user=service_user, retired_at__isnull=True, sign__iexact=cleaned["sign"]
+    ).exists():
+        raise WarningSignError("This warning sign is already in the plan", field="sign")
+    warning_sign = WarningSign.objects.create(
+        service_user=service_user, agreed_by=actor, agreed_at=timezone.now(), **cleaned
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=warning_sign,
+        subject_id=service_user.pk,
+        detail={"warning_sign": warning_sign.pk},
+    )
+    return warning_sign
+
+
+@transaction.atomic
+def retire_warning_sign(*, actor: User, warning_sign: WarningSign) -> WarningSign:
+    """Take a warning sign out of the person's plan: no longer asked at check-ins. Kept, with
+    its reports, for the history. A conditional update, so it is retired once. Audited. Raises
+    `WarningSignError` if it was already retired."""
+    now = timezone.now()
+    if not WarningSign.objects.filter(pk=warning_sign.pk, retired_at__isnull=True).update(
+        retired_at=now, retired_by=actor
+    ):
+        raise WarningSignError("This warning sign was already taken out of the plan", field=None)
+    warning_sign.refresh_from_db()
+    record_event(
+        actor=actor,
+        action=AuditAction.REVOKE,
+        obj=warning_sign,
+        subject_id=warning_sign.service_user_id,
+        detail={"warning_sign": warning_sign.pk},
+    )
+    return warning_sign

@@ -158,7 +158,7 @@ def _closed(request: HttpRequest, problem: str) -> HttpResponse:
 
 def _answer(request: HttpRequest, checkin: CheckIn, *, actor: Any, action: str) -> HttpResponse:
     signs = (
-        selectors.list_signs_to_ask(checkin.service_user)
+        selectors.list_current_warning_signs(service_user=checkin.service_user)
         if checkin.schedule.ask_warning_signs
         else []
     )

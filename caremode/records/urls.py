@@ -18,4 +18,16 @@ urlpatterns = [
     path("my-care/", views.portal, name="portal"),
     path("my-care/who-viewed/", views.who_viewed, name="who_viewed"),
     path("people-i-care-for/", views.carer_home, name="carer_home"),
+    # Monitoring on the record (issue 12)
+    path(
+        "service-users/<int:pk>/warning-signs/new/",
+        views.add_warning_sign,
+        name="add_warning_sign",
+    ),
+    path(
+        "service-users/<int:pk>/warning-signs/<int:sign_pk>/retire/",
+        views.retire_warning_sign,
+        name="retire_warning_sign",
+    ),
+    path("contacts/<int:pk>/score/<str:measure>/", views.score_measure, name="score_measure"),
 ]

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,6 +20,7 @@ from caremode.accounts.models import Role
 from caremode.audit.models import AuditAction
 from caremode.audit.selectors import list_audit_events_for_subject
 from caremode.audit.services import record_event, record_list_read
+from caremode.core import codes
 from caremode.core.access import (
     AuthenticatedRequest,
     care_team_required,
@@ -48,9 +49,22 @@ from caremode.messaging.selectors import (
     list_messages_sent_to_service_user,
 )
 from caremode.monitoring import selectors as monitoring_selectors
+from caremode.monitoring.instruments import INSTRUMENTS, Measure, get_instrument
+from caremode.monitoring.models import Assessment
+from caremode.monitoring.presenters import OUT_OF_HOURS_NOTICE, trend_context
+from caremode.monitoring.selectors import (
+    get_current_warning_sign,
+    list_assessments,
+    list_current_warning_signs,
+    list_retired_warning_signs,
+    list_warning_sign_reports,
+)
+from caremode.monitoring.services import agree_warning_sign, record_assessment
+from caremode.monitoring.services import retire_warning_sign as retire_warning_sign_service
 from caremode.people.access import access_consent, access_own_record, access_service_user
 from caremode.people.consent import consents_to_join
 from caremode.people.forms import CaseloadSearchForm, RevokeConsentForm
+from caremode.people.models import ServiceUser
 from caremode.people.selectors import (
     list_access_need_history,
     list_consents,
@@ -58,6 +72,7 @@ from caremode.people.selectors import (
     list_people_cared_for,
     list_teams_for,
 )
+from caremode.records.forms import ScoreMeasureForm, WarningSignForm
 from caremode.records.selectors import (
     EXTRACT_COLUMNS,
     PREFERENCE_COLUMNS,
@@ -70,8 +85,10 @@ from caremode.records.services import (
     withdraw_carer_consent,
 )
 from caremode.scheduling import services as scheduling_services
+from caremode.scheduling.access import access_contact
 from caremode.scheduling.forms import BookContactForm
 from caremode.scheduling.guidance import first_remote_contact_guidance
+from caremode.scheduling.models import Contact
 from caremode.scheduling.selectors import (
     list_caseload_for,
     list_changes_for,
@@ -181,16 +198,18 @@ def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk)
+    past = list_past_contacts(service_user)
     return render(
         request,
         "records/record.html",
         {
+            **_monitoring_context(service_user, past),
             "service_user": service_user,
             "access_needs": list_current_access_needs(service_user),
             "access_need_history": list_access_need_history(service_user),
             "consents": list_consents(service_user),
             "upcoming": list_upcoming_contacts(service_user),
-            "past": list_past_contacts(service_user),
+            "past": past,
             "decisions": list_current_decisions(service_user),
             "changes": list_changes_for(service_user),
             "commitments": list_commitments_for(service_user),
@@ -409,3 +428,124 @@ def evaluation_csv(request: AuthenticatedRequest) -> HttpResponse:
 
 
 DASHBOARD_CACHE_KEY = "caremode:evaluation-dashboard"
+
+
+# --- Monitoring on the record (issue 12): early-warning signs, a measure scored in a contact,
+# --- the trend of the measures with the contacts marked ----------------------------------------
+
+
+def _monitoring_context(service_user: ServiceUser, past: list[Contact]) -> dict[str, Any]:
+    """What the record shows of monitoring: the warning-sign plan, the trend, where to score."""
+    return {
+        "warning_signs": list_current_warning_signs(service_user=service_user),
+        "retired_signs": list_retired_warning_signs(service_user=service_user),
+        "sign_reports": list_warning_sign_reports(service_user=service_user, limit=10),
+        "scorable_contacts": [c for c in past if c.attend_status in codes.ATTENDED][:5],
+        "measures": [(m.value, INSTRUMENTS[m].name) for m in Measure],
+        "out_of_hours": OUT_OF_HOURS_NOTICE,
+        **trend_context(list_assessments(service_user=service_user), past),
+    }
+
+
+@care_team_required
+@require_http_methods(["GET", "POST"])
+def add_warning_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Agree one early-warning sign with the person, in their own words, with its plan."""
+    service_user = access_service_user(request.user, pk, purpose="warning signs")
+    form = WarningSignForm(posted(request))
+    if submitted(
+        request,
+        form,
+        lambda data: agree_warning_sign(actor=request.user, service_user=service_user, **data),
+    ):
+        messages.success(request, "Early-warning sign added to the plan.")
+        return redirect(reverse("records:record", args=[service_user.pk]) + "#warning-signs")
+    return render(
+        request,
+        "records/add_warning_sign.html",
+        {
+            "form": form,
+            "service_user": service_user,
+            "page_title": "Add an early-warning sign",
+            "back_href": reverse("records:record", args=[service_user.pk]),
+        },
+    )
+
+
+@care_team_required
+@require_http_methods(["GET", "POST"])
+def retire_warning_sign(request: AuthenticatedRequest, pk: int, sign_pk: int) -> HttpResponse:
+    """Take a warning sign out of the person's plan (kept in the history), after confirming."""
+    service_user = access_service_user(request.user, pk, purpose="warning signs")
+    warning_sign = get_current_warning_sign(service_user=service_user, pk=sign_pk)
+    if warning_sign is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            retire_warning_sign_service(actor=request.user, warning_sign=warning_sign)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"“{warning_sign.sign}” taken out of the plan.")
+        return redirect(reverse("records:record", args=[service_user.pk]) + "#warning-signs")
+    return render(
+        request,
+        "records/retire_warning_sign.html",
+        {
+            "form": None,
+            "service_user": service_user,
+            "warning_sign": warning_sign,
+            "page_title": "Take a warning sign out of the plan",
+            "back_href": reverse("records:record", args=[service_user.pk]),
+        },
+    )
+
+
+@care_team_required
+@require_http_methods(["GET", "POST"])
+def score_measure(request: AuthenticatedRequest, pk: int, measure: str) -> HttpResponse:
+    """Score PHQ-9, GAD-7 or DIALOG with the person during a contact that took place, in any
+    mode; the score records the contact and its mode."""
+    if measure not in {m.value for m in Measure}:
+        raise Http404
+    contact = access_contact(request.user, pk, purpose="score a measure")
+    instrument = get_instrument(measure)
+    form = ScoreMeasureForm(posted(request), instrument=instrument)
+    saved: list[Assessment] = []
+    if submitted(
+        request,
+        form,
+        lambda data: saved.append(
+            record_assessment(
+                actor=request.user,
+                service_user=contact.service_user,
+                measure=measure,
+                answers=form.answers(),
+                more_help=data.get("more_help", []),
+                contact=contact,
+                taken_at=contact.start,
+            )
+        ),
+    ):
+        assessment = saved[0]
+        if assessment.complete:
+            result = f"{instrument.name} recorded: {assessment.score.normalize():f}"  # type: ignore[union-attr]
+            result += f" ({assessment.band.lower()})." if assessment.band else "."
+        else:
+            result = f"{instrument.name} recorded as incomplete: not every question was answered."
+        if assessment.risk_answer:
+            result += " Question 9 was answered above 0: an urgent alert is on the team page."
+        messages.success(request, result)
+        return redirect(reverse("records:record", args=[contact.service_user_id]) + "#measures")
+    return render(
+        request,
+        "records/score_measure.html",
+        {
+            "form": form,
+            "contact": contact,
+            "instrument": instrument,
+            "service_user": contact.service_user,
+            "page_title": f"Score the {instrument.name}",
+            "back_href": reverse("records:record", args=[contact.service_user_id]),
+        },
+    )

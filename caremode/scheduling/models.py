@@ -324,6 +324,17 @@ class TeamAlert(models.Model):
         WARNING_SIGN = "warning_sign", "Early-warning sign reported"
         MISSED_CHECKINS = "missed_checkins", "Check-ins missed"
 
+    # Alerts monitoring raises: they flag the person on the caseload.
+    MONITORING_KINDS = (
+        Kind.RISK_ANSWER,
+        Kind.DETERIORATION,
+        Kind.SEVERE_SCORE,
+        Kind.WARNING_SIGN,
+        Kind.MISSED_CHECKINS,
+    )
+    # The team page's list of people whose measures deteriorated or who missed check-ins.
+    WATCH_KINDS = (Kind.DETERIORATION, Kind.SEVERE_SCORE, Kind.MISSED_CHECKINS)
+
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="alerts")
     service_user = models.ForeignKey(ServiceUser, on_delete=models.CASCADE, related_name="alerts")
     kind = models.CharField(max_length=20, choices=Kind.choices)

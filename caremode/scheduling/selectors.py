@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from caremode.accounts.models import User
@@ -31,7 +32,20 @@ def list_caseload_for(user: User, *, query: str = "") -> QuerySet[ServiceUser]:
             next_contact_at=Min(
                 "contacts__start",
                 filter=Q(contacts__start__gte=timezone.now(), contacts__attend_status__isnull=True),
-            )
+            ),
+            # The caseload flag (issue 12): an open alert from monitoring between contacts.
+            monitoring_flag=Exists(
+                TeamAlert.objects.filter(
+                    service_user=OuterRef("pk"),
+                    resolved_at__isnull=True,
+                    kind__in=TeamAlert.MONITORING_KINDS,
+                )
+            ),
+            urgent_flag=Exists(
+                TeamAlert.objects.filter(
+                    service_user=OuterRef("pk"), resolved_at__isnull=True, urgent=True
+                )
+            ),
         )
     )
 
@@ -148,11 +162,55 @@ def list_follow_ups_for(service_user: ServiceUser) -> list[FollowUpTask]:
 
 
 def list_open_alerts(teams: QuerySet[Team]) -> list[TeamAlert]:
-    return list(
-        TeamAlert.objects.filter(team__in=teams, resolved_at__isnull=True)
-        .select_related("service_user")
-        .order_by("-raised_at")
+    """The teams' alerts not yet dealt with: urgent ones first (escalated, then not yet
+    acknowledged, oldest first, so the longest-waiting is on top), then the rest, newest first."""
+    open_alerts = list(
+        TeamAlert.objects.filter(team__in=teams, resolved_at__isnull=True).select_related(
+            "service_user", "acknowledged_by"
+        )
     )
+    urgent = sorted(
+        (a for a in open_alerts if a.urgent),
+        key=lambda a: (a.escalated_at is None, a.acknowledged_at is not None, a.raised_at),
+    )
+    rest = sorted((a for a in open_alerts if not a.urgent), key=lambda a: a.raised_at, reverse=True)
+    return urgent + rest
+
+
+@dataclass(frozen=True)
+class PersonToWatch:
+    """Someone whose measures deteriorated, or who missed check-ins, with the open alerts why."""
+
+    service_user: ServiceUser
+    reasons: tuple[str, ...]
+    since: dt.datetime
+
+    @property
+    def service_user_id(self) -> int:
+        return self.service_user.pk
+
+
+def list_people_to_watch(teams: QuerySet[Team]) -> list[PersonToWatch]:
+    """People on the teams' caseloads with an open alert of a reliable deterioration, a score
+    in the severe band or missed check-ins (issue 12), one row each, the longest-waiting first.
+    From the open alerts only: resolving the alert takes the person off the list."""
+    by_person: dict[int, list[TeamAlert]] = {}
+    for alert in (
+        TeamAlert.objects.filter(
+            team__in=teams, resolved_at__isnull=True, kind__in=TeamAlert.WATCH_KINDS
+        )
+        .select_related("service_user")
+        .order_by("raised_at", "pk")
+    ):
+        by_person.setdefault(alert.service_user_id, []).append(alert)
+    return [
+        PersonToWatch(
+            service_user=alerts[0].service_user,
+            reasons=tuple(dict.fromkeys(a.get_kind_display() for a in alerts)),
+            since=alerts[0].raised_at,
+        )
+        for alerts in by_person.values()
+    ]
 
 
 DECLINED_SHOWN_FOR = dt.timedelta(days=28)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("follow-ups/<int:pk>/complete/", views.complete_follow_up, name="complete_follow_up"),
     path("alerts/<int:pk>/resolve/", views.resolve_alert, name="resolve_alert"),
+    path("alerts/<int:pk>/acknowledge/", views.acknowledge_alert, name="acknowledge_alert"),
     path("service-users/<int:pk>/handover/", views.request_handover, name="request_handover"),
     path("handovers/<int:pk>/", views.respond_to_handover, name="respond_to_handover"),
     path(

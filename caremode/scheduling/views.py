@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -48,6 +50,7 @@ from caremode.scheduling.selectors import (
     list_open_alerts,
     list_open_follow_ups,
     list_pending_handovers,
+    list_people_to_watch,
     list_team_contacts_on,
 )
 
@@ -172,6 +175,8 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
         "diary": list_team_contacts_on(teams, today),
         "follow_ups": list_open_follow_ups(teams),
         "alerts": list_open_alerts(teams),
+        "to_watch": list_people_to_watch(teams),
+        "escalation_minutes": settings.ALERT_ESCALATION_MINUTES,
         "handovers": list_pending_handovers(teams),
         "failed_messages": [m for t in teams for m in list_failed_messages(t)[:50]],
         "page_title": "Team",
@@ -181,7 +186,7 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
         purpose="team page",
         subject_ids=[
             item.service_user_id
-            for key in ("diary", "follow_ups", "alerts", "failed_messages")
+            for key in ("diary", "follow_ups", "alerts", "to_watch", "failed_messages")
             for item in context[key]
         ]
         + [
@@ -217,17 +222,30 @@ def complete_follow_up(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@care_team_required
-@require_POST
-def resolve_alert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def _act_on_alert(
+    request: AuthenticatedRequest, pk: int, act: Callable[..., object], done: str
+) -> HttpResponse:
     alert = access_alert(request.user, pk)
     try:
-        services.resolve_alert(actor=request.user, alert=alert)
+        act(actor=request.user, alert=alert)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Alert marked as dealt with.")
+        messages.success(request, done.format(name=alert.service_user.full_name))
     return redirect("scheduling:team")
+
+
+@care_team_required
+@require_POST
+def resolve_alert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _act_on_alert(request, pk, services.resolve_alert, "Alert marked as dealt with.")
+
+
+@care_team_required
+@require_POST
+def acknowledge_alert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Someone in the team has seen the alert and is acting on it (stops its escalation)."""
+    return _act_on_alert(request, pk, services.acknowledge_alert, "Alert acknowledged: {name}.")
 
 
 @care_team_required

@@ -17,6 +17,7 @@ from caremode.scheduling.services import (
     check_commitments,
     check_contact_gaps,
     escalate_handovers,
+    escalate_urgent_alerts,
 )
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ PERIODIC_CHECKS: list[tuple[str, PeriodicCheck]] = [
     ("commitments at risk", check_commitments),
     ("contact gaps", check_contact_gaps),
     ("handovers escalated", escalate_handovers),
+    # Monitoring (issue 12): urgent alerts nobody acknowledged, to the team's managers (H-M05).
+    ("urgent alerts escalated", escalate_urgent_alerts),
     ("video rooms closed after the contact", close_abandoned_rooms),
     # Monitoring (mci): missed first, so a closed check-in never blocks the next one.
     ("check-ins missed", mark_missed_checkins),

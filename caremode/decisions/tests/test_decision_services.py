@@ -176,7 +176,7 @@ def test_decisions_come_up_for_review_when_due_or_when_something_changes(
         contact.save()
     with (
         time_machine.travel(timezone.now() + dt.timedelta(hours=1)),
-        django_assert_max_num_queries(3),
+        django_assert_max_num_queries(4),
     ):
         flagged = {
             d.decision.service_user: d.reasons

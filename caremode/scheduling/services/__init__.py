@@ -10,9 +10,11 @@ from caremode.scheduling.services.booking import (
     set_working_hours,
 )
 from caremode.scheduling.services.checks import (
+    acknowledge_alert,
     check_commitments,
     check_contact_gaps,
     escalate_handovers,
+    escalate_urgent_alerts,
     raise_team_alert,
     resolve_alert,
 )
@@ -28,6 +30,7 @@ from caremode.scheduling.services.outcomes import complete_follow_up, record_out
 
 __all__ = [
     "accept_handover",
+    "acknowledge_alert",
     "agree_commitment",
     "book_contact",
     "cancel_contact",
@@ -38,6 +41,7 @@ __all__ = [
     "discharge_message",
     "end_commitment",
     "escalate_handovers",
+    "escalate_urgent_alerts",
     "raise_team_alert",
     "record_outcome",
     "request_handover",

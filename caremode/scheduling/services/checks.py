@@ -4,7 +4,10 @@ person notices (E11, E13)."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -15,7 +18,7 @@ from caremode.audit.services import record_event
 from caremode.core import codes
 from caremode.core.errors import DomainError
 from caremode.core.presenters import mode_label
-from caremode.people.models import ServiceUser
+from caremode.people.models import ServiceUser, TeamMembership
 from caremode.scheduling import diary
 from caremode.scheduling.models import Commitment, Contact, Handover, TeamAlert
 
@@ -174,20 +177,131 @@ def escalate_handovers(*, now: dt.datetime | None = None) -> int:
     return escalated
 
 
-@transaction.atomic
-def resolve_alert(*, actor: User, alert: TeamAlert) -> TeamAlert:
-    """Mark an alert as dealt with; it stays in the history."""
-    updated = TeamAlert.objects.filter(pk=alert.pk, resolved_at__isnull=True).update(
-        resolved_at=timezone.now(), resolved_by=actor
-    )
-    if not updated:
-        raise DomainError("This alert has already been dealt with.")
+def _update_alert_once(
+    *,
+    actor: User,
+    alert: TeamAlert,
+    still: dict[str, object],
+    change: dict[str, object],
+    refused: str,
+    detail: dict[str, object],
+) -> TeamAlert:
+    """Change an alert by a conditional update (`still`: what must still be true), so two people
+    acting at once change it once; audited. Raises `DomainError(refused)` when it was not."""
+    if not TeamAlert.objects.filter(pk=alert.pk, **still).update(**change):
+        raise DomainError(refused)
     alert.refresh_from_db()
     record_event(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=alert,
         subject_id=alert.service_user_id,
-        detail={"resolved": True},
+        detail=detail,
     )
     return alert
+
+
+@transaction.atomic
+def resolve_alert(*, actor: User, alert: TeamAlert) -> TeamAlert:
+    """Mark an alert as dealt with; it stays in the history."""
+    return _update_alert_once(
+        actor=actor,
+        alert=alert,
+        still={"resolved_at__isnull": True},
+        change={"resolved_at": timezone.now(), "resolved_by": actor},
+        refused="This alert has already been dealt with.",
+        detail={"resolved": True},
+    )
+
+
+# --- Monitoring alerts: acknowledging and escalating (issue 12, hazards H-M05 and H-M06) -------
+
+
+@transaction.atomic
+def acknowledge_alert(*, actor: User, alert: TeamAlert) -> TeamAlert:
+    """Say that someone in the team has seen an alert and is acting on it.
+
+    Acknowledging stops the escalation of an urgent alert (H-M05); the alert stays open until it
+    is resolved ("dealt with"). A conditional update, so two people acknowledging at once record
+    one acknowledgement. Audited. Raises `DomainError` if it was already acknowledged or
+    resolved."""
+    return _update_alert_once(
+        actor=actor,
+        alert=alert,
+        still={"acknowledged_at__isnull": True, "resolved_at__isnull": True},
+        change={"acknowledged_at": timezone.now(), "acknowledged_by": actor},
+        refused="Someone has already acknowledged or dealt with this alert.",
+        detail={"acknowledged": True},
+    )
+
+
+def list_team_managers(team_id: int) -> list[User]:
+    """The team's managers with an accepted membership and an email address: whom an
+    unacknowledged urgent alert escalates to."""
+    return [
+        m.user
+        for m in TeamMembership.objects.filter(
+            team_id=team_id,
+            accepted_at__isnull=False,
+            user__role="team_manager",
+            user__is_active=True,
+        ).select_related("user")
+        if m.user.email
+    ]
+
+
+def escalation_email(alert: TeamAlert, minutes: int) -> tuple[str, str]:
+    """The subject and body sent to the managers. No name or answer in the email: it says where
+    to look (the team page, after signing in), since email leaves the trust's systems."""
+    url = f"{settings.CAREMODE_BASE_URL}/team/"
+    return (
+        "CareMode: an urgent alert has not been acknowledged",
+        f"An urgent alert for your team ({alert.get_kind_display().lower()}) was raised "
+        f"{minutes} minutes ago and nobody has acknowledged it yet.\n\n"
+        f"Sign in and open the team page to see who it is about and act on it:\n{url}\n",
+    )
+
+
+def _send_escalation(subject: str, body: str, to: list[str]) -> None:
+    send_mail(subject, body, None, to, fail_silently=False)
+
+
+def escalate_urgent_alerts(*, now: dt.datetime | None = None) -> int:
+    """Escalate urgent alerts nobody acknowledged within `ALERT_ESCALATION_MINUTES` (H-M05).
+
+    Each is marked `escalated_at` once (a conditional update, so two workers escalate it once)
+    and emailed, on commit, to the team's managers; the team page then shows it as escalated.
+    Resolved or acknowledged alerts never escalate. Audited as the system's write. Returns how
+    many were escalated."""
+    now = now or timezone.now()
+    minutes = settings.ALERT_ESCALATION_MINUTES
+    cutoff = now - dt.timedelta(minutes=minutes)
+    escalated = 0
+    due = TeamAlert.objects.filter(
+        urgent=True,
+        acknowledged_at__isnull=True,
+        resolved_at__isnull=True,
+        escalated_at__isnull=True,
+        raised_at__lte=cutoff,
+    )
+    for alert in due:
+        with transaction.atomic():
+            if not TeamAlert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(
+                escalated_at=now
+            ):
+                continue
+            managers = [m.email for m in list_team_managers(alert.team_id)]
+            record_event(
+                actor=None,
+                action=AuditAction.UPDATE,
+                obj=alert,
+                subject_id=alert.service_user_id,
+                detail={"escalated_to": len(managers), "after_minutes": minutes},
+            )
+            if managers:
+                subject, body = escalation_email(
+                    alert, int((now - alert.raised_at).total_seconds() // 60)
+                )
+                transaction.on_commit(partial(_send_escalation, subject, body, managers))
+            escalated += 1
+    return escalated
