@@ -21,8 +21,7 @@ class Purpose(models.TextChoices):
     CHANGE = "change", "Change to an appointment"
     ROOM_LINK = "room_link", "Video room link"
     DISCHARGE = "discharge", "Discharge: what happens next"
-    # A wellbeing check-in link (monitoring). For the service user only: no carer consent covers
-    # it, so `why_carer_may_not_receive` refuses it for every carer, at queueing and at sending.
+    # A wellbeing check-in link (monitoring): for the service user only (SERVICE_USER_ONLY).
     CHECKIN = "checkin", "Check-in link"
 
 
@@ -38,6 +37,11 @@ CARER_CONSENT_FOR_PURPOSE: dict[str, tuple[str, Predicate]] = {
 }
 
 
+# Purposes no carer consent ever covers: their messages go to the service user alone, and
+# `why_carer_may_not_receive` refuses them for every carer, at queueing and at sending.
+SERVICE_USER_ONLY: frozenset[str] = frozenset({Purpose.CHECKIN})
+
+
 def why_carer_may_not_receive(
     *, purpose: str, carer: Carer | int | None, service_user: ServiceUser | int
 ) -> str:
@@ -47,6 +51,8 @@ def why_carer_may_not_receive(
     """
     if carer is None:
         return "Not sent: the carer this message was for is not recorded."
+    if purpose in SERVICE_USER_ONLY:
+        return "Not sent: this message is for the service user only, never a carer."
     rule = CARER_CONSENT_FOR_PURPOSE.get(purpose)
     if rule is None:
         return f"Not sent: no carer consent covers messages of purpose {purpose!r}."

@@ -7,8 +7,8 @@ scoring and check-ins each stay a readable size). Rules and defaults, each in th
 - a check-in is open for `CHECKIN_OPEN_FOR` from when it is due; after that it is missed;
 - two missed in a row (withdrawn ones do not count, a completed one ends the run) raise one
   follow-up for the team and one alert, once per run (E13);
-- the link goes to the service user only, never to a carer (`Purpose.CHECKIN` has no consent
-  that covers a carer, so messaging refuses it for every carer);
+- the link goes to the service user only, never to a carer (`Purpose.CHECKIN` is in
+  `messaging.purposes.SERVICE_USER_ONLY`, so messaging refuses it for every carer);
 - a link is a 256-bit random token of which only the SHA-256 hash is stored; it answers one
   check-in once, until it expires, and never for someone discharged.
 """

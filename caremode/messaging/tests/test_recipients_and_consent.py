@@ -6,7 +6,12 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from caremode.messaging.models import MessageStatus, OutboundMessage, RecipientKind
-from caremode.messaging.purposes import CARER_CONSENT_FOR_PURPOSE, Purpose
+from caremode.messaging.purposes import (
+    CARER_CONSENT_FOR_PURPOSE,
+    SERVICE_USER_ONLY,
+    Purpose,
+    why_carer_may_not_receive,
+)
 from caremode.messaging.senders import LocalOutbox
 from caremode.messaging.services import (
     queue_message,
@@ -57,8 +62,17 @@ def test_a_message_for_the_service_user_cannot_name_a_carer(service_user, consen
         OutboundMessage.objects.filter(pk=message.pk).update(carer=consent.carer)
 
 
-def test_every_purpose_has_a_carer_consent_rule():
-    assert set(CARER_CONSENT_FOR_PURPOSE) == set(Purpose.values)
+def test_every_purpose_has_a_carer_consent_rule_or_is_for_the_service_user_only():
+    assert set(CARER_CONSENT_FOR_PURPOSE) | SERVICE_USER_ONLY == set(Purpose.values)
+    assert not set(CARER_CONSENT_FOR_PURPOSE) & SERVICE_USER_ONLY
+
+
+def test_a_message_for_the_service_user_only_is_refused_for_every_carer(service_user, consent):
+    for purpose in SERVICE_USER_ONLY:
+        why = why_carer_may_not_receive(
+            purpose=purpose, carer=consent.carer, service_user=service_user
+        )
+        assert why == "Not sent: this message is for the service user only, never a carer."
 
 
 def test_the_worker_refuses_a_carers_message_once_consent_is_withdrawn(
