@@ -231,6 +231,8 @@ def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def portal(request: AuthenticatedRequest) -> HttpResponse:
     service_user = access_own_record(request.user)
     first_remote = get_first_remote_contact(service_user)
+    past = list_past_contacts(service_user, limit=20)
+    assessments = monitoring_selectors.list_assessments(service_user=service_user)
     return render(
         request,
         "records/portal.html",
@@ -239,17 +241,16 @@ def portal(request: AuthenticatedRequest) -> HttpResponse:
             "access_needs": list_current_access_needs(service_user),
             "consents": [c for c in list_consents(service_user) if c.is_current],
             "upcoming": list_upcoming_contacts(service_user),
-            "past": list_past_contacts(service_user, limit=20),
+            "past": past,
             "decisions": list_current_decisions(service_user),
             "preferences": get_current_preferences(service_user),
             "first_remote": first_remote,
             "changes": list_changes_for(service_user, limit=10),
             "messages_sent": list_messages_sent_to_service_user(service_user, limit=10),
-            # Check-ins (monitoring, mci); the trend block (mal's `monitoring/_trend.html`) reads
-            # `assessments` and `contacts`.
+            # Check-ins, and the person's own scores over time with their contacts marked.
             "checkin_schedule": monitoring_selectors.get_current_schedule(service_user),
             "open_checkins": monitoring_selectors.list_open_checkins(service_user),
-            "assessments": monitoring_selectors.list_assessments(service_user=service_user),
+            **trend_context(assessments, past),
             "guidance": first_remote_contact_guidance(first_remote.planned_mode)
             if first_remote
             else (),

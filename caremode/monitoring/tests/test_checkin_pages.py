@@ -196,6 +196,9 @@ def test_the_person_answers_in_the_portal_with_their_warning_signs(
     assert page.status_code == 200 and b"Sleeping under four hours" in page.content
     response = client.post(url, form_data(CALM_PHQ9, CALM_GAD7, warning_signs=[str(sign.pk)]))
     assert response.status_code == 200 and b"early-warning signs are back" in response.content
+    # The person sees their own answers over time on the portal: chart and table.
+    portal = client.get(reverse("records:portal")).content.decode()
+    assert "How you have been" in portal and 'id="trend-PHQ9-heading"' in portal
     assert TeamAlert.objects.get().kind == "warning_sign"
     assert {a.recorded_by for a in Assessment.objects.all()} == {account}
 
