@@ -8,4 +8,5 @@ urlpatterns = [
     path("service-users/", include("caremode.people.urls")),
     path("", include("caremode.scheduling.urls")),
     path("", include("caremode.rooms.urls")),
+    path("", include("caremode.workforce.urls")),
 ]

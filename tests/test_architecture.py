@@ -36,8 +36,12 @@ PROTECTED = frozenset(
         "Room",
         "RoomPass",
         "Participant",
-        # A clinician's training record is staff personal data.
-        "VideoTraining",
+        # Staff personal data: training records, the groups a person belongs to, and above all
+        # their wellbeing answers; and digital support offered to service users and carers.
+        "TrainingCompletion",
+        "StaffProfile",
+        "WellbeingResponse",
+        "DigitalSupport",
     }
 )
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
