@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from caremode.core.forms import DateField, NHSForm
+from caremode.core.forms import NHSForm
 from caremode.rooms.models import Role
 
 

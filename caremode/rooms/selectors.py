@@ -1,9 +1,9 @@
-"""Reads about rooms: who is where, and the passes bound to a browser. Interfaces (the room socket, the pages) reach these only through
+"""Reads about rooms: who is where, and the passes bound to a browser. Interfaces (the room
+socket, the pages) reach these only through
 `rooms.access`, which decides who may see them and audits what is shown."""
 
 from __future__ import annotations
 
-from caremode.accounts.models import User
 from caremode.rooms.models import Participant, Role, Room, RoomPass
 
 

@@ -52,7 +52,7 @@ class TrainingCourse(models.Model):
                 condition=Q(topic__in=[t.value for t in Topic]), name="course_topic_known"
             ),
             models.CheckConstraint(
-                condition=Q(mode__in=list(codes.REMOTE_MODES)), name="course_mode_remote"
+                condition=Q(mode__in=sorted(codes.REMOTE_MODES)), name="course_mode_remote"
             ),
         ]
 
@@ -187,6 +187,9 @@ class StaffProfile(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Profile of user {self.user_id}"
+
 
 class WellbeingResponse(models.Model):
     """One person's answers to one month's pulse. Readable only as a group of at least the
@@ -209,3 +212,6 @@ class WellbeingResponse(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["respondent", "period"], name="one_pulse_a_month"),
         ]
+
+    def __str__(self) -> str:
+        return f"Pulse for {self.period:%B %Y}"

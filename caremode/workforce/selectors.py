@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from caremode.accounts.models import Role, User
 from caremode.core import codes
@@ -207,10 +208,10 @@ def digital_support_by_person() -> dict[int, tuple[dt.date | None, dt.date | Non
     ).order_by("offered_at")
     for person, offered_at, outcome, recorded_at, start in rows:
         offered, taken = firsts.get(person, (None, None))
-        day = offered_at.date()
+        day = timezone.localtime(offered_at).date()
         offered = day if offered is None or day < offered else offered
         if outcome == SupportOutcome.TAKEN_UP:
-            when = (start or recorded_at).date()
+            when = timezone.localtime(start or recorded_at or offered_at).date()
             taken = when if taken is None or when < taken else taken
         firsts[person] = (offered, taken)
     return firsts
@@ -247,6 +248,9 @@ def threshold() -> int:
 def wellbeing_results(period: dt.date) -> wellbeing.Results:
     """One month's results by staff group, small groups hidden (`anonymity`)."""
     names = dict(Team.objects.values_list("pk", "name"))
+    found = WellbeingResponse.objects.filter(period=period).values_list(
+        "ethnic_group", "profession", "band", "team_id", "mostly_remote", "answers"
+    )
     rows = [
         wellbeing.Answer(
             groups={
@@ -258,9 +262,7 @@ def wellbeing_results(period: dt.date) -> wellbeing.Results:
             },
             answers=answers,
         )
-        for ethnic_group, profession, band, team_id, remote, answers in WellbeingResponse.objects.filter(
-            period=period
-        ).values_list("ethnic_group", "profession", "band", "team_id", "mostly_remote", "answers")
+        for ethnic_group, profession, band, team_id, remote, answers in found
     ]
     return wellbeing.results_by_group(rows, threshold=threshold())
 

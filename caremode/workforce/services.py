@@ -14,6 +14,7 @@ from caremode.accounts.models import Role, User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core import codes
+from caremode.people.consent import consents_to_join
 from caremode.people.models import Carer, ServiceUser, TeamMembership
 from caremode.workforce import pulse
 from caremode.workforce.errors import WorkforceError
@@ -132,12 +133,14 @@ def offer_digital_support(
 ) -> DigitalSupport:
     """Offer digital support to a service user, or to their carer (`carer`), booked for `start`
     when it is a practice call or help with a device. WorkforceError on `kind`, `carer` (not
-    this person's carer), `start` (a practice call needs a time, in the future) or
-    `duration_minutes` (5 to 120). Audited against the service user."""
+    a carer with consent to join this person's contacts), `start` (a practice call needs a
+    time, in the future) or `duration_minutes` (5 to 120). Audited against the service user."""
     if kind not in SupportKind.values:
         raise WorkforceError("Select the support offered", field="kind")
-    if carer is not None and carer.service_user_id != service_user.pk:
-        raise WorkforceError("Select one of this person's carers", field="carer")
+    if carer is not None and carer.pk not in {c.carer_id for c in consents_to_join(service_user)}:
+        raise WorkforceError(
+            "Select a carer this person has agreed may join contacts", field="carer"
+        )
     now = timezone.now()
     if kind == SupportKind.PRACTICE_CALL and start is None:
         raise WorkforceError("Enter when the practice call is", field="start")

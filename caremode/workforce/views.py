@@ -17,8 +17,8 @@ from caremode.accounts.models import STAFF_ROLES, Role
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core.access import AuthenticatedRequest, care_team_required, roles_required
-from caremode.core.forms import add_domain_error, posted, submitted
 from caremode.core.errors import DomainError
+from caremode.core.forms import add_domain_error, posted, submitted
 from caremode.people.access import access_service_user
 from caremode.people.consent import consents_to_join
 from caremode.workforce import pulse, selectors, services
@@ -26,8 +26,8 @@ from caremode.workforce.forms import (
     CompletionForm,
     CourseForm,
     DigitalSupportForm,
-    PulseForm,
     ProfileForm,
+    PulseForm,
     SupportOutcomeForm,
 )
 

@@ -14,6 +14,7 @@ Times are those that happened: a late start moves the contact later.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -74,7 +75,7 @@ def workload(
                 entry.began, entry.duration_minutes, hours.get(clinician)
             ):
                 outside += 1
-        for first, then in zip(own, own[1:], strict=False):
+        for first, then in itertools.pairwise(own):
             if (
                 not first.remote
                 or first.began.astimezone(diary.UK).date() != then.began.astimezone(diary.UK).date()

@@ -152,7 +152,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='trainingcourse',
-            constraint=models.CheckConstraint(condition=models.Q(('mode__in', ['text', 'video', 'email', 'telephone'])), name='course_mode_remote'),
+            constraint=models.CheckConstraint(condition=models.Q(('mode__in', ['email', 'telephone', 'text', 'video'])), name='course_mode_remote'),
         ),
         migrations.AddConstraint(
             model_name='trainingcompletion',
