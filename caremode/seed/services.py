@@ -32,6 +32,7 @@ from caremode.scheduling.models import Commitment, Contact, FollowUpTask, Handov
 from caremode.scheduling.services.outcomes import FOLLOW_UP_AFTER
 from caremode.seed import population
 from caremode.seed.population import Disparity
+from caremode.seed.workforce import seed_workforce
 
 UK = ZoneInfo("Europe/London")
 BATCH = 5000
@@ -254,6 +255,13 @@ def seed_trust(
     _seed_reliability(rng, people, saved, clinicians, teams, as_of)
     on_progress("Preferences and shared decisions", decision_count, decision_count)
 
+    seed_workforce(
+        rng=random.Random(seed + 16),
+        teams=teams,
+        clinicians=clinicians,
+        service_users=saved,
+        as_of=as_of,
+    )
     accounts = (
         _create_demo_accounts(teams, clinicians, saved, people, carer_of) if demo_accounts else {}
     )
