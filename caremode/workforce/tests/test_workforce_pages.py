@@ -7,6 +7,7 @@ import random
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from caremode.accounts.models import Role
@@ -14,7 +15,14 @@ from caremode.workforce import pulse, services
 from caremode.workforce.models import StaffProfile
 from tests.factories import UserFactory, clinician_in, signed_in
 
-MARKER = 3  # every staff answer to "anxiety" except the victim's, whose answer is unique
+MARKER = 3
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_pages_left_behind():
+    """Visiting every page fills the equity dashboard's cache; leave none for other tests."""
+    yield
+    cache.clear()  # every staff answer to "anxiety" except the victim's, whose answer is unique
 
 
 @pytest.fixture
