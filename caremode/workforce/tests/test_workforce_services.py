@@ -11,11 +11,10 @@ from django.utils import timezone
 
 from caremode.accounts.models import Role
 from caremode.audit.models import AuditEvent
-from caremode.records.selectors import EXTRACT_COLUMNS, iter_pseudonymised_contacts
 from caremode.workforce import selectors, services
 from caremode.workforce.errors import WorkforceError
 from caremode.workforce.models import TrainingCompletion, WellbeingResponse
-from tests.factories import CarerConsentFactory, ContactFactory, clinician_in
+from tests.factories import ContactFactory, clinician_in
 
 NOW = dt.datetime(2026, 11, 18, 10, tzinfo=dt.UTC)  # a Wednesday
 
@@ -148,59 +147,6 @@ def test_video_training_recorded_before_the_catalogue_was_migrated(db):
     """The migration made today's video-only records completions of a catalogue course."""
     course = selectors.list_courses()
     assert [c.mode for c in course] == ["video"]
-
-
-@time_machine.travel(NOW, tick=False)
-def test_digital_support_is_booked_recorded_and_in_the_extract(clinician, service_user, settings):
-    consent = CarerConsentFactory(service_user=service_user)
-    past = ContactFactory(
-        service_user=service_user,
-        clinician=clinician,
-        start=NOW - dt.timedelta(days=10),
-        attend_status="5",
-        mode_used="video",
-    )
-    with pytest.raises(WorkforceError) as error:
-        services.offer_digital_support(
-            actor=clinician, service_user=service_user, kind="practice_call"
-        )
-    assert error.value.field == "start"
-    call = services.offer_digital_support(
-        actor=clinician,
-        service_user=service_user,
-        kind="practice_call",
-        carer=consent.carer,
-        start=NOW + dt.timedelta(days=1),
-        given_by="A volunteer",
-    )
-    with pytest.raises(WorkforceError) as error:
-        services.record_support_outcome(actor=clinician, support=call, outcome="taken_up")
-    assert error.value.field == "outcome"  # still to come
-    assert (
-        AuditEvent.objects.filter(subject_id=service_user.pk, object_type="digitalsupport").exists()
-        or AuditEvent.objects.filter(subject_id=service_user.pk).exists()
-    )
-    later = ContactFactory(
-        service_user=service_user,
-        clinician=clinician,
-        start=NOW + dt.timedelta(days=3),
-        attend_status=None,
-    )
-    with time_machine.travel(NOW + dt.timedelta(days=2), tick=False):
-        services.record_support_outcome(actor=clinician, support=call, outcome="taken_up")
-        with pytest.raises(WorkforceError):
-            services.record_support_outcome(actor=clinician, support=call, outcome="declined")
-    with time_machine.travel(NOW + dt.timedelta(days=4), tick=False):
-        later.attend_status, later.mode_used = "5", "video"
-        later.save()
-        rows = {
-            row[1]: dict(zip(EXTRACT_COLUMNS, row, strict=True))
-            for row in iter_pseudonymised_contacts(key="k")
-        }
-    assert EXTRACT_COLUMNS[-2:] == ["DigitalSupportOffered", "DigitalSupportTakenUp"]
-    before, after = rows[str(past.pk)], rows[str(later.pk)]
-    assert (before["DigitalSupportOffered"], before["DigitalSupportTakenUp"]) == ("N", "N")
-    assert (after["DigitalSupportOffered"], after["DigitalSupportTakenUp"]) == ("Y", "Y")
 
 
 def _answers(**changes: int) -> dict[str, int]:
