@@ -36,6 +36,8 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("scheduling:my_diary", "My diary"),
         ("scheduling:team", "Team"),
         ("decisions:review", "Decisions to review"),
+        ("workforce:my_training", "Training"),
+        ("workforce:pulse", "Wellbeing"),
     ],
     "team_manager": [
         ("records:caseload", "Caseload"),
@@ -45,12 +47,18 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("records:evaluation", "Equity"),
         ("people:cover", "Cover"),
         ("people:memberships", "New members"),
+        ("workforce:coverage", "Training"),
+        ("workforce:results", "Staff wellbeing"),
     ],
     "admin": [
         ("people:services", "Services and teams"),
         ("people:staff_accounts", "Staff accounts"),
     ],
-    "analyst": [("scheduling:summary", "Contacts by mode"), ("records:evaluation", "Equity")],
+    "analyst": [
+        ("scheduling:summary", "Contacts by mode"),
+        ("records:evaluation", "Equity"),
+        ("workforce:results", "Staff wellbeing"),
+    ],
     "service_user": [
         ("records:portal", "Your care"),
         ("decisions:my_preferences", "How you'd like to be contacted"),

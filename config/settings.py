@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "caremode.rooms",
     "caremode.decisions",
     "caremode.evaluation",
+    "caremode.workforce",
     "caremode.records",
     "caremode.seed",
     "caremode.worker",
@@ -121,6 +122,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # to a trust's video service while CareMode keeps the waiting, outcomes and fallback.
 CAREMODE_BASE_URL = os.environ.get("CAREMODE_BASE_URL", "http://127.0.0.1:8000")
 CAREMODE_ICE_SERVERS = json.loads(os.environ.get("CAREMODE_ICE_SERVERS", "[]"))
+# Wellbeing pulse: the smallest group with figures (ADR 0010); it cannot be set below 10.
+WELLBEING_MIN_GROUP = int(os.environ.get("WELLBEING_MIN_GROUP", "10"))
 CAREMODE_VIDEO_PROVIDER = os.environ.get("CAREMODE_VIDEO_PROVIDER", "builtin")
 CAREMODE_VIDEO_URL_TEMPLATE = os.environ.get("CAREMODE_VIDEO_URL_TEMPLATE", "")
 AXES_RESET_ON_SUCCESS = True

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("caremode.scheduling.urls")),
     path("", include("caremode.rooms.urls")),
     path("", include("caremode.monitoring.urls")),
+    path("", include("caremode.workforce.urls")),
 ]

@@ -36,14 +36,18 @@ PROTECTED = frozenset(
         "Room",
         "RoomPass",
         "Participant",
-        # A clinician's training record is staff personal data.
-        "VideoTraining",
         # Monitoring: schedules, check-ins, scores and the person's own warning signs.
         "CheckInSchedule",
         "CheckIn",
         "Assessment",
         "WarningSign",
         "WarningSignReport",
+        # Staff personal data: training records, the groups a person belongs to, and above all
+        # their wellbeing answers; and digital support offered to service users and carers.
+        "TrainingCompletion",
+        "StaffProfile",
+        "WellbeingResponse",
+        "DigitalSupport",
     }
 )
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})

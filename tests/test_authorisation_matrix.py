@@ -22,6 +22,7 @@ from caremode.monitoring.services import agree_warning_sign
 from caremode.rooms.services import open_room
 from caremode.scheduling.models import FollowUpTask, Handover, TeamAlert
 from caremode.scheduling.services import agree_commitment
+from caremode.workforce.models import DigitalSupport, TrainingCompletion, TrainingCourse
 from tests.factories import (
     CarerConsentFactory,
     ContactFactory,
@@ -46,6 +47,7 @@ ROLES = (
 SIGNED_IN = set(ROLES) - {"anonymous"}
 CARE_TEAM = {"clinician", "team_manager"}
 ANY_CARE_STAFF = {"clinician", "team_manager", "other_team_clinician"}
+STAFF = ANY_CARE_STAFF | {"analyst", "admin"}
 
 # URL name → (method, roles allowed)
 POLICY: dict[str, tuple[str, set[str]]] = {
@@ -112,7 +114,6 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     # A link that is not recognised is refused for everyone, signed in or not.
     "rooms:join": ("GET", set()),
     "rooms:test": ("GET", set(ROLES)),
-    "rooms:training": ("GET", ANY_CARE_STAFF),
     # Check-ins (monitoring, mci): the care team agrees and stops the schedule; the person alone
     # sees, changes, stops and answers their own; carers nothing; a link not recognised is
     # refused for everyone.
@@ -128,6 +129,17 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "records:retire_warning_sign": ("GET", CARE_TEAM),
     "records:score_measure": ("GET", CARE_TEAM),
     "scheduling:acknowledge_alert": ("POST", CARE_TEAM),
+    "workforce:my_training": ("GET", ANY_CARE_STAFF),
+    "workforce:catalogue": ("GET", {"team_manager"}),
+    "workforce:coverage": ("GET", {"team_manager"}),
+    # Only a manager of the person's team may confirm their training.
+    "workforce:confirm": ("POST", {"team_manager"}),
+    "workforce:digital_support": ("GET", CARE_TEAM),
+    "workforce:support_outcome": ("POST", CARE_TEAM),
+    "workforce:pulse": ("GET", STAFF),
+    "workforce:profile": ("GET", STAFF),
+    # Results by group only; no page shows anyone else's answers (workforce/tests/test_pages).
+    "workforce:results": ("GET", {"team_manager", "analyst"}),
 }
 
 
@@ -226,6 +238,23 @@ def world(db, team, clinician, service_user):
     past.attend_status = "5"
     past.mode_used = past.planned_mode
     past.save()
+    course = TrainingCourse.objects.create(
+        title="Video",
+        topic="video_room",
+        mode="video",
+        refresher_months=12,
+        roles=["clinician"],
+        created_at=timezone.now(),
+    )
+    completion = TrainingCompletion.objects.create(
+        user=clinician, course=course, completed_on=timezone.localdate(), recorded_at=timezone.now()
+    )
+    support = DigitalSupport.objects.create(
+        service_user=service_user,
+        kind="video_guide",
+        offered_by=clinician,
+        offered_at=timezone.now(),
+    )
     su = service_user.pk
     kwargs = {
         "records:add_warning_sign": {"pk": su},
@@ -259,6 +288,9 @@ def world(db, team, clinician, service_user):
         "scheduling:respond_to_handover": {"pk": handover.pk},
         "scheduling:agree_commitment": {"pk": su},
         "scheduling:end_commitment": {"pk": commitment.pk},
+        "workforce:confirm": {"pk": completion.pk},
+        "workforce:digital_support": {"pk": su},
+        "workforce:support_outcome": {"pk": su, "support_pk": support.pk},
         "decisions:decisions": {"pk": su},
         "decisions:agree": {"pk": su},
         "decisions:preferences": {"pk": su},

@@ -46,6 +46,6 @@ def test_camera_and_microphone_are_allowed_only_on_the_room_pages(client, clinic
     for path in (_room_page(clinician, service_user), "/rooms/test/"):
         policy = client.get(path)["Permissions-Policy"]
         assert "camera=(self)" in policy and "microphone=(self)" in policy, path
-    for path in ("/service-users/", "/diary/", "/rooms/training/", "/account/sign-in/"):
+    for path in ("/service-users/", "/diary/", "/training/", "/account/sign-in/"):
         policy = client.get(path)["Permissions-Policy"]
         assert "camera=()" in policy and "microphone=()" in policy, path

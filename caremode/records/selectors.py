@@ -33,6 +33,7 @@ from caremode.scheduling.models import (
     FollowUpTask,
     Handover,
 )
+from caremode.workforce.selectors import digital_support_by_person
 
 PERSON_FIELDS = [
     "nhs_number",
@@ -211,6 +212,23 @@ def _monitoring_sections(service_user: ServiceUser) -> dict[str, Any]:
     }
 
 
+# CareMode's own columns (not MHSDS), Y or N as of the contact's date: had the person (or a carer
+# for them) been offered digital support, and had they taken it up (docs/data-standards.md).
+DIGITAL_SUPPORT_COLUMNS = ("DigitalSupportOffered", "DigitalSupportTakenUp")
+
+
+def digital_support_flags(
+    firsts: tuple[dt.date | None, dt.date | None] | None, day: dt.date
+) -> list[str]:
+    """The two digital support columns for one contact on `day`, from the person's first offer
+    and first uptake (`workforce.selectors.digital_support_by_person`)."""
+    offered, taken = firsts or (None, None)
+    return [
+        "Y" if offered is not None and offered <= day else "N",
+        "Y" if taken is not None and taken <= day else "N",
+    ]
+
+
 EXTRACT_COLUMNS = [
     "Person_ID",
     "UniqCareContID",
@@ -230,6 +248,7 @@ EXTRACT_COLUMNS = [
     "InterpreterPresentInd",
     "AccessNeeds",
     "TechFailure",
+    *DIGITAL_SUPPORT_COLUMNS,
 ]
 
 
@@ -305,6 +324,7 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
     needs are those current at the contact's start; ConsType is MHSDS's 01 or 02.
     """
     needs = _needs_history()
+    support = digital_support_by_person()
     contacts = (
         Contact.objects.filter(
             attend_status__isnull=False, service_user__processing_restricted=False
@@ -336,6 +356,7 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
             interpreter_present(contact),
             needs_at(needs.get(person.pk, []), contact.start),
             "Y" if contact.technical_failure else "N",
+            *digital_support_flags(support.get(person.pk), local.date()),
         ]
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caremode.accounts.models import Role
@@ -99,6 +100,7 @@ from caremode.scheduling.selectors import (
     list_past_contacts,
     list_upcoming_contacts,
 )
+from caremode.workforce.selectors import training_advice
 
 PAGE_SIZE = 25
 
@@ -147,6 +149,10 @@ def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         carers=consents,
     )
     differs = None
+    # Advice only (E21): the clinician's first contact of a remote mode without its training.
+    advice = training_advice(
+        request.user, service_user.team.service.modes_offered, today=timezone.localdate()
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         decision = next(
@@ -179,6 +185,12 @@ def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 add_domain_error(form, error)
             else:
                 messages.success(request, f"Contact booked for {nhs_datetime(contact.start)}.")
+                if contact.planned_mode in advice:
+                    messages.info(
+                        request,
+                        f"This is your first {mode_label(contact.planned_mode).lower()} contact "
+                        "and you have not recorded current training for it: see Your training.",
+                    )
                 return redirect("records:record", pk=service_user.pk)
     return render(
         request,
@@ -188,6 +200,7 @@ def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "service_user": service_user,
             "decisions": decisions,
             "differs": differs,
+            "training_advice": advice,
             "page_title": "Book a contact",
             "back_href": reverse("records:record", args=[service_user.pk]),
         },

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from caremode.core.forms import DateField, NHSForm
+from caremode.core.forms import NHSForm
 from caremode.rooms.models import Role
 
 
@@ -24,12 +24,3 @@ class NewLinkForm(NHSForm):
         choices=[(r.value, r.label) for r in (Role.SERVICE_USER, Role.CARER, Role.INTERPRETER)],
         error_messages={"required": "Select who the link is for"},
     )
-
-
-class VideoTrainingForm(NHSForm):
-    course = forms.CharField(
-        label="Course name",
-        max_length=200,
-        error_messages={"required": "Enter the name of the course"},
-    )
-    completed_on = DateField(label="Date you completed it", help_text="For example, 15 3 2026")

@@ -106,20 +106,3 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-
-class VideoTraining(models.Model):
-    """A clinician's record of completing the trust's video consultation training (E21)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="video_training"
-    )
-    completed_on = models.DateField()
-    course = models.CharField(max_length=200)
-    recorded_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-completed_on"]
-
-    def __str__(self) -> str:
-        return f"{self.course} on {self.completed_on}"

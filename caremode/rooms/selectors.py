@@ -1,11 +1,10 @@
-"""Reads about rooms: who is where, the passes bound to a browser, and whether a clinician has
-recorded video training. Interfaces (the room socket, the pages) reach these only through
+"""Reads about rooms: who is where, and the passes bound to a browser. Interfaces (the room
+socket, the pages) reach these only through
 `rooms.access`, which decides who may see them and audits what is shown."""
 
 from __future__ import annotations
 
-from caremode.accounts.models import User
-from caremode.rooms.models import Participant, Role, Room, RoomPass, VideoTraining
+from caremode.rooms.models import Participant, Role, Room, RoomPass
 
 
 def get_room(room_id: int) -> Room | None:
@@ -73,14 +72,6 @@ def list_clinician_channels(room: Room) -> list[str]:
             "channel_name", flat=True
         )
     )
-
-
-def has_video_training(user: User) -> bool:
-    return VideoTraining.objects.filter(user=user).exists()
-
-
-def list_video_training(user: User) -> list[VideoTraining]:
-    return list(VideoTraining.objects.filter(user=user))
 
 
 def room_for_contact(contact_id: int) -> Room | None:

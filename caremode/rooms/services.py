@@ -30,7 +30,7 @@ from caremode.people.models import Carer, ServiceUser
 from caremode.rooms import events
 from caremode.rooms.access import pass_holds
 from caremode.rooms.errors import PassNotValidError, RoomError
-from caremode.rooms.models import MAX_PARTICIPANTS, Participant, Role, Room, RoomPass, VideoTraining
+from caremode.rooms.models import MAX_PARTICIPANTS, Participant, Role, Room, RoomPass
 from caremode.rooms.providers import current_provider
 from caremode.scheduling.models import Contact
 from caremode.scheduling.services.outcomes import record_outcome
@@ -464,19 +464,6 @@ def close_abandoned_rooms(*, now: dt.datetime | None = None) -> int:
             continue
         closed += 1
     return closed
-
-
-@transaction.atomic
-def record_video_training(*, actor: User, completed_on: dt.date, course: str) -> VideoTraining:
-    """The clinician's record of completing video training; RoomError on `completed_on` for a
-    date in the future. Audited."""
-    if completed_on > timezone.localdate():
-        raise RoomError("Enter a date that is today or in the past.", field="completed_on")
-    record = VideoTraining.objects.create(
-        user=actor, completed_on=completed_on, course=course.strip(), recorded_at=timezone.now()
-    )
-    record_event(actor=actor, action=AuditAction.CREATE, obj=record, detail={"course": course})
-    return record
 
 
 @transaction.atomic

@@ -13,5 +13,4 @@ urlpatterns = [
     path("rooms/<int:room_id>/wait/", views.wait, name="wait"),
     path("rooms/join/<str:token>/", views.join, name="join"),
     path("rooms/test/", views.test_call, name="test"),
-    path("rooms/training/", views.training, name="training"),
 ]

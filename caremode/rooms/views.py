@@ -1,5 +1,5 @@
 """Video rooms: opening one from a contact, the clinician's room, the waiting room and call for
-everyone else, the test call anyone can try, and the clinician's video training record."""
+everyone else, and the test call anyone can try (training is `workforce`'s)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import (
     require_GET,
     require_http_methods,
@@ -30,10 +29,10 @@ from caremode.rooms.access import (
     access_room_as_guest,
     access_room_contact,
 )
-from caremode.rooms.forms import NewLinkForm, OpenRoomForm, VideoTrainingForm
+from caremode.rooms.forms import NewLinkForm, OpenRoomForm
 from caremode.rooms.models import Role, Room
 from caremode.rooms.providers import current_provider
-from caremode.rooms.selectors import has_video_training, list_video_training, room_for_contact
+from caremode.rooms.selectors import room_for_contact
 
 LINKS_KEY = "room_links_once"
 
@@ -81,7 +80,6 @@ def open_room(request: AuthenticatedRequest, contact_id: int) -> HttpResponse:
             "form": form,
             "contact": contact,
             "room": existing,
-            "trained": has_video_training(request.user),
             "page_title": "Open the video room",
             "back_href": reverse("records:record", args=[contact.service_user_id]),
         },
@@ -100,7 +98,6 @@ def host(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
             "contact": room.contact,
             "links": request.session.pop(LINKS_KEY, []),
             "link_form": NewLinkForm(),
-            "trained": has_video_training(request.user),
             "page_title": "Video room",
             "back_href": reverse("records:record", args=[room.contact.service_user_id]),
         },
@@ -219,28 +216,3 @@ def wait(request: HttpRequest, room_id: int) -> HttpResponse:
 def test_call(request: HttpRequest) -> HttpResponse:
     """Anyone can check their camera, microphone, speaker and connection before the day."""
     return render(request, "rooms/test_call.html", {"page_title": "Test your video call"})
-
-
-@care_team_required
-@require_http_methods(["GET", "POST"])
-def training(request: AuthenticatedRequest) -> HttpResponse:
-    form = VideoTrainingForm(posted(request))
-    if submitted(
-        request,
-        form,
-        lambda data: services.record_video_training(actor=request.user, **data),
-    ):
-        messages.success(request, "Video consultation training recorded.")
-        after = request.GET.get("next", "")
-        if url_has_allowed_host_and_scheme(after, allowed_hosts={request.get_host()}):
-            return redirect(after)
-        return redirect("rooms:training")
-    return render(
-        request,
-        "rooms/training.html",
-        {
-            "form": form,
-            "records": list_video_training(request.user),
-            "page_title": "Video consultation training",
-        },
-    )

@@ -38,6 +38,7 @@ from caremode.scheduling.services.outcomes import FOLLOW_UP_AFTER
 from caremode.seed import monitoring, population
 from caremode.seed.monitoring import OutcomeDifference
 from caremode.seed.population import Disparity
+from caremode.seed.workforce import seed_workforce
 
 UK = ZoneInfo("Europe/London")
 BATCH = 5000
@@ -274,6 +275,13 @@ def seed_trust(
     )
     on_progress("Check-ins and scores", assessment_count, assessment_count)
 
+    seed_workforce(
+        rng=random.Random(seed + 16),
+        teams=teams,
+        clinicians=clinicians,
+        service_users=saved,
+        as_of=as_of,
+    )
     accounts = (
         _create_demo_accounts(teams, clinicians, saved, people, carer_of) if demo_accounts else {}
     )

@@ -1,4 +1,4 @@
-"""The room pages over HTTP: opening a room, links that work once, the training notice, the
+"""The room pages over HTTP: opening a room, links that work once, the
 waiting page, fallback and ending."""
 
 from __future__ import annotations
@@ -24,33 +24,13 @@ def video_contact(clinician, service_user):
 def test_a_clinician_opens_the_room_and_sees_the_links_once(client, clinician, video_contact):
     signed_in(client, clinician)
     page = client.get(f"/contacts/{video_contact.pk}/room/").content.decode()
-    assert "You have not recorded video consultation training" in page
+    assert "Open the video room" in page  # training advice is given at booking (workforce)
     response = client.post(f"/contacts/{video_contact.pk}/room/", {"safe_word": "bluebell"})
     room = Room.objects.get(contact=video_contact)
     assert response["Location"] == f"/rooms/{room.pk}/"
     host = client.get(response["Location"]).content.decode()
     assert "Links sent" in host and "/rooms/join/" in host and "bluebell" in host
     assert "/rooms/join/" not in client.get(response["Location"]).content.decode()
-
-
-def test_recording_training_removes_the_notice(client, clinician, video_contact):
-    signed_in(client, clinician)
-    response = client.post(
-        f"/rooms/training/?next=/contacts/{video_contact.pk}/room/",
-        {
-            "course": "Trust video consultations",
-            "completed_on_0": "3",
-            "completed_on_1": "2",
-            "completed_on_2": "2026",
-        },
-    )
-    assert response["Location"] == f"/contacts/{video_contact.pk}/room/"
-    assert "not recorded video" not in client.get(response["Location"]).content.decode()
-    away = client.post(
-        "/rooms/training/?next=https://example.com/",
-        {"course": "Again", "completed_on_0": "3", "completed_on_1": "2", "completed_on_2": "2026"},
-    )
-    assert away["Location"] == "/rooms/training/"  # never sent off-site
 
 
 def test_a_link_leads_to_the_waiting_room_once_then_explains(clinician, video_contact):
