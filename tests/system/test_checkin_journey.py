@@ -1,7 +1,9 @@
-"""A clinician agrees a check-in schedule with the person; the link arrives by text; on a
-phone-sized page the person answers a PHQ-9 and GAD-7 with question 9 above 0 and sees what to
-do now at once; then, signed in to the portal, they change how often check-ins come. axe-core
-on every page. (The team page and the record chart are the lead's end-to-end journey.)"""
+"""Issue 12's journey end to end. A clinician agrees a check-in schedule and an early-warning
+sign with the person; the link arrives by text; on a phone-sized page, without JavaScript, the
+person answers a PHQ-9 and GAD-7 with question 9 above 0, ticks their warning sign, and sees
+what to do now at once; the clinician sees the urgent alert first on the team page and the
+deterioration on the record's chart; then, signed in to the portal, the person sees their own
+trend and changes how often check-ins come. axe-core on every page."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from django.utils import timezone
 from caremode.accounts.models import Role
 from caremode.messaging.models import OutboundMessage
 from caremode.monitoring.checkins import DUE_AT_HOUR, create_due_checkins
-from caremode.monitoring.models import CheckInSchedule
+from caremode.monitoring.models import CheckInSchedule, WarningSign
+from caremode.monitoring.services import record_assessment
 from caremode.monitoring.tests.checkin_support import token_in
 from caremode.scheduling.models import TeamAlert
 from tests.factories import UserFactory
@@ -30,10 +33,28 @@ def test_a_checkin_by_link_on_a_phone_with_item_nine_shows_what_to_do_now(
     service_user.phone = "07700 900123"
     service_user.save()
     today = timezone.localdate()
+    # Her last PHQ-9, three weeks ago, scored 4: the baseline the new answers are compared with.
+    record_assessment(
+        actor=clinician,
+        service_user=service_user,
+        measure="PHQ9",
+        answers={f"phq9_{n}": 1 if n <= 4 else 0 for n in range(1, 10)},
+        taken_at=timezone.now() - dt.timedelta(days=21),
+    )
 
     sign_in(page, "asha")
     page.get_by_role("link", name="Taylor, Megan").click()
     page.get_by_role("heading", name="Megan Taylor").wait_for()
+    page.get_by_role("link", name="Add an early-warning sign").click()
+    page.get_by_role("heading", name="Add an early-warning sign").wait_for()
+    assert_accessible(page)
+    page.get_by_label("The warning sign, in their own words").fill("Sleeping under four hours")
+    page.get_by_label("What they will do").fill("Ring my sister")
+    page.get_by_label("What the team will do").fill("Call me the same day")
+    page.get_by_label("Whom to contact, and how").fill("Duty worker, 0113 496 0000")
+    page.get_by_role("button", name="Add to the plan").click()
+    page.get_by_text("Early-warning sign added to the plan.").wait_for()
+    assert WarningSign.objects.get().sign == "Sleeping under four hours"
     page.get_by_role("link", name="Agree a check-in schedule").click()
     page.get_by_role("heading", name="Agree a check-in schedule").wait_for()
     assert_accessible(page)
@@ -67,10 +88,11 @@ def test_a_checkin_by_link_on_a_phone_with_item_nine_shows_what_to_do_now(
     assert_accessible_without_js(person)
     assert person.evaluate("document.documentElement.scrollWidth") <= 390
     for n in range(1, 9):
-        person.locator(f"input[name=phq9_{n}][value='0']").check()
-    person.locator("input[name=phq9_9][value='1']").check()
+        person.locator(f"input[name=phq9_{n}][value='2']").check()
+    person.locator("input[name=phq9_9][value='1']").check()  # PHQ-9 17, question 9 "Several days"
     for n in range(1, 8):
         person.locator(f"input[name=gad7_{n}][value='1']").check()
+    person.get_by_label("Sleeping under four hours").check()
     person.get_by_role("button", name="Send my answers").click()
     person.get_by_role("heading", name="What to do now").wait_for()
     assert person.get_by_text("choose the mental health option").first.is_visible()
@@ -84,9 +106,28 @@ def test_a_checkin_by_link_on_a_phone_with_item_nine_shows_what_to_do_now(
     person.get_by_role("heading", name="This check-in cannot be answered").wait_for()
     assert_accessible_without_js(person)
     phone.close()
+    kinds = set(TeamAlert.objects.values_list("kind", flat=True))
+    assert kinds == {"risk_answer", "deterioration", "warning_sign"}
+
+    # The clinician: the urgent alert first on the team page, the deterioration on the chart.
+    sign_in(page, "asha")
+    page.goto("/team/")
+    page.get_by_role("heading", name="Needs attention").wait_for()
+    assert_accessible(page)
+    first_alert = page.locator("ul.nhsuk-list--border > li").first
+    assert "Urgent" in first_alert.inner_text() and "Several days" in first_alert.inner_text()
+    assert page.get_by_text("Sleeping under four hours").first.is_visible()
+    page.goto(f"/service-users/{service_user.pk}/")
+    page.get_by_role("heading", name="Megan Taylor").wait_for()
+    assert page.get_by_role("img", name="PHQ-9 over time").is_visible()
+    assert page.get_by_role("cell", name="Reliably worse").is_visible()
+    assert_accessible(page)
 
     sign_in(page, "megan")
     page.goto("/my-care/")
+    page.get_by_role("heading", name="How you have been").wait_for()
+    assert page.get_by_role("img", name="PHQ-9 over time").is_visible()
+    assert_accessible(page)
     page.get_by_role("link", name="Change or stop your check-ins").click()
     page.get_by_role("heading", name="Your check-ins", exact=True).wait_for()
     assert_accessible(page)
