@@ -221,6 +221,12 @@ NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", "")
 # on the team page (docs/clinical-safety.md, H-M05). Out of hours nobody may be reading: the
 # person is told so at once and given NHS 111, 999 and Samaritans (H-M06).
 ALERT_ESCALATION_MINUTES = int(os.environ.get("ALERT_ESCALATION_MINUTES", "60"))
+# Where an urgent alert goes when the team has no manager with an email address (a duty inbox).
+ALERT_ESCALATION_FALLBACK_EMAILS = [
+    address.strip()
+    for address in os.environ.get("ALERT_ESCALATION_FALLBACK_EMAILS", "").split(",")
+    if address.strip()
+]
 
 # Email to staff (set-password links): the trust's SMTP relay when EMAIL_HOST is set; in the
 # demo, each email is a file in var/mail/ that only whoever runs the server can read.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
+from caremode.core.errors import DomainError
 from caremode.monitoring import alerts
 from caremode.monitoring.checkins import hash_token
 from caremode.monitoring.errors import CheckInAnswerError, CheckInLinkError
@@ -183,3 +184,27 @@ def answer_checkin(
         detail={"status": "completed"},
     )
     return CheckInAnswered(assessments, reports)
+
+
+@transaction.atomic
+def report_risk_answer_before_completion(
+    *, actor: User | None, checkin: CheckIn, phq9_answers: Mapping[str, int | None]
+) -> bool:
+    """PHQ-9 question 9 was answered above 0 on a check-in sent back with other questions
+    unanswered: store what was answered of the PHQ-9 as an incomplete questionnaire, which raises
+    the urgent alert (H-M01) now, not only if the person comes back to finish. The check-in stays
+    open for the rest. True if stored; False (nothing saved) when the check-in is closed or an
+    answer is out of range — the page still shows what to do now."""
+    locked = CheckIn.objects.select_for_update().select_related("service_user").get(pk=checkin.pk)
+    try:
+        _check_open(locked, now=timezone.now())
+        record_assessment(
+            actor=actor,
+            service_user=locked.service_user,
+            measure="PHQ9",
+            answers=phq9_answers,
+            checkin=locked,
+        )
+    except DomainError:
+        return False
+    return True

@@ -96,8 +96,12 @@ def record_assessment(
         taken_at=taken_at or timezone.now(),
         recorded_by=actor,
     )
-    previous = get_previous_score(service_user=service_user, measure=result.measure.value)
     assessment.save()
+    # Compare with the score taken before this one, not the latest stored: a score entered
+    # afterwards for an earlier contact must not be read as a change from a later check-in.
+    previous = get_previous_score(
+        service_user=service_user, measure=result.measure.value, before=assessment
+    )
     record_event(
         actor=actor,
         action=AuditAction.CREATE,

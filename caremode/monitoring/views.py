@@ -18,6 +18,7 @@ from caremode.core.forms import add_domain_error, posted, submitted
 from caremode.monitoring import checkin_answers, checkins, selectors
 from caremode.monitoring.access import access_own_checkin
 from caremode.monitoring.forms import AgreeScheduleForm, CheckInForm, MyScheduleForm
+from caremode.monitoring.instruments import PHQ9, PHQ9_RISK_ITEM
 from caremode.monitoring.models import CheckIn
 from caremode.people.access import access_own_record, access_service_user
 
@@ -163,6 +164,16 @@ def _answer(request: HttpRequest, checkin: CheckIn, *, actor: Any, action: str) 
         else []
     )
     form = CheckInForm(posted(request), measures=checkin.measures, signs=signs)
+    risk_reported = False
+    if request.method == "POST" and not form.is_valid():
+        risk = _posted_risk_answers(request, checkin)
+        if risk:
+            # Question 9 above 0 with other questions left blank: the team is told now and the
+            # person sees what to do now above the form (H-M01).
+            checkin_answers.report_risk_answer_before_completion(
+                actor=actor, checkin=checkin, phq9_answers=risk
+            )
+            risk_reported = True
     if request.method == "POST" and form.is_valid():
         try:
             answered = checkin_answers.answer_checkin(
@@ -194,6 +205,21 @@ def _answer(request: HttpRequest, checkin: CheckIn, *, actor: Any, action: str) 
             "checkin": checkin,
             "action": action,
             "given_name": checkin.service_user.given_name,
+            "risk_reported": risk_reported,
             "page_title": "Your check-in",
         },
     )
+
+
+def _posted_risk_answers(request: HttpRequest, checkin: CheckIn) -> dict[str, int]:
+    """The PHQ-9 answers posted, when question 9 is among them above 0; otherwise empty. Only
+    answers that are one of their item's options are kept."""
+    if "PHQ9" not in checkin.measures:
+        return {}
+    allowed = {str(option.value): option.value for option in PHQ9.items[0].options}
+    answers = {
+        item.key: allowed[request.POST[item.key]]
+        for item in PHQ9.items
+        if request.POST.get(item.key) in allowed
+    }
+    return answers if answers.get(PHQ9_RISK_ITEM, 0) > 0 else {}

@@ -145,6 +145,24 @@ def test_item_nine_above_zero_shows_what_to_do_now_at_once(sent, service_user):
     assert alert.urgent and alert.service_user == service_user
 
 
+def test_item_nine_above_zero_with_other_questions_blank_still_tells_the_team_and_the_person(
+    sent, service_user
+):
+    checkin, token = sent
+    answers = form_data(CALM_PHQ9, CALM_GAD7)
+    answers["phq9_9"] = "3"
+    del answers["phq9_1"], answers["gad7_2"]
+    response = Client().post(f"/check-in/{token}/", answers)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Select an answer" in html  # the form, back
+    assert "What to do now" in html and 'href="tel:999"' in html and "116 123" in html
+    alert = TeamAlert.objects.get(kind="risk_answer")
+    assert alert.urgent and alert.service_user == service_user
+    stored = Assessment.objects.get()
+    assert (stored.measure, stored.complete, stored.risk_answer) == ("PHQ9", False, 3)
+    assert CheckIn.objects.get(pk=checkin.pk).status == CheckIn.Status.DUE  # still answerable
+
+
 def test_calm_answers_thank_the_person(sent):
     _checkin, token = sent
     response = Client().post(f"/check-in/{token}/", form_data(CALM_PHQ9, CALM_GAD7))

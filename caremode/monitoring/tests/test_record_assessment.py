@@ -95,3 +95,19 @@ def test_a_score_during_a_contact_records_the_contact_and_its_mode() -> None:
     )  # fmt: skip
     assert assessment.source == "contact" and assessment.mode == "telephone"
     assert assessment.recorded_by == clinician and assessment.score == 7
+
+
+def test_a_score_entered_late_for_an_earlier_contact_is_compared_with_what_came_before_it() -> None:
+    person = ServiceUserFactory()
+    with time_machine.travel(MOMENT, tick=False):
+        record_assessment(
+            actor=None, service_user=person, measure="PHQ9", answers=phq9(*[0] * 8, 0)
+        )
+    # Thirty days earlier she scored 14: entered now, it is compared with nothing before it,
+    # never read as "reliably worse" than the later 0.
+    with time_machine.travel(MOMENT + dt.timedelta(hours=1), tick=False):
+        record_assessment(
+            actor=None, service_user=person, measure="PHQ9", answers=phq9(*[2] * 7, 0, 0),
+            taken_at=MOMENT - dt.timedelta(days=30),
+        )  # fmt: skip
+    assert not TeamAlert.objects.filter(kind=TeamAlert.Kind.DETERIORATION).exists()

@@ -118,7 +118,7 @@ def _urgent(service_user, key="risk"):
 
 
 def test_an_unacknowledged_urgent_alert_escalates_to_the_managers_once(
-    team, clinician, service_user, settings, django_capture_on_commit_callbacks
+    team, clinician, service_user, settings
 ):
     settings.ALERT_ESCALATION_MINUTES = 60
     manager = clinician_in(team, role=Role.TEAM_MANAGER, email="manager@example.nhs.uk")
@@ -128,8 +128,7 @@ def test_an_unacknowledged_urgent_alert_escalates_to_the_managers_once(
     with time_machine.travel(MOMENT + dt.timedelta(minutes=59), tick=False):
         assert escalate_urgent_alerts() == 0
     with time_machine.travel(MOMENT + dt.timedelta(minutes=61), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert escalate_urgent_alerts() == 1
+        assert escalate_urgent_alerts() == 1
         assert escalate_urgent_alerts() == 0  # once
     alert.refresh_from_db()
     assert alert.escalated_at == MOMENT + dt.timedelta(minutes=61)
@@ -143,6 +142,50 @@ def test_an_unacknowledged_urgent_alert_escalates_to_the_managers_once(
         ).count()
         == 1
     )
+
+
+def test_an_alert_with_nobody_to_tell_is_not_marked_escalated_until_someone_can_be(
+    team, service_user, settings, caplog
+):
+    settings.ALERT_ESCALATION_MINUTES = 60
+    settings.ALERT_ESCALATION_FALLBACK_EMAILS = []
+    with time_machine.travel(MOMENT, tick=False):
+        alert = _urgent(service_user)
+    with time_machine.travel(MOMENT + dt.timedelta(minutes=61), tick=False):
+        assert escalate_urgent_alerts() == 0
+    alert.refresh_from_db()
+    assert alert.escalated_at is None and "cannot be escalated" in caplog.text
+    settings.ALERT_ESCALATION_FALLBACK_EMAILS = ["duty@example.nhs.uk"]
+    with time_machine.travel(MOMENT + dt.timedelta(minutes=66), tick=False):
+        assert escalate_urgent_alerts() == 1
+    assert mail.outbox[0].to == ["duty@example.nhs.uk"]
+
+
+def test_a_mail_relay_that_fails_leaves_the_alert_to_be_tried_again(
+    team, service_user, settings, monkeypatch
+):
+    from caremode.scheduling.services import checks
+
+    settings.ALERT_ESCALATION_MINUTES = 60
+    clinician_in(team, role=Role.TEAM_MANAGER, email="manager@example.nhs.uk")
+    with time_machine.travel(MOMENT, tick=False):
+        alert = _urgent(service_user)
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("relay down")
+
+    monkeypatch.setattr(checks, "send_mail", refuse)
+    with time_machine.travel(MOMENT + dt.timedelta(minutes=61), tick=False):
+        assert escalate_urgent_alerts() == 0
+    alert.refresh_from_db()
+    assert alert.escalated_at is None
+    assert not AuditEvent.objects.filter(
+        object_type="scheduling.TeamAlert", action="update"
+    ).exists()
+    monkeypatch.undo()
+    with time_machine.travel(MOMENT + dt.timedelta(minutes=66), tick=False):
+        assert escalate_urgent_alerts() == 1
+    assert len(mail.outbox) == 1
 
 
 def test_acknowledged_resolved_or_routine_alerts_never_escalate(

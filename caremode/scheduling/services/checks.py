@@ -4,7 +4,7 @@ person notices (E11, E13)."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
+import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -21,6 +21,8 @@ from caremode.core.presenters import mode_label
 from caremode.people.models import ServiceUser, TeamMembership
 from caremode.scheduling import diary
 from caremode.scheduling.models import Commitment, Contact, Handover, TeamAlert
+
+logger = logging.getLogger(__name__)
 
 LOOK_AHEAD = dt.timedelta(days=2)
 LOOK_BACK = dt.timedelta(days=28)
@@ -262,17 +264,16 @@ def escalation_email(alert: TeamAlert, minutes: int) -> tuple[str, str]:
     )
 
 
-def _send_escalation(subject: str, body: str, to: list[str]) -> None:
-    send_mail(subject, body, None, to, fail_silently=False)
-
-
 def escalate_urgent_alerts(*, now: dt.datetime | None = None) -> int:
     """Escalate urgent alerts nobody acknowledged within `ALERT_ESCALATION_MINUTES` (H-M05).
 
-    Each is marked `escalated_at` once (a conditional update, so two workers escalate it once)
-    and emailed, on commit, to the team's managers; the team page then shows it as escalated.
-    Resolved or acknowledged alerts never escalate. Audited as the system's write. Returns how
-    many were escalated."""
+    Each is emailed to the team's managers (or, when the team has none with an email address, to
+    `ALERT_ESCALATION_FALLBACK_EMAILS`, the trust's duty address) and marked `escalated_at` in
+    the same transaction: the mail is handed to the relay before the mark commits, so a relay
+    that fails leaves the alert to be tried again next round, and an alert with nobody to tell is
+    never marked escalated (it is logged as an error each round instead). The mark is a
+    conditional update that skips alerts acknowledged or resolved meanwhile, so two workers
+    escalate it once. Audited as the system's write. Returns how many were escalated."""
     now = now or timezone.now()
     minutes = settings.ALERT_ESCALATION_MINUTES
     cutoff = now - dt.timedelta(minutes=minutes)
@@ -285,23 +286,39 @@ def escalate_urgent_alerts(*, now: dt.datetime | None = None) -> int:
         raised_at__lte=cutoff,
     )
     for alert in due:
-        with transaction.atomic():
-            if not TeamAlert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(
-                escalated_at=now
-            ):
-                continue
-            managers = [m.email for m in list_team_managers(alert.team_id)]
-            record_event(
-                actor=None,
-                action=AuditAction.UPDATE,
-                obj=alert,
-                subject_id=alert.service_user_id,
-                detail={"escalated_to": len(managers), "after_minutes": minutes},
+        recipients = [m.email for m in list_team_managers(alert.team_id)] or list(
+            settings.ALERT_ESCALATION_FALLBACK_EMAILS
+        )
+        if not recipients:
+            logger.error(
+                "Urgent alert %s cannot be escalated: team %s has no manager with an email "
+                "address and ALERT_ESCALATION_FALLBACK_EMAILS is empty.",
+                alert.pk,
+                alert.team_id,
             )
-            if managers:
+            continue
+        try:
+            with transaction.atomic():
+                if not TeamAlert.objects.filter(
+                    pk=alert.pk,
+                    escalated_at__isnull=True,
+                    acknowledged_at__isnull=True,
+                    resolved_at__isnull=True,
+                ).update(escalated_at=now):
+                    continue
+                record_event(
+                    actor=None,
+                    action=AuditAction.UPDATE,
+                    obj=alert,
+                    subject_id=alert.service_user_id,
+                    detail={"escalated_to": len(recipients), "after_minutes": minutes},
+                )
                 subject, body = escalation_email(
                     alert, int((now - alert.raised_at).total_seconds() // 60)
                 )
-                transaction.on_commit(partial(_send_escalation, subject, body, managers))
-            escalated += 1
+                send_mail(subject, body, None, recipients, fail_silently=False)
+        except OSError:
+            logger.exception("Escalating urgent alert %s failed; it is tried again.", alert.pk)
+            continue
+        escalated += 1
     return escalated
