@@ -233,9 +233,16 @@ def list_own_trend(user: User) -> list[WellbeingResponse]:
     return list(WellbeingResponse.objects.filter(respondent=user).order_by("period"))
 
 
-def list_periods() -> list[dt.date]:
+def list_periods(*, today: dt.date | None = None) -> list[dt.date]:
+    """The months whose results are published, newest first: only months that have ended, so
+    nobody can work out one colleague's answers by watching a month's figures change as each
+    person answers (ADR 0010)."""
+    this_month = (today or timezone.localdate()).replace(day=1)
     return list(
-        WellbeingResponse.objects.order_by("-period").values_list("period", flat=True).distinct()
+        WellbeingResponse.objects.filter(period__lt=this_month)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .distinct()
     )
 
 

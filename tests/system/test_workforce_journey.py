@@ -4,9 +4,11 @@ large enough. axe-core on every page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import pytest
+from django.utils import timezone
 
 from caremode.accounts.models import Role
 from caremode.workforce import pulse, services
@@ -29,11 +31,17 @@ def _colleagues(team, ethnic: str, count: int, rng: random.Random) -> None:
             band="6",
             mostly_remote=False,
         )
-        services.submit_pulse(
-            actor=user,
-            answers={k: rng.randint(0, 10) for k in pulse.ONS4}
-            | {k: rng.randint(1, 5) for k in pulse.REMOTE_WORKING},
-        )
+        _answered_last_month(user, rng)
+
+
+def _answered_last_month(user, rng: random.Random) -> None:
+    """Results are published for months that have ended: the colleagues answered last month."""
+    services.submit_pulse(
+        actor=user,
+        answers={k: rng.randint(0, 10) for k in pulse.ONS4}
+        | {k: rng.randint(1, 5) for k in pulse.REMOTE_WORKING},
+        today=timezone.localdate().replace(day=1) - dt.timedelta(days=1),
+    )
 
 
 def test_training_notice_pulse_and_results_by_group(page, team, clinician, service_user):
@@ -99,6 +107,9 @@ def test_training_notice_pulse_and_results_by_group(page, team, clinician, servi
     page.get_by_text("Thank you. Your answers are only ever counted in groups").wait_for()
     assert page.get_by_role("heading", name="Your answers over time").is_visible()
     assert_accessible(page)
+
+    # She answered last month too; last month's results are the ones published.
+    _answered_last_month(clinician, rng)
 
     sign_in(page, "kim")
     page.get_by_role("link", name="Staff wellbeing").click()

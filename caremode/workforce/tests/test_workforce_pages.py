@@ -3,12 +3,14 @@ by group only where large enough; no page or API gives a manager anyone's answer
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 
 import pytest
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from caremode.accounts.models import Role
 from caremode.workforce import pulse, services
@@ -30,7 +32,10 @@ def manager(team):
     return clinician_in(team, role=Role.TEAM_MANAGER)
 
 
-def _answer(user, rng, **changes):
+LAST_MONTH = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+
+
+def _answer(user, rng, *, today=LAST_MONTH, **changes):
     services.save_staff_profile(
         actor=user,
         ethnic_category=changes.pop("ethnic", "A"),
@@ -43,7 +48,8 @@ def _answer(user, rng, **changes):
         **{k: rng.randint(1, 5) for k in pulse.REMOTE_WORKING},
         **changes,
     }
-    services.submit_pulse(actor=user, answers=answers)
+    # Last month: a month's results are published only once it has ended.
+    services.submit_pulse(actor=user, answers=answers, today=today)
 
 
 def test_booking_shows_the_training_advice_until_training_is_recorded(
@@ -111,8 +117,8 @@ def _every_get_path(user):
 def test_a_person_sees_their_own_trend_only(client, team):
     rng = random.Random(2)
     me, someone = clinician_in(team), clinician_in(team)
-    _answer(me, rng, happiness=1)
-    _answer(someone, rng, happiness=9)
+    _answer(me, rng, happiness=1, today=None)
+    _answer(someone, rng, happiness=9, today=None)
     signed_in(client, me)
     page = client.get("/wellbeing/").content.decode()
     assert "Your answers over time" in page
@@ -135,3 +141,16 @@ def test_staff_answer_the_pulse_through_the_page(client, clinician):
     data = {k: "6" for k in pulse.ONS4} | {k: "4" for k in pulse.REMOTE_WORKING}
     assert client.post("/wellbeing/", data).status_code == 302
     assert "You have answered for" in client.get("/wellbeing/").content.decode()
+
+
+def test_this_months_figures_are_not_published_until_the_month_ends(client, team, manager):
+    # Watching a month's figures change as each person answers would give away their answers.
+    rng = random.Random(9)
+    for _ in range(12):
+        _answer(clinician_in(team), rng, ethnic="A", today=None)
+    signed_in(client, manager)
+    page = client.get("/wellbeing/results/").content.decode()
+    assert "White (12)" not in page and "published once the month has ended" in page
+    this_month = timezone.localdate().replace(day=1).isoformat()
+    forced = client.get("/wellbeing/results/", {"period": this_month}).content.decode()
+    assert "White (12)" not in forced
