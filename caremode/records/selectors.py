@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -143,9 +144,11 @@ def build_subject_access_export(service_user: ServiceUser) -> dict[str, Any]:
         ),
         # Messages to the person in full; to a carer, only that one was sent and why (the body
         # may hold the carer's own join link, and the address is the carer's).
-        "messages": _rows(
-            OutboundMessage.objects.filter(
-                service_user=service_user, recipient_kind=RecipientKind.SERVICE_USER
+        "messages": _without_link_tokens(
+            _rows(
+                OutboundMessage.objects.filter(
+                    service_user=service_user, recipient_kind=RecipientKind.SERVICE_USER
+                )
             )
         )
         + _rows(
@@ -165,6 +168,20 @@ def build_subject_access_export(service_user: ServiceUser) -> dict[str, Any]:
             for e in AuditEvent.objects.filter(subject_id=service_user.pk).order_by("sequence")
         ],
     }
+
+
+# A check-in or room link in a message body still works until it is used or expires: the export
+# (downloaded by staff) says a link was sent, never the link itself.
+_LINK_TOKEN = re.compile(r"/(check-in|rooms/join)/[^/\s]+/")
+
+
+def _without_link_tokens(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {**row, "body": _LINK_TOKEN.sub(r"/\1/[link removed]/", row["body"])}
+        if isinstance(row.get("body"), str)
+        else row
+        for row in rows
+    ]
 
 
 def _monitoring_sections(service_user: ServiceUser) -> dict[str, Any]:

@@ -103,3 +103,22 @@ def test_the_subject_access_export_holds_the_persons_monitoring_data(
     assert data["early_warning_signs"][0]["sign"] == "Sleeping under four hours"
     assert data["early_warning_signs_reported"][0]["sign"] == "Sleeping under four hours"
     assert "a" * 64 not in json.dumps(data)
+
+
+def test_the_export_says_a_link_was_sent_but_never_holds_a_working_one(
+    client, clinician, service_user
+):
+    from caremode.messaging.services import queue_message
+
+    queue_message(
+        service_user=service_user,
+        channel="sms",
+        recipient="07700900123",
+        recipient_label="Megan",
+        purpose="checkin",
+        body="Your check-in is ready: http://127.0.0.1:8000/check-in/SeCrEtToKeN123/ (3 days).",
+    )
+    signed_in(client, clinician)
+    data = json.loads(client.get(f"/service-users/{service_user.pk}/export/").content)
+    body = next(m["body"] for m in data["messages"] if m["purpose"] == "checkin")
+    assert "SeCrEtToKeN123" not in body and "/check-in/[link removed]/" in body
