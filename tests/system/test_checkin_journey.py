@@ -109,8 +109,9 @@ def test_a_checkin_by_link_on_a_phone_with_item_nine_shows_what_to_do_now(
     kinds = set(TeamAlert.objects.values_list("kind", flat=True))
     assert kinds == {"risk_answer", "deterioration", "warning_sign"}
 
-    # The clinician: the urgent alert first on the team page, the deterioration on the chart.
-    sign_in(page, "asha")
+    # The clinician, still signed in (a second sign-in within one 30-second step would reuse
+    # her security code, which the second factor rightly refuses): the urgent alert first on
+    # the team page, the deterioration on the chart.
     page.goto("/team/")
     page.get_by_role("heading", name="Needs attention").wait_for()
     assert_accessible(page)
