@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -72,22 +72,39 @@ def connect_spark() -> ibis.BaseBackend:
 @contextmanager
 def counted_on(name: str, table: Table, source: ibis.BaseBackend) -> Iterator[Table]:
     """The checked `table` (on DuckDB, `source`) as a table on the engine called `name`."""
+    with counted_together(name, [table], source) as (moved,):
+        yield moved
+
+
+@contextmanager
+def counted_together(
+    name: str, tables: Sequence[Table], source: ibis.BaseBackend
+) -> Iterator[list[Table]]:
+    """Several checked tables (the contacts, the outcome scores) on one connection of the engine
+    called `name`, so that expressions may join them."""
     if name == "duckdb":
-        yield table
+        yield list(tables)
     elif name == "postgres":
         target = connect_postgres()
-        temp = f"caremode_eval_{uuid.uuid4().hex[:12]}"
         try:
-            yield target.create_table(temp, obj=source.to_pyarrow(table), temp=True)
+            yield [
+                target.create_table(
+                    f"caremode_eval_{uuid.uuid4().hex[:12]}", obj=source.to_pyarrow(t), temp=True
+                )
+                for t in tables
+            ]
         finally:
             target.disconnect()
     elif name == "spark":
         target = connect_spark()
         workdir = Path(tempfile.mkdtemp(prefix="caremode-spark-"))
         try:
-            path = workdir / "extract.parquet"
-            source.to_parquet(table, path)
-            yield target.read_parquet(str(path))
+            moved = []
+            for i, t in enumerate(tables):
+                path = workdir / f"extract-{i}.parquet"
+                source.to_parquet(t, path)
+                moved.append(target.read_parquet(str(path)))
+            yield moved
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
     else:

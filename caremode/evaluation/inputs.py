@@ -34,6 +34,7 @@ OPTIONAL = (
     "ReasonableAdjustmentMade",
     "AccessNeeds",
     "TechFailure",
+    "Service",  # the service, to match its recorded changes (service_changes.csv)
 )
 SHOWN = 20
 ROW = "_row"
@@ -64,7 +65,14 @@ class CheckedInput:
     skipped: list[str] = field(default_factory=list)
 
 
-def _read(con: ibis.BaseBackend, path: Path) -> Table:
+def _read(
+    con: ibis.BaseBackend,
+    path: Path,
+    required: Sequence[str] = REQUIRED,
+    optional: Sequence[str] = OPTIONAL,
+) -> Table:
+    """The file as a table of strings with a row number; `required` and `optional` columns are
+    those of a contacts extract unless given (the outcome scores file has its own)."""
     if not path.exists():
         raise InputError(f"{path} does not exist.")
     suffix = path.suffix.lower()
@@ -83,10 +91,10 @@ def _read(con: ibis.BaseBackend, path: Path) -> Table:
         raise InputError(f"{path}: expected a .csv or .parquet file.")
     if "AttendStatus" not in table.columns and "AttendOrDNACode" in table.columns:
         table = table.rename(AttendStatus="AttendOrDNACode")
-    missing = [c for c in REQUIRED if c not in table.columns]
+    missing = [c for c in required if c not in table.columns]
     if missing:
         raise InputError(f"{path}: missing required column(s): {', '.join(missing)}.")
-    for column in OPTIONAL:
+    for column in optional:
         if column not in table.columns:
             table = table.mutate(**{column: ibis.null("string")})
     if suffix != ".csv":

@@ -17,6 +17,7 @@ from ibis.expr.types import Table
 
 from caremode.core import codes
 from caremode.evaluation import stats
+from caremode.evaluation.outcome_rules import outcome_numerators
 
 MODE_ORDER = ("face_to_face", "telephone", "video", "text", "email", "talk_type", "other")
 # measure: (numerator statuses, denominator statuses); None means every offered contact.
@@ -276,17 +277,19 @@ class Options:
 
 
 def _numerators(row: dict[str, Any]) -> Iterator[tuple[str, int, int]]:
-    yield "attendance_rate", row["attended"], row["offered"]
-    yield "dna_rate", row["s3"], row["offered"]
-    yield "patient_cancellation_rate", row["s2"], row["offered"]
-    yield "provider_cancellation_rate", row["s4"], row["offered"]
-    yield "late_not_seen_rate", row["s7"], row["offered"]
-    if row["tech_known"]:
+    if row.get("offered", 0):  # a row of courses only (mode `mixed`) has no contact counts
+        yield "attendance_rate", row["attended"], row["offered"]
+        yield "dna_rate", row["s3"], row["offered"]
+        yield "patient_cancellation_rate", row["s2"], row["offered"]
+        yield "provider_cancellation_rate", row["s4"], row["offered"]
+        yield "late_not_seen_rate", row["s7"], row["offered"]
+    if row.get("tech_known"):
         yield "tech_failure_rate", row["tech_yes"], row["tech_known"]
     if row.get("people"):
         yield "disengagement_rate", row["disengaged"], row["people"]
     if row.get("asked"):
         yield "declined_rate", row["declined"], row["asked"]
+    yield from outcome_numerators(row)
 
 
 def _rounded(count: int) -> int | None:

@@ -12,7 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from caremode.evaluation.backends import BACKENDS, BackendError, counted_on
+from caremode.evaluation.adjusted import adjusted_comparisons
+from caremode.evaluation.backends import BACKENDS, BackendError, counted_together
+from caremode.evaluation.comparisons import dialog_changes, references, with_mode_dimension
 from caremode.evaluation.inputs import ROW, InputError, read_extract
 from caremode.evaluation.measures import (
     Options,
@@ -20,7 +22,10 @@ from caremode.evaluation.measures import (
     count_all,
     standardise,
 )
+from caremode.evaluation.outcomes import evaluate_outcomes
 from caremode.evaluation.report import render
+from caremode.evaluation.scores import read_scores
+from caremode.evaluation.service_changes import evaluate_changes, read_changes
 
 COLUMNS = [
     "dimension",
@@ -70,6 +75,22 @@ class Command(BaseCommand):
                 "Spark (a local session, or SPARK_MASTER)."
             ),
         )
+        parser.add_argument(
+            "--outcomes",
+            type=Path,
+            help=(
+                "Outcome scores (CSV or Parquet: Person_ID, AssessmentDate, Measure, Score, as "
+                "`caremode extract --outcomes` writes): recovery and reliable change by mode."
+            ),
+        )
+        parser.add_argument(
+            "--changes",
+            type=Path,
+            help=(
+                "Service changes (service_changes.csv, which `caremode extract` writes beside "
+                "the contacts): each measure by week before and after, with segmented regression."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out: Path = options["out"]
@@ -89,14 +110,32 @@ class Command(BaseCommand):
                 )
             except InputError as error:
                 raise CommandError(str(error)) from error
-            progress.update(task, description=f"Counting {checked.rows:,} offered contacts")
             try:
-                with counted_on(options["backend"], checked.table.drop(ROW), con) as table:
-                    counts = count_all(standardise(table))
+                scores = (
+                    read_scores(options["outcomes"], con=con, skip_invalid=options["skip_invalid"])
+                    if options["outcomes"]
+                    else None
+                )
+                changes = read_changes(options["changes"]) if options["changes"] else []
+            except InputError as error:
+                raise CommandError(str(error)) from error
+            progress.update(task, description=f"Counting {checked.rows:,} offered contacts")
+            suppress = not options["no_suppress"]
+            tables = [checked.table.drop(ROW)] + ([scores.table] if scores else [])
+            try:
+                with counted_together(options["backend"], tables, con) as moved:
+                    contacts = standardise(moved[0])
+                    counts = count_all(contacts)
+                    extra = evaluate_outcomes(moved[1], contacts, counts) if scores else {}
+                    counts = extra.pop("counts", counts)
+                    over_time = evaluate_changes(contacts, changes, suppress=suppress)
             except BackendError as error:
                 raise CommandError(str(error)) from error
             progress.update(task, description="Intervals, ratios and flags")
-            measures = compute_measures(counts, Options(suppress=not options["no_suppress"]))
+            counts = with_mode_dimension(counts)
+            measures = compute_measures(
+                counts, Options(suppress=suppress, reference=references(None))
+            )
         staging = Path(tempfile.mkdtemp(prefix="evaluate-"))
         with (staging / "measures.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=COLUMNS)
@@ -110,9 +149,15 @@ class Command(BaseCommand):
             "contacts": checked.rows,
             "suppressed": not options["no_suppress"],
             "warnings": checked.warnings,
-            "skipped": checked.skipped,
+            "skipped": checked.skipped + (scores.skipped if scores else []),
             "measures": measures,
         }
+        if scores:
+            results["scores"] = scores.rows
+            results["dialog"] = dialog_changes(counts, suppress=suppress)
+            results["adjusted"] = adjusted_comparisons(extra["courses"])
+        if options["changes"]:
+            results["service_changes"] = over_time
         (staging / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
         render(results, counts, staging)
         out.mkdir(parents=True, exist_ok=True)
