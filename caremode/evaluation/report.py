@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from caremode.core.presenters import mode_label
 from caremode.evaluation import stats
+from caremode.evaluation.report_sections import sections
 
 MEASURE_WORDS = {
     "attendance_rate": "attended",
@@ -25,6 +26,12 @@ MEASURE_WORDS = {
     "tech_failure_rate": "had a technical failure",
     "disengagement_rate": "had no attended contact in the 90 days after a missed remote contact",
     "declined_rate": "declined it",
+    "recovery_rate": "recovered (of those at caseness at the start)",
+    "reliable_improvement_rate": "reliably improved",
+    "reliable_deterioration_rate": "reliably deteriorated",
+    "reliable_recovery_rate": "reliably recovered (of those at caseness at the start)",
+    "dialog_reliable_improvement_rate": "reliably improved on the DIALOG life mean",
+    "dialog_reliable_deterioration_rate": "reliably deteriorated on the DIALOG life mean",
 }
 DIMENSION_WORDS = {
     "ethnicity": "ethnic group",
@@ -44,6 +51,9 @@ def _pct(value: float) -> str:
 def _who(m: dict[str, Any]) -> str:
     """The group in words: 'people in the White ethnic group', 'people aged 65 or over'..."""
     group, dimension = str(m["group"]), m["dimension"]
+    if dimension == "mode":
+        label = "mixed-mode" if group == "mixed" else mode_label(group).lower()
+        return f"people in {label} care"
     if dimension == "imd_quintile":
         return f"people in deprivation quintile {group} (1 = most deprived)"
     if dimension == "access_need":
@@ -245,6 +255,7 @@ def render(results: dict[str, Any], counts: Sequence[dict[str, Any]], out: Path)
         findings=findings(measures),
         charts=[(title, svg) for title, svg in charts if svg],
         flagged=[m for m in measures if m["flag"] in ("higher", "lower")],
+        **sections(results),
     )
     (out / "report.html").write_text(html, encoding="utf-8")
     from weasyprint import HTML
