@@ -16,7 +16,7 @@ from caremode.audit.models import AuditEvent
 from caremode.core import codes
 from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.messaging.models import OutboundMessage, RecipientKind
-from caremode.people.models import AccessNeed, CarerConsent, ServiceUser
+from caremode.people.models import AccessNeed, CarerConsent, ServiceChange, ServiceUser
 from caremode.scheduling.models import (
     Commitment,
     Contact,
@@ -175,6 +175,7 @@ EXTRACT_COLUMNS = [
     "InterpreterPresentInd",
     "AccessNeeds",
     "TechFailure",
+    "Service",  # the service the contact's team belongs to: matches service_changes.csv
 ]
 
 
@@ -203,7 +204,7 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
         Contact.objects.filter(
             attend_status__isnull=False, service_user__processing_restricted=False
         )
-        .select_related("service_user")
+        .select_related("service_user", "team__service")
         .order_by("pk")
     )
     if since is not None:
@@ -230,6 +231,7 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
             "Y" if contact.interpreter_needed else "N",
             ";".join(sorted(needs.get(person.pk, []))),
             "Y" if contact.technical_failure else "N",
+            contact.team.service.name,
         ]
 
 
@@ -291,3 +293,27 @@ def list_past_retention(*, years: int, today: dt.date | None = None) -> list[Ser
         for p in people
         if timezone.localdate(p.last_contact or p.registered_at) < cutoff  # type: ignore[attr-defined]
     ]
+
+
+SERVICE_CHANGE_COLUMNS = [
+    "ServiceChangeID",
+    "Service",
+    "ChangeDate",
+    "Summary",
+    "ModesBefore",
+    "ModesAfter",
+]
+
+
+def iter_service_changes() -> Iterator[list[str]]:
+    """Every recorded service change (E23), oldest first, as `caremode evaluate --changes`
+    reads them: the date in UK local time, modes `;`-separated. No one's identity is in them."""
+    for change in ServiceChange.objects.select_related("service").order_by("changed_at", "pk"):
+        yield [
+            str(change.pk),
+            change.service.name,
+            timezone.localtime(change.changed_at).date().isoformat(),
+            change.summary,
+            ";".join(change.modes_before),
+            ";".join(change.modes_after),
+        ]

@@ -40,6 +40,16 @@ class Command(BaseCommand):
             "e.g. 'dna:video:ethnicity=Black or Black British:2'. May be repeated.",
         )
         parser.add_argument(
+            "--plant-service-change",
+            type=float,
+            default=0.0,
+            metavar="DNA_RISE",
+            help="Every seeded trust records one service change (the community mental health "
+            "service going telephone first, midway through the contacts); this makes its "
+            "contacts DNA_RISE (0 to 0.5, e.g. 0.05 for 5 points) more likely to be missed "
+            "from then on, so the before-and-after evaluation can be checked. Default 0.",
+        )
+        parser.add_argument(
             "--demo-accounts",
             action="store_true",
             help="Also create one sign-in per role for the demo.",
@@ -86,6 +96,7 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     as_of=as_of,
                     disparities=disparities,
+                    service_change_dna=options["plant_service_change"],
                     demo_accounts=options["demo_accounts"],
                     on_progress=on_progress,
                 )
