@@ -16,7 +16,7 @@ the change and β3 the change in weekly slope. Weekly rates are autocorrelated, 
 use Newey–West (HAC) standard errors (Newey & West 1987, Econometrica 55:703; small-sample
 corrected) with floor(4·(T/100)^(2/9)) lags for T weeks (Newey & West 1994), or the ordinary
 weighted least squares ones if wider (HAC runs narrow over a few dozen weeks), with a t
-distribution on T − 4 degrees of freedom.
+distribution on T - 4 degrees of freedom.
 """
 
 from __future__ import annotations
