@@ -317,3 +317,60 @@ def test_the_command_writes_outcomes_adjusted_and_dialog(tmp_path):
     assert results["dialog"][0]["dimension"] == "overall"
     html = (out / "report.html").read_text()
     assert "associations" in html and "Outcomes by mode" in html
+
+
+def _many_courses(folder: Path) -> tuple[Path, Path]:
+    import random
+
+    rng = random.Random(9)
+    f = Files(folder)
+    for i in range(300):
+        person = f"p{i}"
+        modes = rng.choice(
+            [
+                ["video"] * 3,
+                ["telephone"] * 2 + ["video"],
+                ["face_to_face"] * 2,
+                ["face_to_face", "video"],
+            ]
+        )
+        f.pair(person, "01-05", rng.randint(5, 24), rng.randint(4, 20))
+        f.score(person, "01-05", "DIALOG", f"{rng.uniform(2, 5):.2f}")
+        for k, mode in enumerate(modes):
+            f.contact(person, f"01-{6 + 3 * k:02d}", mode, status=rng.choice("5556"))
+        f.pair(person, "02-02", rng.randint(0, 24), rng.randint(0, 20))
+        f.score(person, "02-02", "DIALOG", f"{rng.uniform(2, 7):.2f}")
+    return f.write()
+
+
+@pytest.mark.parametrize("backend", ["postgres", "spark"])
+def test_outcomes_are_identical_on_every_engine(tmp_path, backend):
+    import os
+    import shutil
+
+    if backend == "postgres" and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("Needs DATABASE_URL pointing at PostgreSQL (CI sets it).")
+    if backend == "spark" and not shutil.which("java"):
+        pytest.skip("Spark needs Java 17 or later on PATH.")
+    contacts, scores = _many_courses(tmp_path)
+    found = {}
+    for engine in ("duckdb", backend):
+        out = tmp_path / engine
+        call_command(
+            "evaluate",
+            str(contacts),
+            "--outcomes",
+            str(scores),
+            "--out",
+            str(out),
+            "--no-suppress",
+            "--backend",
+            engine,
+        )
+        found[engine] = json.loads((out / "results.json").read_text())
+    duck, other = found["duckdb"], found[backend]
+    assert duck["measures"] == other["measures"]
+    assert duck["dialog"] == other["dialog"]
+    assert duck["adjusted"] == other["adjusted"]
+    recovery = [m for m in duck["measures"] if m["measure"] == "recovery_rate"]
+    assert {m["mode"] for m in recovery} >= {"video", "mixed", "all"}
