@@ -200,8 +200,8 @@ def count_outcomes(scores: Table, contacts: Table) -> list[dict[str, Any]]:
             n=_.count(),
             s1=change.sum(),
             s2=(change * change).sum(),
-            up=(change >= _RCI_HUNDREDTHS).cast("int64").sum(),
-            down=(change <= -_RCI_HUNDREDTHS).cast("int64").sum(),
+            up=ibis.cases((change >= _RCI_HUNDREDTHS, 1), else_=0).sum(),
+            down=ibis.cases((change <= -_RCI_HUNDREDTHS, 1), else_=0).sum(),
         )
         .cache()
     )
@@ -234,10 +234,11 @@ def course_rows(scores: Table, contacts: Table) -> list[dict[str, Any]]:
         ["course_mode", "baseline", "dim_age_band", "dim_imd_quintile", "at_caseness"]
     ).aggregate(
         courses=_.count(),
-        recovered=_.recovered.cast("int64").sum(),
-        improved=_.improved.cast("int64").sum(),
+        recovered=ibis.cases((_.recovered, 1), else_=0).sum(),
+        improved=ibis.cases((_.improved, 1), else_=0).sum(),
     )
-    return [
+    # In one order on every engine, so that the models fitted on them are identical.
+    found = [
         {
             "mode": r["course_mode"],
             "baseline": int(r["baseline"]),
@@ -250,6 +251,7 @@ def course_rows(scores: Table, contacts: Table) -> list[dict[str, Any]]:
         }
         for r in grouped.to_pyarrow().to_pylist()
     ]
+    return sorted(found, key=lambda r: tuple(str(v) for v in r.values()))
 
 
 def evaluate_outcomes(
