@@ -38,6 +38,7 @@ OPTIONAL = (
     "ReasonableAdjustmentMade",
     "AccessNeeds",
     "TechFailure",
+    "Service",  # the service, to match its recorded changes (service_changes.csv)
 )
 SHOWN = 20
 ROW = "_row"

@@ -17,6 +17,7 @@ from ibis.expr.types import Table
 
 from caremode.core import codes
 from caremode.evaluation import stats
+from caremode.evaluation.outcome_rules import outcome_numerators
 
 MODE_ORDER = ("face_to_face", "telephone", "video", "text", "email", "talk_type", "other")
 # measure: (numerator statuses, denominator statuses); None means every offered contact.
@@ -396,7 +397,9 @@ class Tally:
 def _tallies(row: dict[str, Any]) -> Iterator[tuple[str, Tally]]:
     contact_people = row.get("contact_people", 0)
     for measure, (numerator, denominator) in PAIRS.items():
-        if measure == "tech_failure_rate" and not row[denominator]:
+        # A row of courses only (mode `mixed`) has no contact counts; nor has a group with no
+        # technology question asked.
+        if not row.get(denominator):
             continue
         y, n = row[numerator], row[denominator]
         deff = stats.design_effect(
@@ -416,6 +419,9 @@ def _tallies(row: dict[str, Any]) -> Iterator[tuple[str, Tally]]:
         )
     if row.get("asked"):
         yield "declined_rate", Tally(row["declined"], row["asked"], row["asked"], 1.0)
+    # Courses and DIALOG changes: one per person, so no clustering either.
+    for measure, events, courses in outcome_numerators(row):
+        yield measure, Tally(events, courses, courses, 1.0)
 
 
 def _rounded(count: int) -> int | None:

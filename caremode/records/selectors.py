@@ -25,7 +25,7 @@ from caremode.monitoring.models import (
     WarningSign,
     WarningSignReport,
 )
-from caremode.people.models import AccessNeed, CarerConsent, ServiceUser
+from caremode.people.models import AccessNeed, CarerConsent, ServiceChange, ServiceUser
 from caremode.scheduling.models import (
     Commitment,
     Contact,
@@ -230,6 +230,7 @@ EXTRACT_COLUMNS = [
     "InterpreterPresentInd",
     "AccessNeeds",
     "TechFailure",
+    "Service",  # the service the contact's team belongs to: matches service_changes.csv
 ]
 
 
@@ -309,7 +310,7 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
         Contact.objects.filter(
             attend_status__isnull=False, service_user__processing_restricted=False
         )
-        .select_related("service_user")
+        .select_related("service_user", "team__service")
         .order_by("pk")
     )
     if since is not None:
@@ -336,6 +337,7 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
             interpreter_present(contact),
             needs_at(needs.get(person.pk, []), contact.start),
             "Y" if contact.technical_failure else "N",
+            contact.team.service.name,
         ]
 
 
@@ -438,3 +440,27 @@ def list_past_retention(*, years: int, today: dt.date | None = None) -> list[Ser
         for p in people
         if timezone.localdate(p.last_contact or p.registered_at) < cutoff  # type: ignore[attr-defined]
     ]
+
+
+SERVICE_CHANGE_COLUMNS = [
+    "ServiceChangeID",
+    "Service",
+    "ChangeDate",
+    "Summary",
+    "ModesBefore",
+    "ModesAfter",
+]
+
+
+def iter_service_changes() -> Iterator[list[str]]:
+    """Every recorded service change (E23), oldest first, as `caremode evaluate --changes`
+    reads them: the date in UK local time, modes `;`-separated. No one's identity is in them."""
+    for change in ServiceChange.objects.select_related("service").order_by("changed_at", "pk"):
+        yield [
+            str(change.pk),
+            change.service.name,
+            timezone.localtime(change.changed_at).date().isoformat(),
+            change.summary,
+            ";".join(change.modes_before),
+            ";".join(change.modes_after),
+        ]
