@@ -14,7 +14,15 @@ from pathlib import Path
 import ibis
 from ibis.expr.types import Table
 
-from caremode.evaluation.inputs import ROW, CheckedInput, Condition, TableSpec, read_table
+from caremode.evaluation.inputs import (
+    ROW,
+    CheckedInput,
+    Condition,
+    TableSpec,
+    blank_person,
+    malformed_date,
+    read_table,
+)
 
 SCORE_REQUIRED = ("Person_ID", "AssessmentDate", "Measure", "Score")
 SCORE_OPTIONAL = ("UniqCareContID", "Source")
@@ -32,14 +40,8 @@ def _checks(t: Table) -> list[Condition]:
             fits = fits & t.Score.re_search(r"^\s*\d+\s*$")
         in_range = in_range | fits
     return [
-        ("missing value", "Person_ID", t.Person_ID.isnull() | ~t.Person_ID.re_search(r"\S")),
-        (
-            "malformed date (expected YYYY-MM-DD)",
-            "AssessmentDate",
-            t.AssessmentDate.isnull()
-            | ~t.AssessmentDate.re_search(r"^\d{4}-\d{2}-\d{2}$")
-            | t.AssessmentDate.try_cast("date").isnull(),
-        ),
+        blank_person(t),
+        malformed_date(t, "AssessmentDate"),
         (
             "unknown measure (expected PHQ9, GAD7 or DIALOG)",
             "Measure",
