@@ -205,7 +205,8 @@ def count_groups(t: Table) -> list[dict[str, Any]]:
     status = t.status
 
     def tally(condition: ibis.expr.types.BooleanValue) -> ibis.expr.types.IntegerValue:
-        return condition.fill_null(False).cast("int64").sum()
+        # A case rather than a cast: PostgreSQL cannot cast a boolean to bigint.
+        return ibis.cases((condition.fill_null(False), 1), else_=0).sum()
 
     # One row per person, mode and combination of groups, the outcomes counted across.
     wide = (
