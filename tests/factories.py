@@ -7,6 +7,7 @@ import itertools
 
 import factory
 import nhs_number
+import time_machine
 from django.utils import timezone
 
 from caremode.accounts.models import Role, User
@@ -194,3 +195,20 @@ def current_code(user) -> str:
     )
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
+
+
+def settled_contacts_in_two_ethnic_groups(team: Team, clinician: User) -> None:
+    """Fifteen days ago: six White people who each missed 2 of 7 contacts, and five Black people
+    who each missed 4 of 7 (12 of 42 and 20 of 35 did not attend); attended ones by video."""
+    with time_machine.travel(timezone.now() - dt.timedelta(days=15)):
+        for ethnic, statuses, people in (("A", "5555533", 6), ("N", "5553333", 5)):
+            for _ in range(people):
+                person = ServiceUserFactory(team=team, ethnic_category=ethnic)
+                for status in statuses:
+                    ContactFactory(
+                        service_user=person,
+                        clinician=clinician,
+                        attend_status=status,
+                        mode_used="video" if status == "5" else "",
+                        cons_mechanism_used="11" if status == "5" else "",
+                    )

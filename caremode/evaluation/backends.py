@@ -18,7 +18,7 @@ import os
 import shutil
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -137,16 +137,29 @@ def read_on_spark(con: ibis.BaseBackend, path: Path | str, kind: str, row: str) 
 
 @contextmanager
 def counted_on(name: str, table: Table, source: ibis.BaseBackend) -> Iterator[Table]:
-    """The checked `table` (on `source`) as a table on the engine called `name`: itself on
-    DuckDB, and on Spark when Spark read and checked it; copied to a temporary table on
-    PostgreSQL."""
+    """The checked `table` (on `source`) as a table on the engine called `name`."""
+    with counted_together(name, [table], source) as (moved,):
+        yield moved
+
+
+@contextmanager
+def counted_together(
+    name: str, tables: Sequence[Table], source: ibis.BaseBackend
+) -> Iterator[list[Table]]:
+    """Several checked tables (the contacts, the outcome scores) on one connection of the engine
+    called `name`, so that expressions may join them: themselves on DuckDB, and on Spark when
+    Spark read and checked them; copied to temporary tables on PostgreSQL."""
     if name == "duckdb" or (name == "spark" and source.name == "pyspark"):
-        yield table
+        yield list(tables)
     elif name == "postgres":
         target = connect_postgres()
-        temp = f"caremode_eval_{uuid.uuid4().hex[:12]}"
         try:
-            yield target.create_table(temp, obj=source.to_pyarrow(table), temp=True)
+            yield [
+                target.create_table(
+                    f"caremode_eval_{uuid.uuid4().hex[:12]}", obj=source.to_pyarrow(t), temp=True
+                )
+                for t in tables
+            ]
         finally:
             target.disconnect()
     elif name == "spark":

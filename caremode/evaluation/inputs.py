@@ -38,6 +38,7 @@ OPTIONAL = (
     "ReasonableAdjustmentMade",
     "AccessNeeds",
     "TechFailure",
+    "Service",  # the service, to match its recorded changes (service_changes.csv)
 )
 SHOWN = 20
 ROW = "_row"
@@ -122,20 +123,28 @@ def number_between(
     return value.isnull() | (whole_number(value) & (number >= low) & (number <= high))
 
 
+def blank_person(t: Table) -> Condition:
+    """A blank Person_ID: nothing but spaces (a search stops at the first other character)."""
+    return ("missing value", "Person_ID", t.Person_ID.isnull() | ~t.Person_ID.re_search(r"\S"))
+
+
+def malformed_date(t: Table, column: str) -> Condition:
+    """A date that is not a real YYYY-MM-DD date (2026-02-30 included)."""
+    value = t[column]
+    return (
+        "malformed date (expected YYYY-MM-DD)",
+        column,
+        value.isnull() | ~value.re_search(r"^\d{4}-\d{2}-\d{2}$") | value.try_cast("date").isnull(),
+    )
+
+
 def _contact_checks(t: Table) -> list[Condition]:
     modes = sorted({*codes.CONS_MECHANISM_TO_MODE, *codes.LEGACY_CONS_MECHANISM})
     ethnic = sorted(codes.ETHNIC_CATEGORIES)
     return [
-        # Blank: nothing but spaces (a search stops at the first other character).
-        ("missing value", "Person_ID", t.Person_ID.isnull() | ~t.Person_ID.re_search(r"\S")),
+        blank_person(t),
         ("missing value", "UniqCareContID", t.UniqCareContID.isnull()),
-        (
-            "malformed date (expected YYYY-MM-DD)",
-            "CareContDate",
-            t.CareContDate.isnull()
-            | ~t.CareContDate.re_search(r"^\d{4}-\d{2}-\d{2}$")
-            | t.CareContDate.try_cast("date").isnull(),
-        ),
+        malformed_date(t, "CareContDate"),
         (
             "unknown code",
             "ConsMechanismMH",

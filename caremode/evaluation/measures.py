@@ -17,6 +17,7 @@ from ibis.expr.types import Table
 
 from caremode.core import codes
 from caremode.evaluation import stats
+from caremode.evaluation.outcome_rules import outcome_numerators
 
 MODE_ORDER = ("face_to_face", "telephone", "video", "text", "email", "talk_type", "other")
 # measure: (numerator statuses, denominator statuses); None means every offered contact.
@@ -198,28 +199,44 @@ def count_groups(t: Table) -> list[dict[str, Any]]:
     number of distinct people and, per person, the sums of squares and products of each
     measure's counts (for the design effect of contacts clustered within people).
 
-    The contacts are first counted once by person and every combination of mode, outcome and
-    group; each dimension's counts are sums over that, first per person, then per group.
+    The contacts are first counted once by person, mode and combination of groups (outcomes as
+    columns); each dimension's counts are sums over that, first per person, then per group.
     """
-    cube = t.group_by(["Person_ID", *KEYS]).aggregate(n=_.count()).mutate(used_mode=_.mode)
-    cube = ibis.union(cube, cube.mutate(mode=ibis.literal("all")), distinct=False).cache()
-    rows = _by_group(cube, "used_mode")
-    # Access need by mode is a group of mode `all` only (see INTERSECTIONS).
-    rows = rows.filter((rows.dimension != "access_need_mode") | (rows.mode == "all"))
-    status, n = rows.status, rows.n
+    status = t.status
 
-    def weighted(condition: ibis.expr.types.BooleanValue) -> ibis.expr.types.IntegerValue:
-        return ibis.cases((condition, n), else_=0).sum()
+    def tally(condition: ibis.expr.types.BooleanValue) -> ibis.expr.types.IntegerValue:
+        # A case rather than a cast: PostgreSQL cannot cast a boolean to bigint.
+        return ibis.cases((condition.fill_null(False), 1), else_=0).sum()
 
-    per_person = rows.group_by(["dimension", "group", "mode", "Person_ID"]).aggregate(
-        offered=n.sum(),
-        attended=weighted(status.isin(["5", "6"])),
-        s2=weighted(status == "2"),
-        s3=weighted(status == "3"),
-        s4=weighted(status == "4"),
-        s7=weighted(status == "7"),
-        tech_known=weighted(rows.tech.notnull()),
-        tech_yes=weighted(rows.tech == "Y"),
+    # One row per person, mode and combination of groups, the outcomes counted across.
+    wide = (
+        t.group_by(["Person_ID", "mode", *COLUMN.values()])
+        .aggregate(
+            offered=_.count(),
+            attended=tally(status.isin(["5", "6"])),
+            s2=tally(status == "2"),
+            s3=tally(status == "3"),
+            s4=tally(status == "4"),
+            s7=tally(status == "7"),
+            tech_known=tally(t.tech.notnull()),
+            tech_yes=tally(t.tech == "Y"),
+        )
+        .mutate(used_mode=_.mode)
+        .cache()
+    )
+    rows = _by_group(wide, "used_mode")
+    per_mode = rows.group_by(["dimension", "group", "mode", "Person_ID"]).aggregate(
+        **{name: rows[name].sum() for name in TALLIES}
+    )
+    # Every mode together, per person: summed from the modes, not counted again.
+    every_mode = per_mode.group_by(["dimension", "group", "Person_ID"]).aggregate(
+        mode=ibis.literal("all"), **{name: per_mode[name].sum() for name in TALLIES}
+    )
+    per_person = ibis.union(
+        # Access need by mode is a group of mode `all` only (see INTERSECTIONS).
+        per_mode.filter(per_mode.dimension != "access_need_mode"),
+        every_mode.select(per_mode.columns),
+        distinct=False,
     )
     counts = per_person.group_by(["dimension", "group", "mode"]).aggregate(
         people=_.count(),
@@ -381,7 +398,9 @@ class Tally:
 def _tallies(row: dict[str, Any]) -> Iterator[tuple[str, Tally]]:
     contact_people = row.get("contact_people", 0)
     for measure, (numerator, denominator) in PAIRS.items():
-        if measure == "tech_failure_rate" and not row[denominator]:
+        # A row of courses only (mode `mixed`) has no contact counts; nor has a group with no
+        # technology question asked.
+        if not row.get(denominator):
             continue
         y, n = row[numerator], row[denominator]
         deff = stats.design_effect(
@@ -401,6 +420,9 @@ def _tallies(row: dict[str, Any]) -> Iterator[tuple[str, Tally]]:
         )
     if row.get("asked"):
         yield "declined_rate", Tally(row["declined"], row["asked"], row["asked"], 1.0)
+    # Courses and DIALOG changes: one per person, so no clustering either.
+    for measure, events, courses in outcome_numerators(row):
+        yield measure, Tally(events, courses, courses, 1.0)
 
 
 def _rounded(count: int) -> int | None:

@@ -21,6 +21,7 @@ from caremode.core import codes
 from caremode.core.presenters import mode_label
 from caremode.evaluation import stats
 from caremode.evaluation.measures import DIMENSIONS, INTERSECTIONS, SEPARATOR
+from caremode.evaluation.report_sections import outcome_sections
 
 # What each measure counts, as a heading, and its events for "about N more ...".
 MEASURE_LABELS = {
@@ -32,6 +33,12 @@ MEASURE_LABELS = {
     "tech_failure_rate": "Technical failure",
     "disengagement_rate": "Lost contact after a missed remote contact",
     "declined_rate": "Declined a remote mode",
+    "recovery_rate": "Recovery (of those at caseness at the start)",
+    "reliable_improvement_rate": "Reliable improvement",
+    "reliable_deterioration_rate": "Reliable deterioration",
+    "reliable_recovery_rate": "Reliable recovery (of those at caseness at the start)",
+    "dialog_reliable_improvement_rate": "DIALOG life mean reliably improved",
+    "dialog_reliable_deterioration_rate": "DIALOG life mean reliably deteriorated",
 }
 EVENTS = {
     "attendance_rate": "attended contacts",
@@ -42,9 +49,24 @@ EVENTS = {
     "tech_failure_rate": "technical failures",
     "disengagement_rate": "people who lost contact",
     "declined_rate": "people declining",
+    "recovery_rate": "people recovered",
+    "reliable_improvement_rate": "people reliably improved",
+    "reliable_deterioration_rate": "people reliably deteriorated",
+    "reliable_recovery_rate": "people reliably recovered",
+    "dialog_reliable_improvement_rate": "people reliably improved on DIALOG",
+    "dialog_reliable_deterioration_rate": "people reliably deteriorated on DIALOG",
 }
 # Measures counted over people rather than contacts.
-PEOPLE_MEASURES = ("disengagement_rate", "declined_rate")
+# Outcomes by mode (E18): one course of care per person.
+OUTCOME_MEASURES = (
+    "recovery_rate",
+    "reliable_improvement_rate",
+    "reliable_deterioration_rate",
+    "reliable_recovery_rate",
+    "dialog_reliable_improvement_rate",
+    "dialog_reliable_deterioration_rate",
+)
+PEOPLE_MEASURES = ("disengagement_rate", "declined_rate", *OUTCOME_MEASURES)
 # Missing a contact in any of these ways is the mirror image of lower attendance.
 MISSED_MEASURES = (
     "dna_rate",
@@ -64,6 +86,7 @@ DIMENSION_WORDS = {
     "ethnicity_age_band": "ethnic group and age band",
     "ethnicity_imd_quintile": "ethnic group and deprivation quintile",
     "access_need_mode": "access need and mode",
+    "mode": "mode",
 }
 # A finding needs at least this many people behind it, whatever its interval says.
 MIN_PEOPLE = 10
@@ -109,7 +132,7 @@ def _one(dimension: str, group: str) -> str:
     if dimension == "language":
         return f"main language {group}"
     if dimension == "mode":
-        return mode_label(group).lower()
+        return "mixed modes" if group == "mixed" else mode_label(group).lower()
     if dimension == "rurality":
         return f"{group} area" if group != "Unknown" else "area unknown"
     return group.lower() if dimension in ("gender", "interpreter") else group
@@ -148,6 +171,10 @@ def _contacts(m: dict[str, Any]) -> str:
         return f"people whose first missed remote contact was by {mode}" if mode else "all people"
     if m["measure"] == "declined_rate":
         return f"people whose view of {mode} is recorded" if mode else "all people"
+    if m["measure"] in OUTCOME_MEASURES:
+        if m["mode"] == "mixed":
+            return "courses of care in mixed modes"
+        return f"courses of care by {mode}" if mode else "all courses of care"
     return f"{mode} contacts" if mode else "all contacts"
 
 
@@ -611,6 +638,7 @@ def render(results: dict[str, Any], counts: Sequence[dict[str, Any]], out: Path)
         z998=stats.Z998,
         min_people=MIN_PEOPLE,
         fdr=stats.FDR,
+        **outcome_sections(results),
     )
     (out / "report.html").write_text(html, encoding="utf-8")
     from weasyprint import HTML

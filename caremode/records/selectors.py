@@ -26,7 +26,7 @@ from caremode.monitoring.models import (
     WarningSign,
     WarningSignReport,
 )
-from caremode.people.models import AccessNeed, CarerConsent, ServiceUser
+from caremode.people.models import AccessNeed, CarerConsent, ServiceChange, ServiceUser
 from caremode.scheduling.models import (
     Commitment,
     Contact,
@@ -266,6 +266,7 @@ EXTRACT_COLUMNS = [
     "AccessNeeds",
     "TechFailure",
     *DIGITAL_SUPPORT_COLUMNS,
+    "Service",  # the service the contact's team belongs to: matches service_changes.csv
 ]
 
 
@@ -346,7 +347,7 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
         Contact.objects.filter(
             attend_status__isnull=False, service_user__processing_restricted=False
         )
-        .select_related("service_user")
+        .select_related("service_user", "team__service")
         .order_by("pk")
     )
     if since is not None:
@@ -374,6 +375,7 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
             needs_at(needs.get(person.pk, []), contact.start),
             "Y" if contact.technical_failure else "N",
             *digital_support_flags(support.get(person.pk), local.date()),
+            contact.team.service.name,
         ]
 
 
@@ -476,3 +478,27 @@ def list_past_retention(*, years: int, today: dt.date | None = None) -> list[Ser
         for p in people
         if timezone.localdate(p.last_contact or p.registered_at) < cutoff  # type: ignore[attr-defined]
     ]
+
+
+SERVICE_CHANGE_COLUMNS = [
+    "ServiceChangeID",
+    "Service",
+    "ChangeDate",
+    "Summary",
+    "ModesBefore",
+    "ModesAfter",
+]
+
+
+def iter_service_changes() -> Iterator[list[str]]:
+    """Every recorded service change (E23), oldest first, as `caremode evaluate --changes`
+    reads them: the date in UK local time, modes `;`-separated. No one's identity is in them."""
+    for change in ServiceChange.objects.select_related("service").order_by("changed_at", "pk"):
+        yield [
+            str(change.pk),
+            change.service.name,
+            timezone.localtime(change.changed_at).date().isoformat(),
+            change.summary,
+            ";".join(change.modes_before),
+            ";".join(change.modes_after),
+        ]

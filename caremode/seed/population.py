@@ -347,6 +347,39 @@ class Disparity:
         return parsed
 
 
+@dataclass(frozen=True)
+class PlantedChange:
+    """A planted truth for the before-and-after evaluation (E23): from `day`, every contact of
+    `service` is `dna_increase` more likely (in absolute terms) not to be attended."""
+
+    service: str
+    day: dt.date
+    dna_increase: float = 0.0
+
+
+@dataclass(frozen=True)
+class SeededChange:
+    service: str
+    summary: str
+    modes_before: tuple[str, ...]
+    modes_after: tuple[str, ...]
+
+
+# The service change every seeded trust records, midway through its contacts.
+SERVICE_CHANGE = SeededChange(
+    service="Community mental health service",
+    summary="Telephone first for follow-up contacts",
+    modes_before=("face_to_face", "video", "telephone", "text", "email"),
+    modes_after=("telephone", "face_to_face", "video", "text", "email"),
+)
+
+
+def service_change_day(as_of: dt.date, months: int) -> dt.date:
+    """The day of the seeded service change: halfway from the first seeded day to `as_of`."""
+    first_day = as_of - dt.timedelta(days=round(months * 30.44))
+    return first_day + (as_of - first_day) / 2
+
+
 @dataclass
 class Person:
     index: int
@@ -563,8 +596,10 @@ def _outcome(
     mode: str,
     groups: dict[str, set[str]],
     disparities: Sequence[Disparity],
+    dna_increase: float = 0.0,
 ) -> tuple[str, str, bool, bool]:
-    """(attend_status, mode_used, technical_failure, ended_early) for a contact that was due."""
+    """(attend_status, mode_used, technical_failure, ended_early) for a contact that was due.
+    `dna_increase` adds that much to the chance of a DNA, the other outcomes scaled down."""
     probabilities = dict(BASE_OUTCOMES)
     dna = probabilities["3"] * (1.3 if person.imd_decile <= 2 else 1.0)
     if mode in codes.REMOTE_MODES and set(person.access_needs) & {
@@ -577,6 +612,14 @@ def _outcome(
         if d.mode == mode and d.group in groups.get(d.dimension, set()):
             dna *= d.ratio
     probabilities["3"] = dna
+    if dna_increase:
+        total = sum(probabilities.values())
+        before = dna / total
+        after = min(0.95, before + dna_increase)
+        probabilities = {
+            k: after if k == "3" else v / total * (1 - after) / (1 - before)
+            for k, v in probabilities.items()
+        }
     status = _weighted(rng, probabilities)
     if status not in codes.ATTENDED:
         return status, "", False, False
@@ -596,6 +639,7 @@ def generate_contacts(
     as_of: dt.datetime,
     months: int,
     disparities: Sequence[Disparity] = (),
+    planted_change: PlantedChange | None = None,
 ) -> Iterator[ContactRow]:
     """Contacts over `months` months before `as_of` and two weeks after it (future ones booked).
 
@@ -633,7 +677,14 @@ def generate_contacts(
             due = start < as_of
             outcome: tuple[str | None, str, bool, bool] = (None, "", False, False)
             if due and not (start > as_of - dt.timedelta(days=3) and rng.random() < 0.3):
-                outcome = _outcome(rng, person, mode, groups, disparities)
+                increase = (
+                    planted_change.dna_increase
+                    if planted_change
+                    and service == planted_change.service
+                    and day >= planted_change.day
+                    else 0.0
+                )
+                outcome = _outcome(rng, person, mode, groups, disparities, increase)
             carer = person.carer
             yield ContactRow(
                 person=person.index,

@@ -28,6 +28,7 @@ from caremode.people.models import (
     Carer,
     CarerConsent,
     Service,
+    ServiceChange,
     ServiceUser,
     Team,
     TeamMembership,
@@ -75,19 +76,24 @@ def seed_trust(
     as_of: dt.datetime | None = None,
     disparities: Sequence[Disparity] = (),
     outcome_difference: OutcomeDifference | None = None,
+    service_change_dna: float = 0.0,
     demo_accounts: bool = False,
     on_progress: Progress = _no_progress,
 ) -> SeedSummary:
     """Create a synthetic trust: services, teams, clinicians, service users, carers, contacts.
 
     Also check-in schedules, check-ins and scored PHQ-9, GAD-7 and DIALOG (`_seed_monitoring`),
-    with `outcome_difference` planted when given.
+    with `outcome_difference` planted when given. One recorded service change (the community
+    service going telephone first, midway), its contacts `service_change_dna` more likely to be
+    missed from then on.
     Deterministic for the same (service_users, months, seed, as_of). Refuses (SeedRefusedError)
     if the database already holds service users, so real data is never mixed with synthetic.
     All or nothing: one transaction. Audited as one `seed` entry.
     """
     if service_users < 1 or months < 1:
         raise SeedRefusedError("Seed at least 1 service user over at least 1 month.")
+    if not 0 <= service_change_dna <= 0.5:
+        raise SeedRefusedError("The planted rise in DNA after the service change is 0 to 0.5.")
     if ServiceUser.objects.exists():
         raise SeedRefusedError(
             "The database already holds service users; seed only an empty database."
@@ -217,8 +223,25 @@ def seed_trust(
     contact_count = 0
     batch: list[Contact] = []
     expected = sum(2.4 * months for _ in people)  # for the progress bar only
+    planted = population.PlantedChange(
+        service=population.SERVICE_CHANGE.service,
+        day=population.service_change_day(as_of.date(), months),
+        dna_increase=service_change_dna,
+    )
+    ServiceChange.objects.create(
+        service=services[planted.service],
+        changed_at=dt.datetime.combine(planted.day, dt.time(9), tzinfo=UK),
+        summary=population.SERVICE_CHANGE.summary,
+        modes_before=list(population.SERVICE_CHANGE.modes_before),
+        modes_after=list(population.SERVICE_CHANGE.modes_after),
+    )
     for row in population.generate_contacts(
-        rng, people, as_of=as_of, months=months, disparities=disparities
+        rng,
+        people,
+        as_of=as_of,
+        months=months,
+        disparities=disparities,
+        planted_change=planted,
     ):
         clinician = clinicians[row.team][row.clinician]
         end_of_contact = row.start + dt.timedelta(minutes=row.duration_minutes)
@@ -297,6 +320,7 @@ def seed_trust(
             "as_of": as_of.isoformat(),
             "disparities": [d.__dict__ for d in disparities],
             "outcome_difference": outcome_difference.__dict__ if outcome_difference else None,
+            "service_change_dna": service_change_dna,
             "seeded_at": now.isoformat(),
         },
     )

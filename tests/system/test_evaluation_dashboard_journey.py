@@ -7,16 +7,12 @@ an accessible name, the filters work without JavaScript, and every page passes a
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-import time_machine
 from django.core.cache import cache
-from django.utils import timezone
 
 from caremode.accounts.models import Role
 from caremode.records.views import DASHBOARD_CACHE_KEY
-from tests.factories import ContactFactory, ServiceUserFactory, UserFactory
+from tests.factories import UserFactory, settled_contacts_in_two_ethnic_groups
 from tests.system.conftest import assert_accessible
 from tests.system.test_clinician_journey import sign_in
 
@@ -25,18 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_an_analyst_filters_the_equity_dashboard_on_a_phone(page, clinician, team):
     cache.delete(DASHBOARD_CACHE_KEY)  # another test's figures, kept for ten minutes
-    with time_machine.travel(timezone.now() - dt.timedelta(days=15)):
-        for ethnic, statuses, people in (("A", "5555533", 6), ("N", "5553333", 5)):
-            for _ in range(people):
-                person = ServiceUserFactory(team=team, ethnic_category=ethnic)
-                for status in statuses:
-                    ContactFactory(
-                        service_user=person,
-                        clinician=clinician,
-                        attend_status=status,
-                        mode_used="video" if status == "5" else "",
-                        cons_mechanism_used="11" if status == "5" else "",
-                    )
+    settled_contacts_in_two_ethnic_groups(team, clinician)
     UserFactory(role=Role.ANALYST, username="ana")
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, "ana")

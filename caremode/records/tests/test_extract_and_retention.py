@@ -188,22 +188,11 @@ def test_the_equity_dashboard_filters_and_downloads_what_it_shows(client, clinic
 
     from caremode.accounts.models import Role
     from caremode.records.views import DASHBOARD_CACHE_KEY
-    from tests.factories import UserFactory, signed_in
+    from tests.factories import UserFactory, settled_contacts_in_two_ethnic_groups, signed_in
 
     cache.delete(DASHBOARD_CACHE_KEY)  # another test's figures, kept for ten minutes
 
-    with time_machine.travel(timezone.now() - dt.timedelta(days=15)):
-        for ethnic, statuses, people in (("A", "5555533", 6), ("N", "5553333", 5)):
-            for _ in range(people):
-                person = ServiceUserFactory(team=team, ethnic_category=ethnic)
-                for status in statuses:
-                    ContactFactory(
-                        service_user=person,
-                        clinician=clinician,
-                        attend_status=status,
-                        mode_used="video" if status == "5" else "",
-                        cons_mechanism_used="11" if status == "5" else "",
-                    )
+    settled_contacts_in_two_ethnic_groups(team, clinician)
     analyst = UserFactory(role=Role.ANALYST)
     signed_in(client, analyst)
     page = client.get("/evaluation/", {"measure": "dna_rate", "dimension": "ethnicity"})

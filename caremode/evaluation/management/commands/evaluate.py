@@ -11,7 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from caremode.evaluation.backends import BACKENDS, BackendError, connect_spark, counted_on
+from caremode.evaluation.backends import BACKENDS, BackendError, connect_spark, counted_together
+from caremode.evaluation.comparisons import MODE_DIMENSION, references, with_mode_dimension
 from caremode.evaluation.inputs import ROW, InputError, read_extract
 from caremode.evaluation.measures import (
     DIMENSIONS,
@@ -22,10 +23,14 @@ from caremode.evaluation.measures import (
     count_all,
     standardise,
 )
+from caremode.evaluation.outcomes import evaluate_outcomes
 from caremode.evaluation.output import OutputError, check_out, staged
+from caremode.evaluation.scores import read_scores
+from caremode.evaluation.service_changes import evaluate_changes, read_changes
 
-# The report (Altair, vl-convert, WeasyPrint) is imported only when it is drawn: `--only
-# results` does not pay for loading it.
+# The report (Altair, vl-convert, WeasyPrint) is imported only when it is drawn, and the
+# outcome models (statsmodels, scipy) only with --outcomes: `--only results` does not pay for
+# loading them.
 ONLY = {"results": ("measures.csv", "results.json")}
 
 COLUMNS = list(FIELDS)
@@ -44,8 +49,10 @@ class Command(BaseCommand):
         "Equity measures over all offered contacts in an MHSDS-shaped extract (CSV or Parquet): "
         "rates by mode and group with Wilson intervals, ratios to the reference group (the "
         "largest, or --reference) with score intervals allowing for contacts clustered within "
-        "people, flags with the false discovery rate controlled, small-number suppression. "
-        "Writes DIR/measures.csv and DIR/results.json and the report, or nothing if the input "
+        "people, flags with the false discovery rate controlled, small-number suppression; "
+        "with --outcomes, recovery and reliable change by mode and adjusted comparisons; with "
+        "--changes, each measure by week around each service change. Writes DIR/measures.csv "
+        "and DIR/results.json and the report, or nothing if the input "
         "has problems."
     )
     # It reads a file and writes a folder; the database and the project's checks play no part.
@@ -91,7 +98,8 @@ class Command(BaseCommand):
             metavar="DIMENSION=GROUP",
             help=(
                 "The reference group of a dimension (repeatable), for example ethnicity=White or "
-                "ethnicity_age_band='White / 25-34'; otherwise the largest group."
+                "ethnicity_age_band='White / 25-34'; otherwise the largest group (for modes "
+                "compared with each other, mode=face_to_face)."
             ),
         )
         parser.add_argument(
@@ -103,9 +111,35 @@ class Command(BaseCommand):
                 "Spark (a local session, or SPARK_MASTER)."
             ),
         )
+        parser.add_argument(
+            "--outcomes",
+            metavar="SCORES",
+            help=(
+                "Outcome scores (CSV or Parquet: Person_ID, AssessmentDate, Measure, Score, as "
+                "`caremode extract --outcomes` writes; with --backend spark also a Delta table or "
+                "a cluster location): recovery and reliable change by mode."
+            ),
+        )
+        parser.add_argument(
+            "--changes",
+            type=Path,
+            help=(
+                "Service changes (service_changes.csv, which `caremode extract` writes beside "
+                "the contacts): each measure by week before and after, with segmented regression."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out: Path = options["out"].absolute()
+        # Modes are compared with face to face unless --reference mode=… names another.
+        reference = references(dict(options["reference"]))
+        known = (*DIMENSIONS, *INTERSECTION_NAMES, MODE_DIMENSION)
+        unknown = sorted(set(reference) - set(known))
+        if unknown:
+            raise CommandError(
+                f"--reference: unknown dimension(s) {', '.join(unknown)}; expected one of "
+                + ", ".join(known)
+            )
         try:
             check_out(out, force=options["force"])
         except OutputError as error:
@@ -130,39 +164,57 @@ class Command(BaseCommand):
                 )
             except InputError as error:
                 raise CommandError(str(error)) from error
-            progress.update(task, description=f"Counting {checked.rows:,} offered contacts")
             try:
-                with counted_on(options["backend"], checked.table.drop(ROW), con) as table:
-                    counts = count_all(standardise(table))
+                scores = (
+                    read_scores(options["outcomes"], con=con, skip_invalid=options["skip_invalid"])
+                    if options["outcomes"]
+                    else None
+                )
+                changes = read_changes(options["changes"]) if options["changes"] else []
+            except InputError as error:
+                raise CommandError(str(error)) from error
+            progress.update(task, description=f"Counting {checked.rows:,} offered contacts")
+            suppress = not options["no_suppress"]
+            tables = [checked.table.drop(ROW)] + ([scores.table] if scores else [])
+            try:
+                with counted_together(options["backend"], tables, con) as moved:
+                    contacts = standardise(moved[0])
+                    counts = count_all(contacts)
+                    extra = evaluate_outcomes(moved[1], contacts, counts) if scores else {}
+                    counts = extra.pop("counts", counts)
+                    over_time = evaluate_changes(contacts, changes, suppress=suppress)
             except BackendError as error:
                 raise CommandError(str(error)) from error
             progress.update(task, description="Intervals, ratios and flags")
-            reference = dict(options["reference"])
-            unknown = sorted(set(reference) - set(DIMENSIONS) - set(INTERSECTION_NAMES))
-            if unknown:
-                raise CommandError(
-                    f"--reference: unknown dimension(s) {', '.join(unknown)}; expected one of "
-                    + ", ".join((*DIMENSIONS, *INTERSECTION_NAMES))
-                )
-            measures = compute_measures(
-                counts, Options(suppress=not options["no_suppress"], reference=reference)
-            )
-        results = {
+            counts = with_mode_dimension(counts)
+            measures = compute_measures(counts, Options(suppress=suppress, reference=reference))
+        results: dict[str, Any] = {
             "input": str(options["input"]),
             "contacts": checked.rows,
-            "suppressed": not options["no_suppress"],
-            "warnings": checked.warnings,
-            "skipped": checked.skipped,
+            "suppressed": suppress,
+            "warnings": checked.warnings + (scores.warnings if scores else []),
+            "skipped": checked.skipped + (scores.skipped if scores else []),
             "measures": measures,
         }
+        if scores:
+            from caremode.evaluation.adjusted import adjusted_comparisons
+            from caremode.evaluation.comparisons import dialog_changes
+
+            results["scores"] = scores.rows
+            results["dialog"] = dialog_changes(counts, suppress=suppress)
+            results["adjusted"] = adjusted_comparisons(
+                extra["courses"], reference_mode=reference[MODE_DIMENSION]
+            )
+        if options["changes"]:
+            results["service_changes"] = over_time
         try:
             with staged(out, force=options["force"]) as staging:
                 self._write(staging, results, counts, report=options["only"] is None)
         except OutputError as error:
             raise CommandError(str(error)) from error
-        for warning in checked.warnings:
+        for warning in results["warnings"]:
             self.stderr.write(f"Warning: {warning}")
-        for skipped in checked.skipped:
+        for skipped in results["skipped"]:
             self.stderr.write(f"Skipped: {skipped}")
         flagged = sum(m["flag"] in ("higher", "lower") for m in measures)
         written = ", ".join(sorted(p.name for p in out.iterdir()))

@@ -15,8 +15,10 @@ from caremode.audit.services import record_event
 from caremode.records.selectors import (
     EXTRACT_COLUMNS,
     OUTCOME_COLUMNS,
+    SERVICE_CHANGE_COLUMNS,
     iter_pseudonymised_contacts,
     iter_pseudonymised_scores,
+    iter_service_changes,
 )
 
 
@@ -57,7 +59,8 @@ class Command(BaseCommand):
         "Write a pseudonymised, MHSDS-shaped CSV of every settled contact (missed and cancelled "
         "included) for analysis: no names, NHS numbers, dates of birth or postcodes; restricted "
         "records left out. With --outcomes, also one row per scored assessment (PHQ-9, GAD-7, "
-        "DIALOG) under the same pseudonyms. Audited as an export."
+        "DIALOG) under the same pseudonyms; with --changes, the recorded service changes. Every "
+        "file is written in full or not at all. Audited as an export."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -69,16 +72,29 @@ class Command(BaseCommand):
             "UniqCareContID, Source (complete assessments only).",
         )
         parser.add_argument("--since", type=dt.date.fromisoformat, help="YYYY-MM-DD")
+        parser.add_argument(
+            "--changes",
+            type=Path,
+            help=(
+                "Also write the recorded service changes to this CSV (ServiceChangeID, Service, "
+                "ChangeDate, Summary, ModesBefore, ModesAfter), for `caremode evaluate --changes`."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out: Path = options["out"]
         outcomes: Path | None = options["outcomes"]
+        changes: Path | None = options["changes"]
         since: dt.date | None = options["since"]
         _check_target(out)
-        if outcomes is not None:
-            _check_target(outcomes)
-            if outcomes.resolve() == out.resolve():
-                raise CommandError("--outcomes must be a different file from --out.")
+        targets = {"--out": out.resolve()}
+        for flag, path in (("--outcomes", outcomes), ("--changes", changes)):
+            if path is None:
+                continue
+            _check_target(path)
+            if path.resolve() in targets.values():
+                raise CommandError(f"{flag} must be a different file from the others.")
+            targets[flag] = path.resolve()
         written: list[Path] = []
         try:
             with transaction.atomic():
@@ -92,6 +108,12 @@ class Command(BaseCommand):
                 if outcomes is not None:
                     written.append(_partial(outcomes))
                     scores = _write_outcomes(outcomes, since=since)
+                changed = None
+                if changes is not None:
+                    written.append(_partial(changes))
+                    changed = _write_csv(
+                        _partial(changes), SERVICE_CHANGE_COLUMNS, iter_service_changes()
+                    )
                 record_event(
                     actor=None,
                     action=AuditAction.EXPORT,
@@ -102,16 +124,21 @@ class Command(BaseCommand):
                         "since": str(since or ""),
                         "outcomes": outcomes.name if outcomes is not None else "",
                         "outcome_rows": scores,
+                        "service_changes": changed,
                     },
                 )
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
             raise
-        # Both files are complete: only now do they take their names.
+        # Every file is complete: only now do they take their names.
         _partial(out).rename(out)
         if outcomes is not None:
             _partial(outcomes).rename(outcomes)
+        if changes is not None:
+            _partial(changes).rename(changes)
         self.stdout.write(f"Wrote {rows:,} contacts to {out}.")
         if outcomes is not None:
             self.stdout.write(f"Wrote {scores:,} scored assessments to {outcomes}.")
+        if changes is not None:
+            self.stdout.write(f"Wrote {changed:,} service changes to {changes}.")

@@ -47,6 +47,16 @@ class Command(BaseCommand):
             "GAD-7 and DIALOG as they otherwise would, e.g. 'telephone:0.5'.",
         )
         parser.add_argument(
+            "--plant-service-change",
+            type=float,
+            default=0.0,
+            metavar="DNA_RISE",
+            help="Every seeded trust records one service change (the community mental health "
+            "service going telephone first, midway through the contacts); this makes its "
+            "contacts DNA_RISE (0 to 0.5, e.g. 0.05 for 5 points) more likely to be missed "
+            "from then on, so the before-and-after evaluation can be checked. Default 0.",
+        )
+        parser.add_argument(
             "--demo-accounts",
             action="store_true",
             help="Also create one sign-in per role for the demo.",
@@ -100,6 +110,7 @@ class Command(BaseCommand):
                     as_of=as_of,
                     disparities=disparities,
                     outcome_difference=outcome_difference,
+                    service_change_dna=options["plant_service_change"],
                     demo_accounts=options["demo_accounts"],
                     on_progress=on_progress,
                 )
