@@ -35,7 +35,8 @@ demo: install assets
 	$(PY) manage.py seed --if-empty --demo-accounts --service-users $(SEED_USERS) --months $(SEED_MONTHS)
 	@echo "CareMode is running on http://$(HOST):$(PORT)/ (sign in with the demo accounts above; Ctrl+C stops it)"
 	@echo "The worker sends reminders to the local outbox and runs the team checks in the background."
-	$(PY) manage.py run_worker --interval 5 & worker=$$!; \
+	ALERT_ESCALATION_FALLBACK_EMAILS=$${ALERT_ESCALATION_FALLBACK_EMAILS:-duty.team@example.nhs.uk} \
+	  $(PY) manage.py run_worker --interval 5 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 

@@ -681,6 +681,10 @@ def _create_demo_accounts(
         user.username, user.display_name, user.password = username, name, password
         user.save(update_fields=["username", "display_name", "password"])
     manager = account("manager", Role.TEAM_MANAGER, "Jo Whitfield", "Team manager")
+    # Urgent alerts nobody acknowledges are emailed to the team's managers (the demo's mail goes
+    # to var/mail); teams without one use the demo's duty address (Makefile).
+    manager.email = "jo.whitfield@example.nhs.uk"
+    manager.save(update_fields=["email"])
     TeamMembership.objects.create(team=teams[0], user=manager, accepted_at=timezone.now())
     account("analyst", Role.ANALYST, "Priya Nair", "Analyst")
     account("admin", Role.ADMIN, "Chris Adeyemi", "Administrator")
