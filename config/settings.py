@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "caremode.decisions",
     "caremode.evaluation",
     "caremode.workforce",
+    "caremode.feedback",
+    "caremode.interop",
     "caremode.records",
     "caremode.seed",
     "caremode.worker",

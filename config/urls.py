@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("caremode.rooms.urls")),
     path("", include("caremode.monitoring.urls")),
     path("", include("caremode.workforce.urls")),
+    path("", include("caremode.feedback.urls")),
+    path("fhir/", include("caremode.interop.urls")),
 ]

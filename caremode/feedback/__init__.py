@@ -1,0 +1,1 @@
+"""Voices: feedback after contacts, coded into themes, and carers' input to assessments."""
