@@ -163,3 +163,24 @@ LANGUAGES: Final[dict[str, str]] = {
     "bfi": "British Sign Language",
 }
 LANGUAGE_CHOICES: Final = list(LANGUAGES.items())
+
+
+# Age bands used wherever people are counted by age (the evaluation, themes by group): the bands
+# public-health profiles use, lowest and highest age in years inclusive.
+AGE_BANDS: Final[tuple[tuple[int, int, str], ...]] = (
+    (0, 17, "Under 18"),
+    (18, 24, "18-24"),
+    (25, 34, "25-34"),
+    (35, 44, "35-44"),
+    (45, 54, "45-54"),
+    (55, 64, "55-64"),
+    (65, 200, "65 or over"),
+)
+
+
+def age_band_for(age: int) -> str:
+    """The age band of an age in whole years ("Unknown" outside the bands)."""
+    for low, high, label in AGE_BANDS:
+        if low <= age <= high:
+            return label
+    return "Unknown"

@@ -28,15 +28,6 @@ MEASURES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
     "provider_cancellation_rate": (("4",), None),
     "late_not_seen_rate": (("7",), None),
 }
-AGE_BANDS = (
-    (0, 17, "Under 18"),
-    (18, 24, "18-24"),
-    (25, 34, "25-34"),
-    (35, 44, "35-44"),
-    (45, 54, "45-54"),
-    (55, 64, "55-64"),
-    (65, 200, "65 or over"),
-)
 SMALL = 5
 # The fields of every measure row, in the order measures.csv writes them.
 FIELDS = (
@@ -75,7 +66,8 @@ def standardise(t: Table) -> Table:
     )
     age = t.AgeCareContDate.try_cast("int32")
     age_band = ibis.cases(
-        *[((age >= low) & (age <= high), label) for low, high, label in AGE_BANDS], else_="Unknown"
+        *[((age >= low) & (age <= high), label) for low, high, label in codes.AGE_BANDS],
+        else_="Unknown",
     )
     identity = t.GenderIDCode.cases(
         ("1", "Male"), ("2", "Female"), ("3", "Non-binary"), ("4", "Other"), else_=None
