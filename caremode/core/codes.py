@@ -57,6 +57,10 @@ ATTEND_STATUS: Final[dict[str, str]] = {
 ATTEND_STATUS_CHOICES: Final = list(ATTEND_STATUS.items())
 ATTENDED: Final = frozenset({"5", "6"})
 MISSED: Final = frozenset({"2", "3", "4", "7"})
+# Missed by the person themselves (did not attend; arrived too late to be seen), and cancelled
+# by the service: a review prompt counts the first, never the second.
+MISSED_BY_PERSON: Final = frozenset({"3", "7"})
+CANCELLED_BY_SERVICE: Final = frozenset({"4"})
 # Cancelled (by the person or by the service): the contact did not take place and frees its time.
 CANCELLED: Final = frozenset({"2", "4"})
 

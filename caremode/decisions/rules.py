@@ -16,10 +16,20 @@ from typing import Any, Final
 
 from caremode.core import codes
 
-RULES_VERSION: Final = "2026.11.2"
+RULES_VERSION: Final = "2026.12.1"
 MODES: Final = tuple(codes.MODES)  # face_to_face, video, telephone, text, email
 ASSESSMENT_TYPES: Final = frozenset({"initial_assessment", "risk_assessment", "crisis_review"})
 ROUTINE_TYPES: Final = frozenset({"medication_review", "care_coordination", "wellbeing_check_in"})
+THERAPY_TYPES: Final = frozenset({"psychotherapy", "trauma_focused_therapy", "group_therapy"})
+# Contacts at which a carer's view matters most (E10): assessments, reviews and risk.
+CARER_VIEW_TYPES: Final = ASSESSMENT_TYPES | codes.REVIEW_CONSULTATION_TYPES
+# Rapport already built (E4): at least this many attended contacts with the clinician, at least
+# one of them face to face, the last within this many days (hazard H-D01).
+ESTABLISHED_MIN_CONTACTS: Final = 2
+ESTABLISHED_WITHIN_DAYS: Final = 365
+# For a high-risk or crisis contact a stated preference for a remote mode counts for this share of
+# its usual weight: safety weighs more, and the reasons say so (hazard H-D02).
+SAFETY_FIRST_PREFERENCE_SHARE: Final = 0.5
 RISK_LEVELS: Final = ("low", "moderate", "high")
 PREFERENCES: Final = ("prefers", "accepts", "declines")
 PREFERENCE_WEIGHT: Final = {"prefers": 6.0, "accepts": 1.0, "declines": -10.0}
@@ -33,6 +43,53 @@ class Effect(StrEnum):
 
 class UnknownCodeError(ValueError):
     """A context holds a code outside CareMode's vocabularies; the message names it."""
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """The person's history with this clinician: attended contacts, how many of them face to
+    face, and how many days since the last one (None when there has been none)."""
+
+    attended: int
+    face_to_face: int
+    days_since_last: int | None
+
+    def __post_init__(self) -> None:
+        if self.attended < 0 or not 0 <= self.face_to_face <= self.attended:
+            raise UnknownCodeError("relationship: face_to_face must be between 0 and attended")
+        if self.days_since_last is not None and self.days_since_last < 0:
+            raise UnknownCodeError("relationship: days_since_last cannot be negative")
+
+    @property
+    def established(self) -> bool:
+        """Rapport already built, mostly face to face (E4): one telephone triage is not it."""
+        return (
+            self.attended >= ESTABLISHED_MIN_CONTACTS
+            and self.face_to_face >= 1
+            and self.days_since_last is not None
+            and self.days_since_last <= ESTABLISHED_WITHIN_DAYS
+        )
+
+    def describe(self) -> str:
+        if not self.attended:
+            return "This clinician has not seen the person before."
+        times = "once" if self.attended == 1 else f"{self.attended} times"
+        when = self.days_since_last or 0
+        ago = (
+            "today"
+            if when == 0
+            else "yesterday"
+            if when == 1
+            else f"{when} days ago"
+            if when < 14
+            else f"{when // 7} weeks ago"
+            if when < 61
+            else f"{when // 30} months ago"
+        )
+        return (
+            f"This clinician has seen the person {times} ({self.face_to_face} face to face), "
+            f"last {ago}."
+        )
 
 
 @dataclass(frozen=True)
@@ -50,6 +107,13 @@ class Context:
     carer_involvement_wanted: bool | None = None
     modes_offered: tuple[str, ...] = MODES
     preferences: Mapping[str, str] = field(default_factory=dict)
+    # The real history with this clinician; when given, it decides whether rapport is built.
+    relationship: Relationship | None = None
+    # Whether the person has ever attended therapy face to face, with anyone (E5).
+    had_face_to_face_therapy: bool | None = None
+    rurality: str | None = None
+    # Whether a carer's current consent lets them join the person's contacts (E10).
+    carer_may_join: bool | None = None
 
     def __post_init__(self) -> None:
         if self.consultation_type not in codes.CONSULTATION_TYPES:
@@ -59,6 +123,8 @@ class Context:
                 raise UnknownCodeError(f"unknown access need {need!r}")
         if self.risk_level is not None and self.risk_level not in RISK_LEVELS:
             raise UnknownCodeError(f"unknown risk_level {self.risk_level!r}")
+        if self.rurality is not None and self.rurality not in codes.RURALITY:
+            raise UnknownCodeError(f"unknown rurality {self.rurality!r}")
         if self.main_language is not None and self.main_language not in codes.LANGUAGES:
             raise UnknownCodeError(f"unknown main_language {self.main_language!r}")
         if not self.modes_offered:
@@ -82,6 +148,21 @@ class Context:
     @property
     def is_assessment(self) -> bool:
         return self.consultation_type in ASSESSMENT_TYPES
+
+    @property
+    def knows_clinician(self) -> bool | None:
+        """Whether rapport with this clinician is already built (E4): from the real history when
+        it is known, otherwise as the clinician said."""
+        if self.relationship is not None:
+            return self.relationship.established
+        return self.existing_relationship
+
+    @property
+    def safety_first(self) -> bool:
+        """A contact where seeing the person weighs more than a stated preference (E7)."""
+        return self.consultation_type in ("risk_assessment", "crisis_review") or (
+            self.risk_level == "high"
+        )
 
 
 @dataclass(frozen=True)
@@ -189,7 +270,7 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule(
         "R07",
         "Therapy with someone who has never had face-to-face therapy",
-        lambda c: c.consultation_type == "psychotherapy" and c.existing_relationship is False,
+        lambda c: c.consultation_type == "psychotherapy" and c.had_face_to_face_therapy is False,
         {"video": (F, 1.0)},
         "Some psychologists found remote therapy better accepted by people who had never had "
         "face-to-face therapy, with no 'shock' of a change of mode.",
@@ -197,8 +278,8 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     Rule(
         "R08",
-        "No existing relationship with the clinician",
-        lambda c: c.existing_relationship is False,
+        "No established relationship with the clinician (never met, or not yet in person)",
+        lambda c: c.knows_clinician is False,
         {
             "face_to_face": (F, 2.0),
             "video": (C, 1.0),
@@ -212,8 +293,8 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     Rule(
         "R09",
-        "A routine contact within an existing relationship",
-        lambda c: c.existing_relationship is True and c.consultation_type in ROUTINE_TYPES,
+        "A routine contact within an established relationship",
+        lambda c: c.knows_clinician is True and c.consultation_type in ROUTINE_TYPES,
         {"video": (F, 2.0), "telephone": (F, 2.0), "text": (F, 1.0)},
         "Within an established relationship, remote care saves travel (an hour is an hour, not "
         "half a day) and allows shorter, more frequent contact.",
@@ -300,12 +381,14 @@ RULES: Final[tuple[Rule, ...]] = (
         "R17",
         "Cannot afford data or calls",
         _needs("cannot_afford_data"),
-        {"video": (C, 3.0), "telephone": (C, 1.0)},
-        "People who cannot afford data or calls are disadvantaged by remote care.",
+        {"video": (C, 3.0), "email": (C, 2.0), "telephone": (F, 1.0)},
+        "People who cannot afford a device or data are disadvantaged by remote care: video and "
+        "email use data, while a call from the service costs the person nothing.",
         ("E14",),
         {
             "telephone": "The service calls the person, so the call costs them nothing.",
             "video": "Check the person has Wi-Fi or enough data; offer a telephone call instead.",
+            "email": "Check the person can read email without paying for data.",
         },
     ),
     Rule(
@@ -369,8 +452,10 @@ RULES: Final[tuple[Rule, ...]] = (
         "Cognitive impairment",
         _needs("cognitive_impairment"),
         {"text": (A, 4.0), "email": (A, 4.0), "video": (C, 2.0), "face_to_face": (F, 2.0)},
-        "Remote and written contact can be hard to follow with cognitive impairment.",
-        ("E14",),
+        "The studies did not look at cognitive impairment itself; they found people without a "
+        "supporter present disadvantaged by remote contact. Remote and written contact can be "
+        "hard to follow, so involve a supporter if the person wishes.",
+        ("E10",),
         {"face_to_face": "Invite a carer, if the person agrees, to help remember what was said."},
     ),
     Rule(
@@ -417,18 +502,62 @@ RULES: Final[tuple[Rule, ...]] = (
         ("E11",),
     ),
     Rule(
-        "R26",
-        "Aged 75 or over",
-        lambda c: c.age is not None and c.age >= 75,
+        "R27",
+        "A psychiatric review with a clinician the person already knows",
+        lambda c: c.consultation_type == "psychiatric_review" and c.knows_clinician is True,
+        {"video": (F, 2.0), "telephone": (F, 2.0)},
+        "Within an established relationship a psychiatric review can go well remotely: the "
+        "clearest good remote experiences were reviews with a psychiatrist already known.",
+        ("E4", "E19"),
+    ),
+    Rule(
+        "R28",
+        "A meeting with the person's carer",
+        _types("carer_meeting"),
+        {"face_to_face": (F, 2.0), "video": (F, 1.0), "text": (A, 6.0), "email": (A, 6.0)},
+        "Carers felt shut out of remote meetings; a carer meeting needs the carer able to take a "
+        "full part, in person or with their own link to the video room.",
+        ("E10",),
+        {
+            "face_to_face": "Offer a time and place the carer can make.",
+            "video": "Send the carer their own link to the video room (within the consent "
+            "recorded).",
+            "telephone": "Set up a three-way call so the carer can join (within consent).",
+        },
+    ),
+    Rule(
+        "R29",
+        "Lives in a rural area",
+        lambda c: c.rurality == "rural",
         {"video": (C, 1.0)},
-        "Some older people are unfamiliar with, or reluctant to use, video; ask rather than "
-        "assume, and offer help to try it.",
-        ("E14",),
-        {"video": "Offer a test call, with a family member or carer helping if the person wishes."},
+        "Connectivity broke calls more often in rural areas.",
+        ("E16",),
+        {"video": "Agree a telephone fallback on the number on record before the call starts."},
+    ),
+    Rule(
+        "R30",
+        "Visual impairment",
+        _needs("visual_impairment"),
+        {"text": (C, 2.0), "email": (C, 2.0), "video": (C, 1.0)},
+        "The studies did not report on visual impairment; they ask that decisions differ by the "
+        "remote option. Written messages and video rely on sight: ask how the person reads "
+        "(screen reader, large print) before choosing them.",
+        ("E19",),
+        {
+            "text": "Send messages the way the person reads them (screen reader or large print).",
+            "email": "Send messages the way the person reads them (screen reader or large print).",
+            "video": "Describe anything you show on screen; do not rely on the person seeing it.",
+        },
     ),
 )
+# Rules withdrawn, with why; their ids are never used again.
+RETIRED_RULES: Final[dict[str, str]] = {
+    "R26": "Aged 75 or over: an age stereotype. The evidence names unfamiliarity with technology "
+    "(E14), which is an access need (R14) asked of everyone, whatever their age.",
+}
 RULES_BY_ID: Final = {rule.id: rule for rule in RULES}
 assert len(RULES_BY_ID) == len(RULES), "rule ids must be unique"
+assert not set(RULES_BY_ID) & set(RETIRED_RULES), "a retired rule's id is never used again"
 
 
 @dataclass(frozen=True)
@@ -469,6 +598,34 @@ ALL_DECLINED = Reason(
     "caution",
 )
 NOT_OFFERED = Reason("S01", "The service does not offer this mode.", ("E19",), "avoid")
+INVITE_CARER = Reason(
+    "C01",
+    "A carer's consent lets them join: invite them, if the person agrees, and ask for their view "
+    "of how the person has been before the contact. Things a carer would have raised went "
+    "unrecorded when carers were left out.",
+    ("E10",),
+    "prompt",
+)
+
+
+def _safety_first_reason(mode: str) -> Reason:
+    return Reason(
+        "P04",
+        f"Safety first: for a high-risk or crisis contact, seeing how the person is weighs more "
+        f"than their preference for {codes.MODES[mode][1].lower()} contact, so the preference "
+        "counts for half. If you agree this mode, record why.",
+        ("E7", "E19"),
+        "caution",
+    )
+
+
+SAFETY_OVER_PREFERENCE = Reason(
+    "P05",
+    "Safety first: the person prefers another mode, but for a high-risk or crisis contact seeing "
+    "how they are comes first. Talk it through with them.",
+    ("E7", "E19"),
+    "safety",
+)
 
 
 @dataclass(frozen=True)
@@ -502,6 +659,8 @@ class Recommendation:
     ranked: tuple[RankedMode, ...]
     missing_information: tuple[str, ...]
     rules_applied: tuple[str, ...]
+    prompts: tuple[Reason, ...] = ()
+    relationship: str | None = None
 
     @property
     def top(self) -> RankedMode:
@@ -518,6 +677,8 @@ class Recommendation:
             "missing_information": list(self.missing_information),
             "put_in_place": list(self.top.put_in_place),
             "rules_applied": list(self.rules_applied),
+            "prompts": [p.as_json() for p in self.prompts],
+            "relationship": self.relationship,
         }
 
 
@@ -528,8 +689,10 @@ def _missing_information(c: Context) -> list[str]:
             "Access needs have never been recorded: ask about hearing, communication, devices, "
             "data costs, connectivity, privacy at home and travel."
         )
-    if c.existing_relationship is None:
+    if c.knows_clinician is None:
         missing.append("Whether the person already knows the clinician.")
+    if c.consultation_type == "psychotherapy" and c.had_face_to_face_therapy is None:
+        missing.append("Whether the person has had face-to-face therapy before.")
     if c.risk_level is None:
         missing.append("The current level of risk.")
     if c.recent_deterioration is None:
@@ -578,7 +741,11 @@ def _assess_mode(
     offered = mode in context.modes_offered
     tier = 0
     if preference is not None:
-        score += PREFERENCE_WEIGHT[preference]
+        weight = PREFERENCE_WEIGHT[preference]
+        safety_first = context.safety_first and preference == "prefers" and mode != "face_to_face"
+        if safety_first:
+            weight *= SAFETY_FIRST_PREFERENCE_SHARE
+        score += weight
         said = Reason(
             "P01",
             f"The person {preference} {codes.MODES[mode][1].lower()} contact.",
@@ -586,6 +753,14 @@ def _assess_mode(
             "preference",
         )
         (cautions if preference == "declines" else reasons).append(said)
+        if safety_first:
+            cautions.append(_safety_first_reason(mode))
+    elif (
+        mode == "face_to_face"
+        and context.safety_first
+        and any(p == "prefers" for m, p in context.preferences.items() if m != mode)
+    ):
+        reasons.append(SAFETY_OVER_PREFERENCE)
     if preference == "declines":
         tier = 1
         cautions.append(DECLINED)
@@ -643,6 +818,10 @@ def recommend(context: Context) -> Recommendation:
         ),
         missing_information=tuple(_missing_information(context)),
         rules_applied=tuple(rule.id for rule in applied),
+        prompts=(INVITE_CARER,)
+        if context.carer_may_join and context.consultation_type in CARER_VIEW_TYPES
+        else (),
+        relationship=context.relationship.describe() if context.relationship else None,
     )
 
 
@@ -667,12 +846,37 @@ def context_from_json(data: Mapping[str, Any]) -> Context:
         "carer_involvement_wanted",
         "preferences",
         "modes_offered",
+        "relationship",
+        "had_face_to_face_therapy",
+        "rurality",
+        "carer_may_join",
     }
     extra = sorted(set(person) - known)
     if extra:
         raise UnknownCodeError(f"unknown field service_user.{extra[0]}")
     modes_offered = person.get("modes_offered", data.get("modes_offered", MODES))
     needs = person.get("access_needs")
+    relationship = person.get("relationship")
+    if relationship is not None:
+        if not isinstance(relationship, Mapping) or set(relationship) - {
+            "attended",
+            "face_to_face",
+            "days_since_last",
+        }:
+            raise UnknownCodeError(
+                "service_user.relationship must be an object of attended, face_to_face and "
+                "days_since_last"
+            )
+        try:
+            relationship = Relationship(
+                attended=int(relationship.get("attended", 0)),
+                face_to_face=int(relationship.get("face_to_face", 0)),
+                days_since_last=None
+                if relationship.get("days_since_last") is None
+                else int(relationship["days_since_last"]),
+            )
+        except (TypeError, ValueError) as error:
+            raise UnknownCodeError(f"service_user.relationship: {error}") from error
     return Context(
         consultation_type=str(data["consultation_type"]),
         access_needs=frozenset(needs) if needs is not None else None,
@@ -685,4 +889,8 @@ def context_from_json(data: Mapping[str, Any]) -> Context:
         carer_involvement_wanted=person.get("carer_involvement_wanted"),
         modes_offered=tuple(modes_offered),
         preferences=dict(person.get("preferences", {})),
+        relationship=relationship,
+        had_face_to_face_therapy=person.get("had_face_to_face_therapy"),
+        rurality=person.get("rurality"),
+        carer_may_join=person.get("carer_may_join"),
     )

@@ -5,12 +5,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from caremode.accounts.models import User
 from caremode.core import codes
 from caremode.decisions.models import DecisionRecord, ModePreference
-from caremode.decisions.rules import Context
+from caremode.decisions.rules import THERAPY_TYPES, Context, Relationship
+from caremode.people import consent
 from caremode.people.models import AccessNeed, ServiceUser
 from caremode.scheduling.models import Contact, TeamAlert
 
@@ -71,10 +73,31 @@ def list_decision_history(service_user: ServiceUser) -> list[DecisionRecord]:
     )
 
 
-def has_existing_relationship(service_user: ServiceUser, clinician: User) -> bool:
-    """Whether this clinician has already seen the person (an attended contact) (E4)."""
-    return Contact.objects.filter(
+def get_relationship(service_user: ServiceUser, clinician: User, *, today: dt.date) -> Relationship:
+    """The person's real history with this clinician (E4): attended contacts, how many face to
+    face (the mode used), and days since the last. One query."""
+    history = Contact.objects.filter(
         service_user=service_user, clinician=clinician, attend_status__in=sorted(codes.ATTENDED)
+    ).aggregate(
+        attended=Count("pk"),
+        face_to_face=Count("pk", filter=Q(mode_used="face_to_face")),
+        last=Max("start"),
+    )
+    last = history["last"]
+    return Relationship(
+        attended=history["attended"],
+        face_to_face=history["face_to_face"],
+        days_since_last=None if last is None else (today - timezone.localdate(last)).days,
+    )
+
+
+def had_face_to_face_therapy(service_user: ServiceUser) -> bool:
+    """Whether the person has ever attended therapy face to face, with anyone (E5)."""
+    return Contact.objects.filter(
+        service_user=service_user,
+        consultation_type__in=sorted(THERAPY_TYPES),
+        attend_status__in=sorted(codes.ATTENDED),
+        mode_used="face_to_face",
     ).exists()
 
 
@@ -93,13 +116,17 @@ def build_context(
         AccessNeed.objects.filter(service_user=service_user).values_list("need", "ended_at")
     )
     current = frozenset(need for need, ended in recorded if ended is None)
+    today = timezone.localdate()
     return Context(
         consultation_type=consultation_type,
         access_needs=current if recorded else None,
-        age=service_user.age_on(timezone.localdate()),
+        age=service_user.age_on(today),
         main_language=service_user.main_language,
         interpreter_needed=service_user.interpreter_needed,
-        existing_relationship=has_existing_relationship(service_user, clinician),
+        relationship=get_relationship(service_user, clinician, today=today),
+        had_face_to_face_therapy=had_face_to_face_therapy(service_user),
+        rurality=service_user.rurality or None,
+        carer_may_join=consent.consents_to_join(service_user).exists(),
         risk_level=risk_level,
         recent_deterioration=recent_deterioration,
         carer_involvement_wanted=carer_involvement_wanted,
@@ -134,13 +161,15 @@ def review_reasons(
     outcomes: list[ContactOutcome],
     today: dt.date,
     monitoring: Sequence[tuple[str, dt.datetime]] = (),
+    preferences: Sequence[tuple[str, str, dt.datetime]] = (),
 ) -> list[str]:
     """Why a current decision needs review now: its date, or something that changed since (E20).
 
     Pure: `access_needs` are (need, recorded_at), `outcomes` the person's contacts with an
     outcome, newest first, and `monitoring` the (alert kind, raised_at) of monitoring's alerts
     (a deterioration, a severe score, a warning sign, thoughts of self-harm: E7), each kind
-    prompting once however often it was raised since the decision.
+    prompting once however often it was raised since the decision, and `preferences` the
+    (mode, preference, recorded_at) the person stated (a changed preference prompts: E20).
     """
     reasons = []
     if decision.review_on < today:
@@ -154,11 +183,22 @@ def review_reasons(
     since = [o for o in outcomes if o.start > decision.decided_at]
     if any(o.technical_failure for o in since):
         reasons.append("A technical failure since the decision")
-    last_two = since[:2]
-    if len(last_two) == 2 and all(
-        o.planned_mode in codes.REMOTE_MODES and o.attend_status in codes.MISSED for o in last_two
-    ):
-        reasons.append("The last two remote contacts were missed")
+    # The person's own misses only: a contact the service cancelled says nothing about them.
+    remote = [
+        o
+        for o in since
+        if o.planned_mode in codes.REMOTE_MODES
+        and o.attend_status not in codes.CANCELLED_BY_SERVICE
+    ]
+    if len(remote) >= 2 and all(o.attend_status in codes.MISSED_BY_PERSON for o in remote[:2]):
+        reasons.append("The person missed their last two remote contacts")
+    changed = {
+        (mode, preference) for mode, preference, at in preferences if at > decision.decided_at
+    }
+    for mode, preference in sorted(changed):
+        reasons.append(
+            f"The person's preference changed: now {preference} {codes.MODES[mode][1].lower()}"
+        )
     noticed = {kind for kind, raised_at in monitoring if raised_at > decision.decided_at}
     reasons.extend(words for kind, words in MONITORING_REVIEW_PROMPTS.items() if kind in noticed)
     return reasons
@@ -169,8 +209,8 @@ def list_decisions_for_review(
 ) -> list[DecisionForReview]:
     """Current decisions on the user's caseload that are due, overdue, or flagged by a change.
 
-    Four queries whatever the caseload size: decisions, access needs, outcomes and
-    monitoring's alerts since the earliest decision.
+    Five queries whatever the caseload size: decisions, access needs, outcomes, preferences
+    stated and monitoring's alerts since the earliest decision.
     """
     today = today or timezone.localdate()
     decisions = list(
@@ -206,6 +246,11 @@ def list_decisions_for_review(
         outcomes[person].append(
             ContactOutcome(consultation_type, start, mode, status or "", failure)
         )
+    stated: dict[int, list[tuple[str, str, dt.datetime]]] = defaultdict(list)
+    for person, mode, preference, recorded_at in ModePreference.objects.filter(
+        service_user_id__in=people, recorded_at__gt=earliest
+    ).values_list("service_user_id", "mode", "preference", "recorded_at"):
+        stated[person].append((mode, preference, recorded_at))
     noticed: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
     for person, kind, raised_at in TeamAlert.objects.filter(
         service_user_id__in=people,
@@ -221,6 +266,7 @@ def list_decisions_for_review(
             outcomes=outcomes[decision.service_user_id],
             today=today,
             monitoring=noticed[decision.service_user_id],
+            preferences=stated[decision.service_user_id],
         )
         if reasons:
             flagged.append(DecisionForReview(decision, tuple(reasons)))

@@ -9,7 +9,7 @@ from caremode.audit.models import AuditEvent
 from caremode.decisions import selectors, services
 from caremode.decisions.errors import DecisionInputError
 from caremode.decisions.models import DecisionRecord
-from caremode.decisions.rules import Context, recommend
+from caremode.decisions.rules import Context, Relationship, recommend
 from caremode.people.services import record_access_need
 from tests.factories import CarerConsentFactory, ContactFactory, ServiceUserFactory
 
@@ -125,7 +125,10 @@ def test_context_comes_from_the_record(clinician, service_user):
         service_user, consultation_type="psychotherapy", clinician=clinician, risk_level="moderate"
     )
     assert context.access_needs is None  # never asked
-    assert context.existing_relationship is False
+    assert context.knows_clinician is False
+    assert context.had_face_to_face_therapy is False
+    assert context.rurality == service_user.rurality
+    assert context.carer_may_join is False
     record_access_need(actor=clinician, service_user=service_user, need="poor_connectivity")
     past = ContactFactory(
         service_user=service_user, clinician=clinician, start=timezone.now() - dt.timedelta(days=7)
@@ -143,8 +146,26 @@ def test_context_comes_from_the_record(clinician, service_user):
         service_user, consultation_type="psychotherapy", clinician=clinician
     )
     assert context.access_needs == frozenset({"poor_connectivity"})
-    assert context.existing_relationship is True
+    # One video contact is a relationship begun, not rapport built (E4).
+    assert context.relationship == Relationship(attended=1, face_to_face=0, days_since_last=7)
+    assert context.knows_clinician is False
     assert context.preferences == {"email": "declines"}
+    therapy = ContactFactory(
+        service_user=service_user,
+        clinician=clinician,
+        consultation_type="psychotherapy",
+        start=timezone.now() - dt.timedelta(days=2),
+    )
+    therapy.attend_status, therapy.mode_used = "6", "face_to_face"
+    therapy.save()
+    CarerConsentFactory(service_user=service_user)  # consent to join contacts
+    context = selectors.build_context(
+        service_user, consultation_type="psychotherapy", clinician=clinician
+    )
+    assert context.relationship == Relationship(attended=2, face_to_face=1, days_since_last=2)
+    assert context.knows_clinician is True
+    assert context.had_face_to_face_therapy is True
+    assert context.carer_may_join is True
 
 
 def test_decisions_come_up_for_review_when_due_or_when_something_changes(
@@ -161,9 +182,22 @@ def test_decisions_come_up_for_review_when_due_or_when_something_changes(
     with time_machine.travel(timezone.now() + dt.timedelta(days=95)):
         assert selectors.list_decisions_for_review(clinician)[0].overdue
 
-    # Something changes: a new access need, then two missed remote contacts with a failure.
+    # Something changes: a new access need, a changed preference, then two remote contacts the
+    # person missed, with one the service cancelled between them (which does not count).
     record_access_need(actor=clinician, service_user=quiet, need="hearing_impairment")
-    for minutes, status, failure in ((1, "5", True), (2, "3", False), (3, "3", False)):
+    services.record_preference(
+        actor=clinician,
+        service_user=quiet,
+        mode="video",
+        preference="declines",
+        source="service_user",
+    )
+    for minutes, status, failure in (
+        (1, "5", True),
+        (2, "3", False),
+        (3, "4", False),
+        (4, "3", False),
+    ):
         contact = ContactFactory(
             service_user=quiet,
             clinician=clinician,
@@ -176,7 +210,7 @@ def test_decisions_come_up_for_review_when_due_or_when_something_changes(
         contact.save()
     with (
         time_machine.travel(timezone.now() + dt.timedelta(hours=1)),
-        django_assert_max_num_queries(4),
+        django_assert_max_num_queries(5),
     ):
         flagged = {
             d.decision.service_user: d.reasons
@@ -185,8 +219,25 @@ def test_decisions_come_up_for_review_when_due_or_when_something_changes(
     assert flagged[quiet] == (
         "New access need: hearing impairment",
         "A technical failure since the decision",
-        "The last two remote contacts were missed",
+        "The person missed their last two remote contacts",
+        "The person's preference changed: now declines video",
     )
+
+
+def test_contacts_the_service_cancelled_are_not_the_person_missing_them(clinician, service_user):
+    agree(clinician, service_user)
+    for days, status in ((1, "4"), (2, "4"), (3, "3")):
+        contact = ContactFactory(
+            service_user=service_user,
+            clinician=clinician,
+            planned_mode="video",
+            start=timezone.now() + dt.timedelta(days=days),
+        )
+        contact.attend_status = status
+        contact.save()
+    with time_machine.travel(timezone.now() + dt.timedelta(days=4)):
+        flagged = selectors.list_decisions_for_review(clinician)
+    assert not any("missed" in reason for d in flagged for reason in d.reasons)
 
 
 def test_guidance_is_offered_before_the_first_remote_contact(clinician, service_user):

@@ -13,10 +13,12 @@ from caremode.decisions.rules import (
     ASSESSMENT_TYPES,
     MODES,
     PREFERENCES,
+    RETIRED_RULES,
     RISK_LEVELS,
     RULES,
     RULES_VERSION,
     Context,
+    Relationship,
     UnknownCodeError,
     context_from_json,
     recommend,
@@ -41,6 +43,7 @@ SCENARIOS = [
         set(),
     ),
     (
+        # Age alone cautions nothing (R26 retired): video and telephone tie, as for anyone.
         "older person, routine review, known clinician",
         dict(
             consultation_type="medication_review",
@@ -48,7 +51,7 @@ SCENARIOS = [
             existing_relationship=True,
             access_needs=frozenset(),
         ),
-        "telephone",
+        "video",
         set(),
     ),
     (
@@ -204,10 +207,76 @@ SCENARIOS = [
         dict(
             consultation_type="psychotherapy",
             existing_relationship=False,
+            had_face_to_face_therapy=False,
             preferences={"video": "prefers"},
         ),
         "video",
         set(),
+    ),
+    (
+        # R07 follows the person's history of therapy, not whether they know this clinician.
+        "therapy with a new clinician after face-to-face therapy before, prefers video",
+        dict(
+            consultation_type="psychotherapy",
+            existing_relationship=False,
+            had_face_to_face_therapy=True,
+            preferences={"video": "prefers"},
+        ),
+        "face_to_face",
+        set(),
+    ),
+    (
+        "psychiatric review with a psychiatrist already known",
+        dict(
+            consultation_type="psychiatric_review",
+            relationship=Relationship(attended=5, face_to_face=4, days_since_last=40),
+            access_needs=frozenset(),
+        ),
+        "video",
+        {"face_to_face"},
+    ),
+    (
+        # One telephone triage is not rapport (E4).
+        "psychiatric review after one telephone triage",
+        dict(
+            consultation_type="psychiatric_review",
+            relationship=Relationship(attended=1, face_to_face=0, days_since_last=10),
+        ),
+        "face_to_face",
+        set(),
+    ),
+    (
+        "carer meeting",
+        dict(consultation_type="carer_meeting"),
+        "face_to_face",
+        {"text", "email"},
+    ),
+    (
+        "rural, routine, known clinician",
+        dict(consultation_type="care_coordination", existing_relationship=True, rurality="rural"),
+        "telephone",
+        set(),
+    ),
+    (
+        "visual impairment, check-in",
+        dict(
+            consultation_type="wellbeing_check_in",
+            access_needs=frozenset({"visual_impairment"}),
+        ),
+        "face_to_face",
+        {"text", "email"},
+    ),
+    (
+        # Safety weighs more than the preference, and the reasons say so (P04, P05).
+        "high risk, known clinician, prefers telephone",
+        dict(
+            consultation_type="medication_review",
+            existing_relationship=True,
+            risk_level="high",
+            preferences={"telephone": "prefers"},
+        ),
+        "face_to_face",
+        {"telephone"},
     ),
     (
         "every offered mode declined",
@@ -366,6 +435,18 @@ contexts = st.builds(
     carer_involvement_wanted=st.none() | st.booleans(),
     modes_offered=st.lists(st.sampled_from(MODES), min_size=1, max_size=5, unique=True).map(tuple),
     preferences=st.dictionaries(st.sampled_from(MODES), st.sampled_from(PREFERENCES)),
+    relationship=st.none()
+    | st.integers(0, 30).flatmap(
+        lambda attended: st.builds(
+            Relationship,
+            attended=st.just(attended),
+            face_to_face=st.integers(0, attended),
+            days_since_last=st.none() if attended == 0 else st.integers(0, 3000),
+        )
+    ),
+    had_face_to_face_therapy=st.none() | st.booleans(),
+    rurality=st.none() | st.sampled_from(sorted(codes.RURALITY)),
+    carer_may_join=st.none() | st.booleans(),
 )
 
 
@@ -389,3 +470,128 @@ def test_properties_of_every_recommendation(context):
         for reason in (*option.reasons, *option.cautions):
             assert reason.evidence and set(reason.evidence) <= EVIDENCE_IDS
             assert reason.text
+
+
+@pytest.mark.parametrize(
+    ("relationship", "established"),
+    [
+        (Relationship(attended=0, face_to_face=0, days_since_last=None), False),
+        (Relationship(attended=1, face_to_face=0, days_since_last=3), False),  # one triage call
+        (Relationship(attended=1, face_to_face=1, days_since_last=3), False),  # met once
+        (Relationship(attended=6, face_to_face=0, days_since_last=7), False),  # never in person
+        (Relationship(attended=2, face_to_face=1, days_since_last=365), True),
+        (Relationship(attended=9, face_to_face=5, days_since_last=366), False),  # long ago
+    ],
+)
+def test_rapport_needs_several_contacts_one_in_person_and_recent(relationship, established):
+    assert relationship.established is established
+    context = Context(consultation_type="care_coordination", relationship=relationship)
+    # The real history decides over the clinician's yes or no.
+    assert (
+        Context(
+            consultation_type="care_coordination",
+            relationship=relationship,
+            existing_relationship=not established,
+        ).knows_clinician
+        is established
+    )
+    assert ("R08" in recommend(context).rules_applied) is (not established)
+
+
+def test_the_relationship_is_described_in_plain_words():
+    result = recommend(
+        Context(
+            consultation_type="psychiatric_review",
+            relationship=Relationship(attended=4, face_to_face=3, days_since_last=21),
+        )
+    )
+    assert result.relationship == (
+        "This clinician has seen the person 4 times (3 face to face), last 3 weeks ago."
+    )
+    assert result.as_json()["relationship"] == result.relationship
+    assert recommend(Context(consultation_type="care_coordination")).relationship is None
+
+
+def test_a_retired_rule_is_gone_and_its_id_is_never_reused():
+    assert "R26" in RETIRED_RULES
+    assert not {rule.id for rule in RULES} & set(RETIRED_RULES)
+    old = recommend(Context(consultation_type="medication_review", age=90))
+    assert "R26" not in old.rules_applied
+    assert not old.for_mode("video").cautions
+
+
+def test_cost_of_data_cautions_video_and_email_and_not_a_call_from_the_service():
+    result = recommend(
+        Context(
+            consultation_type="care_coordination", access_needs=frozenset({"cannot_afford_data"})
+        )
+    )
+    assert any(c.rule == "R17" for c in result.for_mode("email").cautions)
+    assert any(c.rule == "R17" for c in result.for_mode("video").cautions)
+    assert not any(c.rule == "R17" for c in result.for_mode("telephone").cautions)
+    assert any(r.rule == "R17" for r in result.for_mode("telephone").reasons)
+
+
+def test_citations_say_what_the_evidence_says():
+    by_id = {rule.id: rule for rule in RULES}
+    # E14 does not mention cognitive impairment; E10 names people without a supporter present.
+    assert "E14" not in by_id["R22"].evidence
+    assert "did not look at cognitive impairment" in by_id["R22"].explanation
+    # Visual impairment is not in the studies, and the rule says so.
+    assert "did not report on visual impairment" in by_id["R30"].explanation
+    assert by_id["R29"].evidence == ("E16",)
+
+
+def test_safety_first_halves_a_remote_preference_and_says_so():
+    result = recommend(
+        Context(
+            consultation_type="crisis_review",
+            preferences={"telephone": "prefers"},
+            access_needs=frozenset(),
+        )
+    )
+    telephone = result.for_mode("telephone")
+    assert any(c.rule == "P04" and "counts for half" in c.text for c in telephone.cautions)
+    assert any(r.rule == "P05" for r in result.for_mode("face_to_face").reasons)
+    calm = recommend(
+        Context(consultation_type="care_coordination", preferences={"telephone": "prefers"})
+    )
+    assert not any(c.rule == "P04" for c in calm.for_mode("telephone").cautions)
+    assert calm.for_mode("telephone").score - telephone.score > 3  # the full weight when calm
+
+
+@pytest.mark.parametrize("consultation_type", sorted(codes.CONSULTATION_TYPES))
+def test_a_carer_who_may_join_is_prompted_for_at_assessments_reviews_and_risk(consultation_type):
+    result = recommend(Context(consultation_type=consultation_type, carer_may_join=True))
+    expected = consultation_type in (ASSESSMENT_TYPES | codes.REVIEW_CONSULTATION_TYPES)
+    assert bool(result.prompts) is expected
+    if expected:
+        assert result.prompts[0].rule == "C01" and result.prompts[0].evidence == ("E10",)
+        assert result.as_json()["prompts"][0]["rule"] == "C01"
+    assert not recommend(Context(consultation_type=consultation_type, carer_may_join=False)).prompts
+
+
+def test_the_json_takes_the_history_and_names_a_bad_one():
+    context = context_from_json(
+        {
+            "consultation_type": "psychotherapy",
+            "service_user": {
+                "relationship": {"attended": 3, "face_to_face": 2, "days_since_last": 12},
+                "had_face_to_face_therapy": False,
+                "rurality": "rural",
+                "carer_may_join": True,
+            },
+        }
+    )
+    assert context.knows_clinician is True and context.rurality == "rural"
+    with pytest.raises(UnknownCodeError, match="face_to_face must be between 0 and attended"):
+        context_from_json(
+            {
+                "consultation_type": "psychotherapy",
+                "service_user": {"relationship": {"attended": 1, "face_to_face": 2}},
+            }
+        )
+    with pytest.raises(UnknownCodeError, match="unknown rurality 'moon'"):
+        context_from_json(
+            {"consultation_type": "psychotherapy", "service_user": {"rurality": "moon"}}
+        )
