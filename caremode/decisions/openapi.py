@@ -15,7 +15,10 @@ REASON = {
         "rule": {"type": "string"},
         "text": {"type": "string"},
         "evidence": {"type": "array", "items": {"type": "string", "pattern": "^E[0-9]+$"}},
-        "effect": {"type": "string", "enum": ["favour", "caution", "avoid", "preference"]},
+        "effect": {
+            "type": "string",
+            "enum": ["favour", "caution", "avoid", "preference", "safety", "prompt"],
+        },
     },
 }
 RANKED = {
@@ -132,6 +135,17 @@ def build_schema() -> dict[str, Any]:
                                             "rules_applied": {
                                                 "type": "array",
                                                 "items": {"type": "string"},
+                                            },
+                                            "prompts": {
+                                                "type": "array",
+                                                "items": REASON,
+                                                "description": "What to do whatever the mode, "
+                                                "such as inviting a carer whose consent allows",
+                                            },
+                                            "relationship": {
+                                                "type": ["string", "null"],
+                                                "description": "The clinician's history with "
+                                                "the person, in plain words",
                                             },
                                         },
                                     }
