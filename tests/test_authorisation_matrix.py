@@ -104,6 +104,9 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "decisions:review": ("GET", ANY_CARE_STAFF),
     "decisions:recommendation_api": ("GET", CARE_TEAM),
     "decisions:openapi": ("GET", ANY_CARE_STAFF),
+    # The evidence pages hold no one's data: anyone signed in may read them.
+    "decisions:evidence": ("GET", SIGNED_IN),
+    "decisions:finding": ("GET", SIGNED_IN),
     "rooms:open": ("GET", CARE_TEAM),
     "rooms:host": ("GET", CARE_TEAM),
     "rooms:new_link": ("POST", CARE_TEAM),
@@ -295,6 +298,7 @@ def world(db, team, clinician, service_user):
         "decisions:agree": {"pk": su},
         "decisions:preferences": {"pk": su},
         "decisions:recommendation_api": {"pk": su},
+        "decisions:finding": {"code": "E4"},
         "monitoring:agree_schedule": {"pk": su},
         "monitoring:stop_schedule": {"pk": su},
         "monitoring:my_checkin": {"pk": checkin.pk},

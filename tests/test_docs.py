@@ -60,3 +60,13 @@ def test_the_session_clock_reads_iso_moments_in_uk_time():
     assert session_clock("2027-06-30T23:30") == dt.datetime(2027, 6, 30, 22, 30, tzinfo=dt.UTC)
     with pytest.raises(pytest.UsageError, match="CAREMODE_TEST_CLOCK"):
         session_clock("next Friday")
+
+
+def test_the_evidence_pages_say_what_docs_evidence_says_row_for_row():
+    from caremode.core.evidence import FINDINGS
+
+    text = EVIDENCE.read_text(encoding="utf-8")
+    rows = re.findall(r"^\| \*\*(E\d+)\*\* \| (.+) \| ([A-Z0-9, ]+) \|$", text, re.MULTILINE)
+    assert [(f.id, f.text, ", ".join(f.sources)) for f in FINDINGS] == [
+        (code, finding.replace("*", ""), sources) for code, finding, sources in rows
+    ]

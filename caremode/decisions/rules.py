@@ -566,6 +566,13 @@ class Reason:
     text: str
     evidence: tuple[str, ...]
     effect: str
+    # A few words for the one-line summary (the rule's condition); the text says the rest.
+    headline: str = ""
+    weight: float = field(default=0.0, compare=False)
+
+    @property
+    def short(self) -> str:
+        return self.headline or self.text
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -582,6 +589,8 @@ ASYNC_FOR_ASSESSMENT = Reason(
     "the person is, and replies may not come in time.",
     ("E7", "E8"),
     "avoid",
+    "Not for assessment, risk or crisis contacts",
+    90.0,
 )
 DECLINED = Reason(
     "P02",
@@ -589,6 +598,8 @@ DECLINED = Reason(
     "offering this one again.",
     ("E3",),
     "avoid",
+    "The person declines this mode",
+    50.0,
 )
 ALL_DECLINED = Reason(
     "P03",
@@ -596,8 +607,12 @@ ALL_DECLINED = Reason(
     "person before booking.",
     ("E3", "E19"),
     "caution",
+    "Every suitable mode has been declined",
+    40.0,
 )
-NOT_OFFERED = Reason("S01", "The service does not offer this mode.", ("E19",), "avoid")
+NOT_OFFERED = Reason(
+    "S01", "The service does not offer this mode.", ("E19",), "avoid", "Not offered", 100.0
+)
 INVITE_CARER = Reason(
     "C01",
     "A carer's consent lets them join: invite them, if the person agrees, and ask for their view "
@@ -605,6 +620,7 @@ INVITE_CARER = Reason(
     "unrecorded when carers were left out.",
     ("E10",),
     "prompt",
+    "Invite the carer and ask for their view",
 )
 
 
@@ -616,6 +632,8 @@ def _safety_first_reason(mode: str) -> Reason:
         "counts for half. If you agree this mode, record why.",
         ("E7", "E19"),
         "caution",
+        "Safety first: the preference counts for half",
+        20.0,
     )
 
 
@@ -625,6 +643,8 @@ SAFETY_OVER_PREFERENCE = Reason(
     "how they are comes first. Talk it through with them.",
     ("E7", "E19"),
     "safety",
+    "Safety first: seeing the person comes before a preference",
+    1.0,
 )
 
 
@@ -714,7 +734,7 @@ _SCORED: Final = {
     rule.id: {
         mode: (
             weight if effect is Effect.FAVOUR else -weight,
-            Reason(rule.id, rule.explanation, rule.evidence, effect.value),
+            Reason(rule.id, rule.explanation, rule.evidence, effect.value, rule.condition, weight),
         )
         for mode, (effect, weight) in rule.effects.items()
     }
@@ -751,6 +771,7 @@ def _assess_mode(
             f"The person {preference} {codes.MODES[mode][1].lower()} contact.",
             ("E19", "E20"),
             "preference",
+            weight=abs(weight),
         )
         (cautions if preference == "declines" else reasons).append(said)
         if safety_first:
@@ -774,6 +795,11 @@ def _assess_mode(
         cautions.append(NOT_OFFERED)
     elif mode in codes.REMOTE_MODES:
         steps.append("Before a first remote contact, send guidance on what to expect.")
+
+    def strongest_first(found: list[Reason]) -> tuple[Reason, ...]:
+        # Strongest first; on a tie, a reason about this person before "any contact" (R01).
+        return tuple(sorted(found, key=lambda r: (-r.weight, r.rule == "R01")))
+
     return (
         tier,
         round(score, 2),
@@ -782,8 +808,8 @@ def _assess_mode(
             "score": round(score, 2),
             "offered": offered,
             "preference": preference,
-            "reasons": tuple(reasons),
-            "cautions": tuple(cautions),
+            "reasons": strongest_first(reasons),
+            "cautions": strongest_first(cautions),
             "put_in_place": tuple(dict.fromkeys(steps)),
         },
     )

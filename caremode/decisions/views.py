@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,12 +13,14 @@ from caremode.core.access import (
     service_user_required,
 )
 from caremode.core.errors import DomainError
+from caremode.core.evidence import FINDINGS, FINDINGS_BY_ID, SOURCES
 from caremode.core.forms import add_domain_error, posted
 from caremode.decisions import selectors, services
 from caremode.decisions.forms import AgreeDecisionForm, DecisionContextForm, PreferencesForm
 from caremode.decisions.models import ModePreference
 from caremode.decisions.openapi import build_schema
-from caremode.decisions.rules import recommend
+from caremode.decisions.presenters import summarise
+from caremode.decisions.rules import RETIRED_RULES, RULES, recommend
 from caremode.people.access import access_own_record, access_service_user
 from caremode.people.consent import consents_to_take_part_in_decisions
 from caremode.people.models import ServiceUser
@@ -103,6 +105,8 @@ def agree_decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "context_form": context_form,
             "form": decision_form,
             "recommendation": recommendation,
+            "view": summarise(recommendation) if recommendation else None,
+            "findings": FINDINGS_BY_ID,
             "current": current,
             "page_title": "Agree a mode of contact",
             "back_href": reverse("decisions:decisions", args=[service_user.pk]),
@@ -206,3 +210,36 @@ def recommendation_api(request: AuthenticatedRequest, pk: int) -> JsonResponse:
 def openapi_schema(request: AuthenticatedRequest) -> JsonResponse:
     """The OpenAPI description of the JSON API."""
     return JsonResponse(build_schema())
+
+
+@require_GET
+def evidence(request: AuthenticatedRequest) -> HttpResponse:
+    """The findings the rules cite, E1–E23, with their sources: for anyone signed in."""
+    themes: dict[str, list] = {}
+    for finding in FINDINGS:
+        themes.setdefault(finding.theme, []).append(finding)
+    return render(
+        request,
+        "decisions/evidence.html",
+        {"themes": themes, "sources": SOURCES, "page_title": "The evidence behind CareMode"},
+    )
+
+
+@require_GET
+def finding(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    """One finding, its source, and the decision rules that cite it."""
+    found = FINDINGS_BY_ID.get(code)
+    if found is None:
+        raise Http404("No such finding")
+    return render(
+        request,
+        "decisions/finding.html",
+        {
+            "finding": found,
+            "sources": {key: SOURCES[key] for key in found.sources},
+            "rules": [rule for rule in RULES if code in rule.evidence],
+            "retired": RETIRED_RULES,
+            "page_title": f"{found.id}: {found.theme}",
+            "back_href": reverse("decisions:evidence"),
+        },
+    )

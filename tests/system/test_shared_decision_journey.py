@@ -54,9 +54,25 @@ def test_a_decision_is_agreed_with_the_recommendation_on_screen_and_comes_up_for
     page.get_by_role("group", name="Current level of risk").get_by_label("Low").check()
     page.get_by_role("button", name="Show recommendation").click()
     page.get_by_role("heading", name="What the evidence suggests for medication review").wait_for()
-    assert page.get_by_role("heading", name="1. Telephone").is_visible()
+    # A short ranked summary first; each mode's details open on demand.
+    ranked = page.locator("#recommendation ol")
+    assert ranked.get_by_text("1. Telephone").is_visible()
+    assert (
+        ranked.locator("li", has_text="Video").get_by_text("The person declines this").is_visible()
+    )
+    assert not page.get_by_text("The person declines video contact.").is_visible()
+    page.get_by_text("Video: reasons, cautions and what to put in place").click()
     assert page.get_by_text("The person declines video contact.").is_visible()
     assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate(
+        "document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth"
+    )
+    page.get_by_role("link", name="E19").first.click()
+    page.get_by_role("heading", name="Finding E19").wait_for()
+    assert_accessible(page)
+    page.go_back()
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.get_by_role("group", name="Agreed mode", exact=True).get_by_label("Telephone").check()
     page.get_by_role(
