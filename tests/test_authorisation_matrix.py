@@ -72,6 +72,7 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "records:carer_home": ("GET", {"carer", "revoked_carer"}),
     "records:evaluation": ("GET", {"analyst", "team_manager"}),
     "records:evaluation_csv": ("GET", {"analyst", "team_manager"}),
+    "records:evaluation_changes_csv": ("GET", {"analyst", "team_manager"}),
     "records:withdraw_consent": ("GET", CARE_TEAM),
     "people:register": ("GET", ANY_CARE_STAFF),
     "people:add_access_need": ("GET", CARE_TEAM),

@@ -188,3 +188,15 @@ def age_band_for(age: int) -> str:
         if low <= age <= high:
             return label
     return "Unknown"
+
+
+# The columns of service_changes.csv: what `caremode extract --changes` writes and
+# `caremode evaluate --changes` reads (modes as `;`-separated keys of MODES).
+SERVICE_CHANGE_COLUMNS: Final = (
+    "ServiceChangeID",
+    "Service",
+    "ChangeDate",
+    "Summary",
+    "ModesBefore",
+    "ModesAfter",
+)

@@ -87,6 +87,7 @@ class TableSpec:
     unique: str | None = None
     renames: dict[str, str] = field(default_factory=dict)  # older name → name used here
     warnings: Callable[[Table], list[tuple[str, BooleanValue]]] = lambda _t: []
+    may_be_empty: bool = False  # a header with no rows is an answer (no service changes)
 
 
 @dataclass
@@ -420,6 +421,8 @@ def check_table(
         raise
     except Exception as error:  # the engine meets the file's bytes here for Parquet and Spark
         raise _engine_error(source, error) from error
+    if not tally["rows"] and spec.may_be_empty:
+        return CheckedInput(table=t, rows=0)
     if not tally["rows"]:
         raise InputError(
             f"{source} has a header but no rows: there is nothing to evaluate; nothing was written."

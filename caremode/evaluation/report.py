@@ -12,6 +12,7 @@ import html as html_lib
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -242,10 +243,16 @@ def summary(
     - lower attendance is left out where the same group misses more contacts (its mirror image);
     - a two-way group is left out where either of its parts shows the same difference, and an
       access need by mode compared with another mode (that says more of modes than of needs);
-    - none resting on fewer than MIN_PEOPLE people.
+    - none resting on fewer than MIN_PEOPLE people;
+    - where the reference group itself is the one that differs (`_reference_outliers`: at
+      least two other groups differ from it in the same direction and every other group lies
+      on their side of it), that is said once, of the reference group, instead of once for
+      every other group.
     """
+    candidates = _candidates(measures)
+    outliers = _reference_outliers(measures, candidates)
     by_key: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for m in _candidates(measures):
+    for m in candidates:
         by_key.setdefault((m["dimension"], str(m["group"]), m["measure"]), []).append(m)
     chosen = []
     for found in by_key.values():
@@ -283,11 +290,160 @@ def summary(
             group.partition(SEPARATOR)[2] != str(m["reference_group"]).partition(SEPARATOR)[2]
         ):
             continue  # against another mode: a difference between modes, not access needs
-        kept.append(m)
-    kept.sort(key=lambda m: (-abs(_excess(m)), -abs(math.log(m["ratio"]))))
-    return [_finding(m) for m in kept[:limit]] + (
-        [{"more": len(kept) - limit}] if len(kept) > limit else []
-    )
+        if any(o.covers(m) for o in outliers):
+            continue  # said once, of the reference group
+        kept.append(_finding(m))
+    said = {
+        (o.reference["dimension"], o.reference["mode"], o.reference["measure"]): o.direction
+        for o in outliers
+    }
+    kept += [
+        o.finding()
+        for o in outliers
+        if not (
+            o.reference["measure"] == "attendance_rate"
+            and any(
+                said.get((o.reference["dimension"], o.reference["mode"], missed))
+                == ("higher" if o.direction == "lower" else "lower")
+                for missed in MISSED_MEASURES
+            )
+        )  # lower attendance of the reference group, the mirror of its missed contacts
+    ]
+    kept.sort(key=lambda f: (-abs(f["excess"]), -abs(math.log(f["ratio"]))))
+    return kept[:limit] + ([{"more": len(kept) - limit}] if len(kept) > limit else [])
+
+
+@dataclass(frozen=True)
+class ReferenceOutlier:
+    """The reference group of one dimension, measure and mode, differing from the rest."""
+
+    reference: dict[str, Any]  # the reference group's own row
+    differing: tuple[dict[str, Any], ...]  # the other groups flagged, all in one direction
+    others: tuple[dict[str, Any], ...]  # every other group with a ratio and MIN_PEOPLE people
+
+    @property
+    def direction(self) -> str:
+        """The reference group's direction: the opposite of the others' flags."""
+        return "higher" if self.differing[0]["flag"] == "lower" else "lower"
+
+    def covers(self, m: dict[str, Any]) -> bool:
+        """Whether `m` is one of the comparisons this finding says (any mode, when this is
+        every mode together)."""
+        return (
+            m["dimension"] == self.reference["dimension"]
+            and m["measure"] == self.reference["measure"]
+            and m["flag"] == self.differing[0]["flag"]
+            and self.reference["mode"] in ("all", m["mode"])
+        )
+
+    def finding(self) -> dict[str, Any]:
+        ref, differing = self.reference, self.differing
+        dimension = ref["dimension"]
+        rest_events = sum(float(m["numerator"]) for m in self.others)
+        rest_total = sum(float(m["denominator"]) for m in self.others)
+        rest_rate = rest_events / rest_total
+        excess = float(ref["denominator"]) * (float(ref["value"]) - rest_rate)
+        rates = sorted(float(m["value"]) for m in self.others)
+        ratios = sorted(float(m["ratio"]) for m in differing)
+        lows = [m["ratio_ci95"][0] for m in differing]
+        highs = [m["ratio_ci95"][1] for m in differing]
+        largest_q = max(m["q_value"] for m in differing if m.get("q_value") is not None)
+        title = (
+            f"{MEASURE_LABELS.get(ref['measure'], ref['measure'])}: {self.direction} for "
+            f"{who(dimension, str(ref['group']))}, the reference group, than for every other "
+            f"group by {DIMENSION_WORDS.get(dimension, dimension)} ({_contacts(ref)})"
+        )
+        size = (
+            f"{_pct(ref['value'])} against {_pct(rates[0])} to {_pct(rates[-1])} for the "
+            f"{len(self.others)} other groups ({_pct(rest_rate)} together); "
+            f"{len(differing)} of them clearly differ, at {ratios[0]:.2f} to {ratios[-1]:.2f} "
+            f"times its rate (95% intervals from {min(lows):.2f} to {max(highs):.2f})."
+        )
+        impact = (
+            f"About {round(abs(excess)):,} {'more' if excess > 0 else 'fewer'} "
+            f"{EVENTS.get(ref['measure'], 'events')} than at the other groups' rate, among "
+            f"{ref['denominator']:,} {_contacts(ref)}"
+            + (
+                f" of {ref['people']:,} people."
+                if ref["measure"] not in PEOPLE_MEASURES and ref.get("people")
+                else "."
+            )
+        )
+        certainty = (
+            "Each of those differences clear beyond the 99.8% limits and within a 5% false "
+            f"discovery rate (the largest {_q(largest_q)}); contacts are allowed to cluster "
+            f"within people (design effect {ref['design_effect']:.2f})."
+        )
+        return {
+            "title": title,
+            "size": size,
+            "impact": impact,
+            "certainty": certainty,
+            "text": f"{title}. {size} {impact} {certainty}",
+            "dimension": dimension,
+            "group": ref["group"],
+            "mode": ref["mode"],
+            "measure": ref["measure"],
+            "reference_group": ref["group"],
+            "flag": self.direction,
+            "ratio": 1 / math.exp(sum(math.log(r) for r in ratios) / len(ratios)),
+            "excess": excess,
+            "reference_differs": True,
+        }
+
+
+def _reference_outliers(
+    measures: Sequence[dict[str, Any]], candidates: Sequence[dict[str, Any]]
+) -> list[ReferenceOutlier]:
+    """Where the reference group is the one that differs: per dimension, measure and mode, at
+    least two other groups flagged, all in one direction, holding at least half of the other
+    groups' contacts, and every other group of MIN_PEOPLE people or more on their side of the
+    reference (ratio below 1 when they are lower). Said for every mode together where that
+    holds; for one mode only where every mode together does not."""
+    flagged: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for m in candidates:
+        if m["group"] != m["reference_group"]:
+            flagged.setdefault((m["dimension"], m["measure"], m["mode"]), []).append(m)
+    found = []
+    for (dimension, measure, mode), differing in flagged.items():
+        directions = {m["flag"] for m in differing}
+        if len(differing) < 2 or len(directions) != 1:
+            continue
+        lower = directions == {"lower"}
+        rows = [
+            m
+            for m in measures
+            if m["dimension"] == dimension and m["measure"] == measure and m["mode"] == mode
+        ]
+        reference = next((m for m in rows if m["group"] == m["reference_group"]), None)
+        others = [
+            m
+            for m in rows
+            if m is not reference
+            and m.get("ratio") is not None
+            and m.get("value") is not None
+            and (m.get("people") or 0) >= MIN_PEOPLE
+        ]
+        if (
+            reference is None
+            or reference.get("value") is None
+            or not reference.get("denominator")
+            or any((m["ratio"] < 1) != lower or m["ratio"] == 1 for m in others)
+            or 2 * sum(m["denominator"] for m in differing) < sum(m["denominator"] for m in others)
+        ):
+            continue
+        found.append(ReferenceOutlier(reference, tuple(differing), tuple(others)))
+    every_mode = {
+        (o.reference["dimension"], o.reference["measure"])
+        for o in found
+        if o.reference["mode"] == "all"
+    }
+    return [
+        o
+        for o in found
+        if o.reference["mode"] == "all"
+        or (o.reference["dimension"], o.reference["measure"]) not in every_mode
+    ]
 
 
 def _finding(m: dict[str, Any]) -> dict[str, Any]:
@@ -335,6 +491,7 @@ def _finding(m: dict[str, Any]) -> dict[str, Any]:
         "reference_group": m["reference_group"],
         "flag": m["flag"],
         "ratio": m["ratio"],
+        "excess": excess,
     }
 
 

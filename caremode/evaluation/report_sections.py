@@ -39,10 +39,10 @@ def mode_rows(measures: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _change_chart(change: dict[str, Any], measure: str, title: str) -> str | None:
+def change_chart(change: dict[str, Any], measure: str, title: str) -> str | None:
     """The measure week by week, before and after (blue and orange, distinguishable with the
     common colour-vision deficiencies, and a shape each), the change's date as a dashed line."""
-    from caremode.evaluation.report import _axis_label_limit, _svg
+    from caremode.evaluation.report import MEASURE_LABELS, _axis_label_limit, _svg
 
     points = [
         s
@@ -78,7 +78,7 @@ def _change_chart(change: dict[str, Any], measure: str, title: str) -> str | Non
                         "field": "rate",
                         "type": "quantitative",
                         "axis": {"format": "%", **_axis_label_limit()},
-                        "title": measure.replace("_", " ").capitalize(),
+                        "title": MEASURE_LABELS.get(measure, measure),
                     },
                     "color": {
                         "field": "period",
@@ -112,7 +112,7 @@ def outcome_sections(results: dict[str, Any]) -> dict[str, Any]:
                 **change["change"],
                 "overall": overall,
                 "groups": groups,
-                "chart": _change_chart(
+                "chart": change_chart(
                     change,
                     "dna_rate",
                     f"Did not attend, week by week: {change['change']['summary']}",

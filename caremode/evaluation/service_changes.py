@@ -2,7 +2,8 @@
 segmented (interrupted time series) regression of the weekly rate.
 
 The changes come from `service_changes.csv`, which `caremode extract` writes beside the contacts
-(columns `SERVICE_CHANGE_COLUMNS`); a change applies to the contacts whose `Service` column names
+(columns `core.codes.SERVICE_CHANGE_COLUMNS`), checked through `inputs.check_table` as the
+contacts are (`SERVICE_CHANGES`); a change applies to the contacts whose `Service` column names
 its service (every contact when the extract has no `Service` column).
 
 The model, per change, measure, dimension and group (Wagner et al. 2002, J Clin Pharm Ther
@@ -21,7 +22,6 @@ distribution on T - 4 degrees of freedom.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import warnings
@@ -35,17 +35,16 @@ from ibis import _
 from ibis.expr.types import Table
 
 from caremode.core import codes
-from caremode.evaluation.inputs import SHOWN, InputError
+from caremode.evaluation.inputs import (
+    ROW,
+    CodeList,
+    Condition,
+    TableSpec,
+    malformed_date,
+    read_table,
+)
 from caremode.evaluation.measures import INTERSECTION_NAMES, SMALL, _by_group
 
-SERVICE_CHANGE_COLUMNS: Final = (
-    "ServiceChangeID",
-    "Service",
-    "ChangeDate",
-    "Summary",
-    "ModesBefore",
-    "ModesAfter",
-)
 WEEKLY_MEASURES: Final = {
     # measure: the weekly count that is its numerator (denominator: offered contacts)
     "attendance_rate": "attended",
@@ -78,57 +77,63 @@ class ServiceChange:
         }
 
 
-def read_changes(path: Path) -> list[ServiceChange]:
-    """The service changes in `path`; InputError naming the row and column of every problem."""
-    if not path.exists():
-        raise InputError(f"{path} does not exist.")
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in SERVICE_CHANGE_COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise InputError(f"{path}: missing required column(s): {', '.join(missing)}.")
-            rows = list(reader)
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not UTF-8 text ({error.reason}).") from error
-    problems: list[str] = []
-    changes = []
-    for number, row in enumerate(rows, start=2):
-        try:
-            date = dt.date.fromisoformat(row["ChangeDate"] or "")
-        except ValueError:
-            problems.append(
-                f"malformed date (expected YYYY-MM-DD) in column ChangeDate: row {number}: "
-                f"{row['ChangeDate']!r}"
-            )
-            continue
-        modes: dict[str, tuple[str, ...]] = {}
-        for column in ("ModesBefore", "ModesAfter"):
-            listed = tuple(m for m in (row[column] or "").split(";") if m)
-            unknown = [m for m in listed if m not in codes.MODES]
-            if unknown:
-                problems.append(f"unknown mode in column {column}: row {number}: {unknown[0]!r}")
-            modes[column] = listed
-        if not (row["Service"] or "").strip():
-            problems.append(f"missing value in column Service: row {number}: ''")
-        changes.append(
-            ServiceChange(
-                identifier=row["ServiceChangeID"] or str(number - 1),
-                service=row["Service"],
-                date=date,
-                summary=row["Summary"] or "",
-                modes_before=modes["ModesBefore"],
-                modes_after=modes["ModesAfter"],
-            )
-        )
-    if problems:
-        more = f" (and {len(problems) - SHOWN} more)" if len(problems) > SHOWN else ""
-        raise InputError(
-            f"The service changes ({path.name}) have problems; nothing was written.\n"
-            + "\n".join(problems[:SHOWN])
-            + more
-        )
-    return changes
+def _checks(t: Table) -> list[Condition]:
+    """(kind, column, condition that marks a bad row) for a service-changes file."""
+    return [
+        (
+            "missing value",
+            "ServiceChangeID",
+            t.ServiceChangeID.isnull() | ~t.ServiceChangeID.re_search(r"\S"),
+        ),
+        ("missing value", "Service", t.Service.isnull() | ~t.Service.re_search(r"\S")),
+        malformed_date(t, "ChangeDate"),
+    ]
+
+
+SERVICE_CHANGES = TableSpec(
+    name="service changes file",
+    required=codes.SERVICE_CHANGE_COLUMNS,
+    optional=(),
+    checks=_checks,
+    code_lists=tuple(
+        CodeList(column, frozenset(codes.MODES), kind="unknown mode")
+        for column in ("ModesBefore", "ModesAfter")
+    ),
+    unique="ServiceChangeID",
+    may_be_empty=True,  # the extract writes a header alone when no change is recorded
+)
+
+
+def change_from_row(row: dict[str, Any]) -> ServiceChange:
+    """One checked row of `SERVICE_CHANGE_COLUMNS` (strings) as a `ServiceChange`."""
+
+    def modes(column: str) -> tuple[str, ...]:
+        return tuple(m for m in (row.get(column) or "").split(";") if m)
+
+    return ServiceChange(
+        identifier=str(row["ServiceChangeID"]).strip(),
+        service=str(row["Service"]),
+        date=dt.date.fromisoformat(str(row["ChangeDate"])),
+        summary=row.get("Summary") or "",
+        modes_before=modes("ModesBefore"),
+        modes_after=modes("ModesAfter"),
+    )
+
+
+def read_changes(
+    path: Path | str, *, con: ibis.BaseBackend | None = None, skip_invalid: bool = False
+) -> tuple[list[ServiceChange], list[str]]:
+    """The service changes in `path` (CSV or Parquet, `SERVICE_CHANGES`, checked by
+    `inputs.check_table` as the contacts are) and what was skipped. Raises InputError naming
+    the row and column of every problem unless `skip_invalid`, which leaves those rows out."""
+    con = con if con is not None and con.name == "duckdb" else ibis.duckdb.connect()
+    checked = read_table(path, SERVICE_CHANGES, con=con, skip_invalid=skip_invalid)
+    table = checked.table.order_by(ROW).select(*codes.SERVICE_CHANGE_COLUMNS)
+    rows = con.execute(table).to_dict("records") if checked.rows else []
+    return (
+        [change_from_row(r) for r in rows],
+        [f"service changes: {problem}" for problem in checked.skipped],
+    )
 
 
 def weekly_counts(t: Table, change: ServiceChange, *, by_service: bool) -> list[dict[str, Any]]:

@@ -480,16 +480,6 @@ def list_past_retention(*, years: int, today: dt.date | None = None) -> list[Ser
     ]
 
 
-SERVICE_CHANGE_COLUMNS = [
-    "ServiceChangeID",
-    "Service",
-    "ChangeDate",
-    "Summary",
-    "ModesBefore",
-    "ModesAfter",
-]
-
-
 def iter_service_changes() -> Iterator[list[str]]:
     """Every recorded service change (E23), oldest first, as `caremode evaluate --changes`
     reads them: the date in UK local time, modes `;`-separated. No one's identity is in them."""

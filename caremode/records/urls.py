@@ -15,6 +15,11 @@ urlpatterns = [
     path("service-users/<int:pk>/export/", views.subject_access_export, name="export"),
     path("evaluation/", views.evaluation_dashboard, name="evaluation"),
     path("evaluation/measures.csv", views.evaluation_csv, name="evaluation_csv"),
+    path(
+        "evaluation/service-changes.csv",
+        views.evaluation_changes_csv,
+        name="evaluation_changes_csv",
+    ),
     path("my-care/", views.portal, name="portal"),
     path("my-care/who-viewed/", views.who_viewed, name="who_viewed"),
     path("people-i-care-for/", views.carer_home, name="carer_home"),

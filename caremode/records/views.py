@@ -42,6 +42,8 @@ from caremode.evaluation.own_data import (
     dashboard,
     evaluate_rows,
     measures_csv,
+    models_csv,
+    series_csv,
 )
 from caremode.evaluation.report import dimension_rows as dashboard_rows
 from caremode.messaging.selectors import (
@@ -76,9 +78,12 @@ from caremode.people.selectors import (
 from caremode.records.forms import ScoreMeasureForm, WarningSignForm
 from caremode.records.selectors import (
     EXTRACT_COLUMNS,
+    OUTCOME_COLUMNS,
     PREFERENCE_COLUMNS,
     iter_pseudonymised_contacts,
     iter_pseudonymised_preferences,
+    iter_pseudonymised_scores,
+    iter_service_changes,
 )
 from caremode.records.services import (
     ConsentWithdrawal,
@@ -381,6 +386,9 @@ def _evaluation() -> dict[str, Any]:
             iter_pseudonymised_contacts(key=key),
             PREFERENCE_COLUMNS,
             iter_pseudonymised_preferences(key=key),
+            score_columns=OUTCOME_COLUMNS,
+            scores=iter_pseudonymised_scores(key=key),
+            changes=iter_service_changes(),
         )
         cache.set(DASHBOARD_CACHE_KEY, result, 600)
     return result
@@ -389,9 +397,12 @@ def _evaluation() -> dict[str, Any]:
 @roles_required(Role.ANALYST, Role.TEAM_MANAGER)
 @require_GET
 def evaluation_dashboard(request: AuthenticatedRequest) -> HttpResponse:
-    """Equity findings over CareMode's own offered contacts: pseudonymised, suppressed, no names.
-    The summary first, then one measure by one dimension and mode (filters in the query
-    string, working without JavaScript), with its chart, its table and a CSV download."""
+    """Equity findings over CareMode's own offered contacts and scores: pseudonymised,
+    suppressed, no names; what `caremode evaluate` reports. The summary first, then one measure
+    by one dimension and mode (filters in the query string, working without JavaScript) with
+    its chart, its table and a CSV download; modes against face to face; outcomes by mode,
+    DIALOG and the adjusted comparisons; each recorded service change week by week with its
+    segmented regression."""
     result = _evaluation()
     selection = Selection.from_query(request.GET.dict(), result.get("measures", []))
     query = urlencode(
@@ -406,6 +417,8 @@ def evaluation_dashboard(request: AuthenticatedRequest) -> HttpResponse:
             "view": dashboard(result, selection),
             "csv_href": f"{reverse('records:evaluation_csv')}?{query}",
             "csv_all_href": f"{reverse('records:evaluation_csv')}?everything=1",
+            "series_href": reverse("records:evaluation_changes_csv"),
+            "models_href": f"{reverse('records:evaluation_changes_csv')}?table=models",
             "page_title": "Who remote care helps and who it leaves behind",
         },
     )
@@ -437,6 +450,30 @@ def evaluation_csv(request: AuthenticatedRequest) -> HttpResponse:
     name = (
         "measures" if everything else f"{selection.measure}-{selection.dimension}-{selection.mode}"
     )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@roles_required(Role.ANALYST, Role.TEAM_MANAGER)
+@require_GET
+def evaluation_changes_csv(request: AuthenticatedRequest) -> HttpResponse:
+    """Every recorded service change's weekly figures (or, with table=models, its segmented
+    regressions) as CSV, suppressed as the page is. Audited as an export."""
+    changes = _evaluation().get("service_changes", [])
+    models = request.GET.get("table") == "models"
+    with transaction.atomic():
+        record_event(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            object_type="evaluation service changes",
+            object_id="models" if models else "series",
+            detail={"changes": len(changes)},
+        )
+    response = HttpResponse(
+        models_csv(changes) if models else series_csv(changes),
+        content_type="text/csv; charset=utf-8",
+    )
+    name = "service-change-models" if models else "service-change-weeks"
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 

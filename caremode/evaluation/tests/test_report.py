@@ -36,11 +36,12 @@ COLUMNS = (
 
 
 def planted_extract(path: Path, *, people: int = 4000, seed: int = 11) -> Path:
-    """Contacts whose outcomes depend on no group, except two planted truths: Black people miss
-    video contacts without notice 2.5 times as often, and the service cancels 3 times as often
-    for people aged 65 or over. Each person has their own propensity to miss (so contacts
-    cluster within people); only attendance absorbs the planted changes, so no other measure
-    moves."""
+    """Contacts whose outcomes depend on no group, except three planted truths: Black people
+    miss video contacts without notice 2.5 times as often, the service cancels 3 times as often
+    for people aged 18 to 24, and White people, the largest ethnic group and so the reference
+    group, cancel twice as often as everyone else. Each person has their own propensity to miss
+    (so contacts cluster within people); only attendance absorbs the planted changes, so no
+    other measure moves."""
     rng = random.Random(seed)
     lines = [",".join(COLUMNS)]
     contact = 0
@@ -58,7 +59,7 @@ def planted_extract(path: Path, *, people: int = 4000, seed: int = 11) -> Path:
             mode = rng.choice(["01", "02", "11"])
             dna = min(0.5, 0.10 * frailty * (2.5 if ethnic == "N" and mode == "11" else 1.0))
             provider = 0.05 * (3.0 if 18 <= age <= 24 else 1.0)
-            fixed = {"3": dna, "4": provider, "2": 0.08, "7": 0.02}
+            fixed = {"3": dna, "4": provider, "2": 0.10 if ethnic == "A" else 0.05, "7": 0.02}
             left = 1 - sum(fixed.values())
             weights = {**fixed, "5": left * 6 / 7, "6": left / 7}
             status = rng.choices(list(weights), weights=list(weights.values()))[0]
@@ -77,13 +78,26 @@ def test_the_summary_states_the_planted_differences_and_no_others(tmp_path):
     call_command("evaluate", str(planted_extract(tmp_path / "planted.csv")), "--out", str(out))
     measures = json.loads((out / "results.json").read_text())["measures"]
     found = summary(measures)
-    # Most contacts concerned first: the service's cancellations for the young touch more
-    # contacts than video non-attendance for Black people.
+    # Most contacts concerned first: White people's own cancellations touch more contacts than
+    # the service's cancellations for the young, and those more than video non-attendance for
+    # Black people. The reference group that differs is said once, of itself, not once for
+    # every other ethnic group.
     assert [(f["dimension"], f["group"], f["mode"], f["measure"], f["flag"]) for f in found] == [
+        ("ethnicity", "White", "all", "patient_cancellation_rate", "higher"),
         ("age_band", "18-24", "all", "provider_cancellation_rate", "higher"),
         ("ethnicity", "Black or Black British", "video", "dna_rate", "higher"),
     ]
-    young, black = found
+    white, young, black = found
+    assert white["title"] == (
+        "Cancelled by the person: higher for White ethnic group, the reference group, than for "
+        "every other group by ethnic group (all contacts)"
+    )
+    assert "for the 4 other groups" in white["size"] and "times its rate" in white["size"]
+    assert (
+        white["impact"].startswith("About ")
+        and "more cancellations by the person" in (white["impact"])
+    )
+    assert "false discovery rate" in white["certainty"]
     assert black["title"] == (
         "Did not attend: higher for Black or Black British ethnic group (video contacts)"
     )
@@ -93,8 +107,12 @@ def test_the_summary_states_the_planted_differences_and_no_others(tmp_path):
     assert young["title"].endswith("(all contacts)")
     html = (out / "report.html").read_text()
     summary_html = html.split('id="summary"')[1].split('id="by-dimension"')[0]
-    assert summary_html.count("<li>") == 2
-    assert summary_html.index("aged 18-24") < summary_html.index("Black or Black British")
+    assert summary_html.count("<li>") == 3
+    assert (
+        summary_html.index("White ethnic group, the reference group")
+        < summary_html.index("aged 18-24")
+        < summary_html.index("Black or Black British")
+    )
     # Every chart has its table and an accessible name; the PDF is tagged (PDF/UA-1).
     assert html.count('role="img"') >= 8
     assert html.count("<table") >= html.count('role="img"')
@@ -179,6 +197,66 @@ def test_findings_are_ordered_by_how_many_contacts_they_concern():
     small = _measure(group="Mixed", denominator=100, numerator=30, value=0.3, ratio=3.0)
     large = _measure(denominator=5000, numerator=1000, value=0.2, ratio=2.0)
     assert [f["group"] for f in summary([small, large])] == ["Black or Black British", "Mixed"]
+
+
+def _dimension(ratios: dict[str, float], flags: dict[str, str]) -> list[dict]:
+    """One measure by ethnic group: White the reference at 20%, each other group at
+    `ratios[group]` times that on 500 contacts of 200 people, flagged as `flags` says."""
+    rows = [
+        _measure(
+            group="White",
+            numerator=2000,
+            denominator=10000,
+            people=4000,
+            value=0.2,
+            ratio=1.0,
+            ratio_ci95=[0.95, 1.05],
+            p_value=None,
+            q_value=None,
+            flag="reference",
+        )
+    ]
+    for group, ratio in ratios.items():
+        flag = flags.get(group, "similar")
+        rows.append(
+            _measure(
+                group=group,
+                numerator=round(100 * ratio),
+                value=0.2 * ratio,
+                ratio=ratio,
+                ratio_ci95=[ratio * 0.8, ratio * 1.25],
+                p_value=1e-9 if flag != "similar" else 0.3,
+                q_value=1e-7 if flag != "similar" else 0.5,
+                flag=flag,
+            )
+        )
+    return rows
+
+
+def test_a_reference_group_that_differs_is_said_once_of_itself():
+    others = {"Asian or Asian British": 0.5, "Black or Black British": 0.45, "Mixed": 0.8}
+    found = summary(
+        _dimension(others, {"Asian or Asian British": "lower", "Black or Black British": "lower"})
+    )
+    (white,) = found
+    assert (white["group"], white["flag"], white["reference_group"]) == ("White", "higher", "White")
+    assert white["title"].startswith("Did not attend: higher for White ethnic group, the reference")
+    assert "20.0% against 9.0% to 16.0% for the 3 other groups" in white["size"]
+    # 10,000 contacts at 20% against 11.7% for the others together (175 of 1,500).
+    assert white["impact"].startswith("About 833 more contacts not attended")
+
+
+def test_the_reference_is_not_the_one_that_differs_when_the_others_disagree():
+    # One group lies above the reference, so the two below are differences of their own.
+    others = {"Asian or Asian British": 0.5, "Black or Black British": 0.45, "Mixed": 1.2}
+    found = summary(
+        _dimension(others, {"Asian or Asian British": "lower", "Black or Black British": "lower"})
+    )
+    assert sorted(f["group"] for f in found) == ["Asian or Asian British", "Black or Black British"]
+    assert all("the reference group, than" not in f["title"] for f in found)
+    # A single group differing is that group's difference.
+    (one,) = summary(_dimension({"Mixed": 0.5}, {"Mixed": "lower"}))
+    assert one["group"] == "Mixed"
 
 
 def _table(rows: list[tuple[str, str, str]]):

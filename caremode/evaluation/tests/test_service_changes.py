@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import random
 
@@ -138,3 +139,69 @@ def test_the_seeded_change_without_an_effect_shows_none(tmp_path):
     dna = _seed_extract_evaluate(tmp_path, 0.0)
     low, high = dna["level_ci95"]
     assert low < 0 < high
+
+
+def _contacts_around_a_change(folder, *, seed: int = 5):
+    """26 weeks of contacts in two services, the first moving to telephone first on 2026-04-06
+    with a planted rise in missed contacts; the change file names that service."""
+    rng = random.Random(seed)
+    lines = [
+        "Person_ID,UniqCareContID,CareContDate,ConsMechanismMH,AttendStatus,EthnicCategory,Service"
+    ]
+    start = dt.date(2026, 1, 5)
+    change = dt.date(2026, 4, 6)
+    for n in range(4_000):
+        day = start + dt.timedelta(days=rng.randrange(26 * 7))
+        service = rng.choice(["Community", "Crisis"])
+        after = service == "Community" and day >= change
+        status = "3" if rng.random() < (0.18 if after else 0.10) else rng.choice("5556247")
+        mode = "02" if after and rng.random() < 0.7 else rng.choice(["01", "02", "11"])
+        lines.append(
+            f"p{rng.randrange(600)},{n},{day.isoformat()},{mode},{status},"
+            f"{rng.choice('AAAHNR')},{service}"
+        )
+    contacts = folder / "contacts.csv"
+    contacts.write_text("\n".join(lines) + "\n")
+    changes = folder / "service_changes.csv"
+    changes.write_text(
+        "ServiceChangeID,Service,ChangeDate,Summary,ModesBefore,ModesAfter\n"
+        "7,Community,2026-04-06,Telephone first,face_to_face;video,telephone\n"
+    )
+    return contacts, changes
+
+
+@pytest.mark.parametrize("backend", ["postgres", "spark"])
+def test_the_service_changes_are_identical_on_every_engine(tmp_path, backend):
+    import os
+    import shutil
+
+    if backend == "postgres" and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("Needs DATABASE_URL pointing at PostgreSQL (CI sets it).")
+    if backend == "spark" and not shutil.which("java"):
+        pytest.skip("Spark needs Java 17 or later on PATH.")
+    contacts, changes = _contacts_around_a_change(tmp_path)
+    found = {}
+    for engine in ("duckdb", backend):
+        out = tmp_path / engine
+        call_command(
+            "evaluate",
+            str(contacts),
+            "--changes",
+            str(changes),
+            "--out",
+            str(out),
+            "--only",
+            "results",
+            "--backend",
+            engine,
+        )
+        found[engine] = json.loads((out / "results.json").read_text())["service_changes"]
+    assert found["duckdb"] == found[backend]
+    (analysed,) = found["duckdb"]
+    (dna,) = [
+        m
+        for m in analysed["segmented"]
+        if m["dimension"] == "overall" and m["measure"] == "dna_rate"
+    ]
+    assert dna["level_ci95"][0] > 0  # the planted rise, on the changed service's contacts only
+    assert {s["dimension"] for s in analysed["series"]} >= {"overall", "ethnicity", "mode"}

@@ -170,7 +170,11 @@ class Command(BaseCommand):
                     if options["outcomes"]
                     else None
                 )
-                changes = read_changes(options["changes"]) if options["changes"] else []
+                changes, changes_skipped = (
+                    read_changes(options["changes"], skip_invalid=options["skip_invalid"])
+                    if options["changes"]
+                    else ([], [])
+                )
             except InputError as error:
                 raise CommandError(str(error)) from error
             progress.update(task, description=f"Counting {checked.rows:,} offered contacts")
@@ -193,7 +197,7 @@ class Command(BaseCommand):
             "contacts": checked.rows,
             "suppressed": suppress,
             "warnings": checked.warnings + (scores.warnings if scores else []),
-            "skipped": checked.skipped + (scores.skipped if scores else []),
+            "skipped": checked.skipped + (scores.skipped if scores else []) + changes_skipped,
             "measures": measures,
         }
         if scores:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +12,10 @@ from django.db import transaction
 
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
+from caremode.core.codes import SERVICE_CHANGE_COLUMNS
 from caremode.records.selectors import (
     EXTRACT_COLUMNS,
     OUTCOME_COLUMNS,
-    SERVICE_CHANGE_COLUMNS,
     iter_pseudonymised_contacts,
     iter_pseudonymised_scores,
     iter_service_changes,
@@ -33,7 +33,7 @@ def _partial(out: Path) -> Path:
     return out.with_suffix(out.suffix + ".partial")
 
 
-def _write_csv(path: Path, columns: list[str], rows: Iterable[list[str]]) -> int:
+def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[list[str]]) -> int:
     count = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
