@@ -91,8 +91,8 @@ def gather(period: Period, ids: Identifiers) -> Tables:
         if assessment.contact is None:
             rows[mhsds.MHS606].extend(referral_assessment_rows(assessment, ids))
             continue
-        if assessment.contact_id not in activities:
-            activities.add(assessment.contact_id)
+        if assessment.contact.pk not in activities:
+            activities.add(assessment.contact.pk)
             rows[mhsds.MHS202].append(
                 care_activity_row(assessment.contact, assessment.service_user, ids)
             )
