@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from caremode.monitoring.models import (
@@ -99,4 +101,23 @@ def list_warning_sign_reports(
         WarningSignReport.objects.filter(service_user=service_user)
         .select_related("sign")
         .order_by("-reported_at", "-pk")[:limit]
+    )
+
+
+def list_complete_assessments_between(start: dt.datetime, end: dt.datetime) -> QuerySet[Assessment]:
+    """Every complete, scored assessment taken in [start, end), with its person and contact;
+    people whose processing is restricted left out; incomplete questionnaires never.
+
+    For whole-service returns (the MHSDS tables); the caller audits the export. Ordered by the
+    time taken, then id."""
+    return (
+        Assessment.objects.filter(
+            taken_at__gte=start,
+            taken_at__lt=end,
+            complete=True,
+            score__isnull=False,
+            service_user__processing_restricted=False,
+        )
+        .select_related("service_user", "contact")
+        .order_by("taken_at", "pk")
     )

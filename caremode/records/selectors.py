@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import re
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,6 +14,7 @@ from django.utils import timezone
 
 from caremode.audit.models import AuditEvent
 from caremode.core import codes
+from caremode.core.pseudonyms import pseudonym
 from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.messaging.models import OutboundMessage, RecipientKind
 from caremode.monitoring.instruments import Measure
@@ -34,6 +33,7 @@ from caremode.scheduling.models import (
     FollowUpTask,
     Handover,
 )
+from caremode.scheduling.selectors import cons_mechanism, cons_type, interpreter_present
 from caremode.workforce.selectors import digital_support_by_person
 
 PERSON_FIELDS = [
@@ -270,11 +270,6 @@ EXTRACT_COLUMNS = [
 ]
 
 
-def pseudonym(nhs_number: str, key: str) -> str:
-    """A stable pseudonym: HMAC-SHA256 of the NHS number under the trust's key, 16 hex digits."""
-    return hmac.new(key.encode(), nhs_number.encode(), hashlib.sha256).hexdigest()[:16]
-
-
 def _current_needs() -> dict[int, list[str]]:
     """Each person's current access needs, by service user id."""
     needs: dict[int, list[str]] = {}
@@ -306,32 +301,6 @@ def needs_at(history: list[tuple[str, dt.datetime, dt.datetime | None]], when: d
             }
         )
     )
-
-
-# MHSDS CONSULTATION TYPE (ConsType): 01 initial consultation, 02 follow-up consultation.
-CONS_TYPE_INITIAL = "01"
-CONS_TYPE_FOLLOW_UP = "02"
-
-
-def cons_type(consultation_type: str) -> str:
-    """The MHSDS ConsType of one of CareMode's consultation types."""
-    return CONS_TYPE_INITIAL if consultation_type == "initial_assessment" else CONS_TYPE_FOLLOW_UP
-
-
-def cons_mechanism(contact: Contact) -> str:
-    """ConsMechanismMH as MHSDS reports it: the mode used for an attended contact, the planned
-    mode otherwise (a contact that did not take place used no mode)."""
-    if contact.attend_status in codes.ATTENDED and contact.cons_mechanism_used:
-        return contact.cons_mechanism_used
-    return contact.planned_cons_mechanism
-
-
-def interpreter_present(contact: Contact) -> str:
-    """InterpreterPresentInd: Y or N where recorded with the outcome of a contact that took
-    place; empty otherwise (requested is not present)."""
-    if contact.interpreter_present is None:
-        return ""
-    return "Y" if contact.interpreter_present else "N"
 
 
 def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> Iterator[list[str]]:

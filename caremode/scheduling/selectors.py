@@ -295,3 +295,49 @@ def list_free_slots(
         busy=list(busy),
         not_before=timezone.now(),
     )
+
+
+# Contacts in MHSDS terms: read by `caremode extract` (records) and the MHSDS tables (interop).
+
+# MHSDS CONSULTATION TYPE (ConsType): 01 initial consultation, 02 follow-up consultation.
+CONS_TYPE_INITIAL = "01"
+CONS_TYPE_FOLLOW_UP = "02"
+
+
+def cons_type(consultation_type: str) -> str:
+    """The MHSDS ConsType of one of CareMode's consultation types."""
+    return CONS_TYPE_INITIAL if consultation_type == "initial_assessment" else CONS_TYPE_FOLLOW_UP
+
+
+def cons_mechanism(contact: Contact) -> str:
+    """ConsMechanismMH as MHSDS reports it: the mode used for an attended contact, the planned
+    mode otherwise (a contact that did not take place used no mode)."""
+    if contact.attend_status in codes.ATTENDED and contact.cons_mechanism_used:
+        return contact.cons_mechanism_used
+    return contact.planned_cons_mechanism
+
+
+def interpreter_present(contact: Contact) -> str:
+    """InterpreterPresentInd: Y or N where recorded with the outcome of a contact that took
+    place; empty otherwise (requested is not present)."""
+    if contact.interpreter_present is None:
+        return ""
+    return "Y" if contact.interpreter_present else "N"
+
+
+def list_settled_contacts_between(start: dt.datetime, end: dt.datetime) -> QuerySet[Contact]:
+    """Every contact starting in [start, end) with its outcome recorded (missed and cancelled
+    included), with its person and team; people whose processing is restricted left out.
+
+    For whole-service returns (the MHSDS tables); the caller audits the export. Ordered by
+    start, then id."""
+    return (
+        Contact.objects.filter(
+            start__gte=start,
+            start__lt=end,
+            attend_status__isnull=False,
+            service_user__processing_restricted=False,
+        )
+        .select_related("service_user", "team")
+        .order_by("start", "pk")
+    )

@@ -23,6 +23,7 @@ from caremode.evaluation.measures import (
     count_all,
     standardise,
 )
+from caremode.evaluation.mhsds_pair import read_mhsds_pair
 from caremode.evaluation.outcomes import evaluate_outcomes
 from caremode.evaluation.output import OutputError, check_out, staged
 from caremode.evaluation.scores import read_scores
@@ -46,7 +47,8 @@ def _reference(value: str) -> tuple[str, str]:
 
 class Command(BaseCommand):
     help = (
-        "Equity measures over all offered contacts in an MHSDS-shaped extract (CSV or Parquet): "
+        "Equity measures over all offered contacts in an MHSDS-shaped extract (CSV or Parquet), "
+        "or in the MHSDS v6 pair MHS201CareContact + MHS001MPI (--mhs201, --mhs001): "
         "rates by mode and group with Wilson intervals, ratios to the reference group (the "
         "largest, or --reference) with score intervals allowing for contacts clustered within "
         "people, flags with the false discovery rate controlled, small-number suppression; "
@@ -61,8 +63,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "input",
-            help="A .csv or .parquet file; with --backend spark also a Delta table, or a "
-            "location the cluster reads (s3://…, abfss://…, dbfs:/…).",
+            nargs="?",
+            help="The flat extract (`caremode extract`): a .csv or .parquet file; with --backend "
+            "spark also a Delta table, or a location the cluster reads (s3://…, abfss://…, "
+            "dbfs:/…). Leave it out to give the MHSDS pair instead (--mhs201 with --mhs001).",
+        )
+        parser.add_argument(
+            "--mhs201",
+            metavar="MHS201CareContact.csv",
+            help="Instead of the flat extract: the MHSDS v6 care contact table (as `caremode "
+            "mhsds_export` writes it), read with --mhs001 and joined on Person_ID.",
+        )
+        parser.add_argument(
+            "--mhs001",
+            metavar="MHS001MPI.csv",
+            help="The MHSDS v6 master patient index that goes with --mhs201.",
         )
         parser.add_argument(
             "--out",
@@ -131,6 +146,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         out: Path = options["out"].absolute()
+        pair = (options["mhs201"], options["mhs001"])
+        if options["input"] and any(pair):
+            raise CommandError(
+                "Give either the flat extract (INPUT) or the MHSDS pair (--mhs201 and --mhs001), "
+                "not both."
+            )
+        if not options["input"] and not all(pair):
+            raise CommandError(
+                "Name the contacts to evaluate: the flat extract (INPUT), or the MHSDS pair "
+                "--mhs201 MHS201CareContact.csv together with --mhs001 MHS001MPI.csv."
+                if not any(pair)
+                else "--mhs201 and --mhs001 go together: give both tables of the MHSDS pair."
+            )
         # Modes are compared with face to face unless --reference mode=… names another.
         reference = references(dict(options["reference"]))
         known = (*DIMENSIONS, *INTERSECTION_NAMES, MODE_DIMENSION)
@@ -159,8 +187,10 @@ class Command(BaseCommand):
         ) as progress:
             task = progress.add_task("Checking the extract")
             try:
-                checked = read_extract(
-                    options["input"], con=con, skip_invalid=options["skip_invalid"]
+                checked = (
+                    read_extract(options["input"], con=con, skip_invalid=options["skip_invalid"])
+                    if options["input"]
+                    else read_mhsds_pair(*pair, con=con, skip_invalid=options["skip_invalid"])
                 )
             except InputError as error:
                 raise CommandError(str(error)) from error
@@ -193,7 +223,7 @@ class Command(BaseCommand):
             counts = with_mode_dimension(counts)
             measures = compute_measures(counts, Options(suppress=suppress, reference=reference))
         results: dict[str, Any] = {
-            "input": str(options["input"]),
+            "input": str(options["input"] or " + ".join(pair)),
             "contacts": checked.rows,
             "suppressed": suppress,
             "warnings": checked.warnings + (scores.warnings if scores else []),
