@@ -38,6 +38,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("decisions:review", "Decisions to review"),
         ("workforce:my_training", "Training"),
         ("workforce:pulse", "Wellbeing"),
+        ("feedback:my_feedback", "Feedback"),
     ],
     "team_manager": [
         ("records:caseload", "Caseload"),
@@ -49,6 +50,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("people:memberships", "New members"),
         ("workforce:coverage", "Training"),
         ("workforce:results", "Staff wellbeing"),
+        ("feedback:results", "Feedback"),
     ],
     "admin": [
         ("people:services", "Services and teams"),
@@ -58,6 +60,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("scheduling:summary", "Contacts by mode"),
         ("records:evaluation", "Equity"),
         ("workforce:results", "Staff wellbeing"),
+        ("feedback:results", "Feedback"),
     ],
     "service_user": [
         ("records:portal", "Your care"),

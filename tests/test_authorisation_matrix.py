@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from caremode.accounts.models import Role
+from caremode.feedback.models import CarerInvitation, FeedbackRequest
 from caremode.monitoring.checkins import agree_checkin_schedule
 from caremode.monitoring.models import CheckIn
 from caremode.monitoring.services import agree_warning_sign
@@ -144,6 +145,18 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "workforce:profile": ("GET", STAFF),
     # Results by group only; no page shows anyone else's answers (workforce/tests/test_pages).
     "workforce:results": ("GET", {"team_manager", "analyst"}),
+    # Voices (issue 15): each questionnaire only to the person it is addressed to; the results
+    # (counts only, suppressed) to team managers and analysts; a carer's invitation and concern
+    # only within consent to give input to assessments; what carers said to the care team.
+    "feedback:my_feedback": ("GET", ANY_CARE_STAFF | {"service_user", "carer", "revoked_carer"}),
+    "feedback:answer": ("GET", {"service_user"}),
+    "feedback:results": ("GET", {"team_manager", "analyst"}),
+    "feedback:fft_csv": ("GET", {"team_manager", "analyst"}),
+    "feedback:link_feedback": ("GET", set()),
+    "feedback:link_carer_input": ("GET", set()),
+    "feedback:my_invitation": ("GET", {"carer"}),
+    "feedback:raise_concern": ("GET", {"carer"}),
+    "feedback:contact_carer_views": ("GET", CARE_TEAM),
 }
 
 
@@ -168,7 +181,7 @@ def world(db, team, clinician, service_user):
     people["service_user"] = UserFactory(role=Role.SERVICE_USER)
     service_user.account = people["service_user"]
     service_user.save()
-    consent = CarerConsentFactory(service_user=service_user)
+    consent = CarerConsentFactory(service_user=service_user, scope_assessment_input=True)
     people["carer"] = UserFactory(role=Role.CARER)
     consent.carer.account = people["carer"]
     consent.carer.save()
@@ -259,8 +272,31 @@ def world(db, team, clinician, service_user):
         offered_by=clinician,
         offered_at=timezone.now(),
     )
+    feedback_request = FeedbackRequest.objects.create(
+        key="matrix",
+        contact=past,
+        respondent="service_user",
+        service_user=service_user,
+        asked_by="portal",
+        created_at=timezone.now(),
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    invitation = CarerInvitation.objects.create(
+        contact=future,
+        service_user=service_user,
+        carer=consent.carer,
+        asked_by="portal",
+        created_at=timezone.now(),
+        expires_at=future.start,
+    )
     su = service_user.pk
     kwargs = {
+        "feedback:answer": {"pk": feedback_request.pk},
+        "feedback:link_feedback": {"token": "not-a-real-link"},
+        "feedback:link_carer_input": {"token": "not-a-real-link"},
+        "feedback:my_invitation": {"pk": invitation.pk},
+        "feedback:raise_concern": {"pk": su},
+        "feedback:contact_carer_views": {"pk": future.pk},
         "records:add_warning_sign": {"pk": su},
         "records:retire_warning_sign": {"pk": su, "sign_pk": warning_sign.pk},
         "records:score_measure": {"pk": past.pk, "measure": "PHQ9"},

@@ -84,6 +84,11 @@ CONSULTATION_TYPE_CHOICES: Final = list(CONSULTATION_TYPES.items())
 REVIEW_CONSULTATION_TYPES: Final = frozenset(
     {"crisis_review", "psychiatric_review", "medication_review", "care_coordination"}
 )
+# Assessments, reviews and risk contacts: before each, a carer whose consent includes giving
+# input to assessments is invited to tell the team what they have noticed (feedback, E10).
+CARER_INPUT_CONSULTATION_TYPES: Final = frozenset(
+    {"initial_assessment", "risk_assessment"} | REVIEW_CONSULTATION_TYPES
+)
 
 ACCESS_NEEDS: Final[dict[str, str]] = {
     "hearing_impairment": "Hearing impairment",

@@ -57,3 +57,185 @@ class Excerpt(models.Model):
 
     def __str__(self) -> str:
         return f"Excerpt {self.pk} ({self.get_source_display()}, {self.month:%B %Y})"
+
+
+# Feedback after contacts, and carers' input to assessments (questionnaires.py, services.py,
+# carer_input.py). Free text is never kept here: it goes to `add_excerpt`, apart from the person.
+
+
+class Respondent(models.TextChoices):
+    SERVICE_USER = "service_user", "Service user"
+    CARER = "carer", "Carer"
+    STAFF = "staff", "Staff"
+
+
+class AskedBy(models.TextChoices):
+    SMS = "sms", "Text message"
+    EMAIL = "email", "Email"
+    PORTAL = "portal", "In CareMode"  # the portal, the carer page, or the staff list
+
+
+class FeedbackRequest(models.Model):
+    """An invitation to give feedback on one attended contact: to the service user, a carer who
+    took part (with consent), or the clinician after a remote contact.
+
+    Sent by text or email it carries a link whose token is stored only as its hash
+    (`core.links`), answered once, until `expires_at`. Answering marks only the day
+    (`answered_on`), so an anonymous response cannot be matched to its request by time."""
+
+    key = models.CharField(max_length=80, unique=True, help_text="contact:respondent:who, once.")
+    contact = models.ForeignKey(
+        "scheduling.Contact", on_delete=models.CASCADE, related_name="feedback_requests"
+    )
+    respondent = models.CharField(max_length=15, choices=Respondent.choices)
+    service_user = models.ForeignKey(
+        "people.ServiceUser", on_delete=models.CASCADE, related_name="feedback_requests"
+    )
+    carer = models.ForeignKey(
+        "people.Carer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    staff = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    asked_by = models.CharField(max_length=10, choices=AskedBy.choices)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    answered_on = models.DateField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(respondent__in=[r.value for r in Respondent]),
+                name="feedback_request_respondent_known",
+            ),
+            models.CheckConstraint(
+                condition=(Q(respondent="carer") & Q(carer__isnull=False))
+                | (~Q(respondent="carer") & Q(carer__isnull=True)),
+                name="feedback_request_carer_only_for_carers",
+            ),
+            models.CheckConstraint(
+                condition=(Q(respondent="staff") & Q(staff__isnull=False))
+                | (~Q(respondent="staff") & Q(staff__isnull=True)),
+                name="feedback_request_staff_only_for_staff",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback request {self.pk} ({self.get_respondent_display()})"
+
+
+class FeedbackResponse(models.Model):
+    """The answers to one questionnaire, counted for the team and the service only.
+
+    `request` is kept only when the person did not ask to be anonymous (so they can see their
+    own answers); an anonymous response has no link to anyone. The free text is not here: each
+    answer in words became an `Excerpt`. Only the month is kept, never the moment."""
+
+    respondent = models.CharField(max_length=15, choices=Respondent.choices)
+    request = models.OneToOneField(
+        FeedbackRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="response"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="feedback_responses")
+    service = models.ForeignKey(
+        "people.Service", on_delete=models.PROTECT, related_name="feedback_responses"
+    )
+    mode = models.CharField(max_length=20, choices=codes.MODE_CHOICES)
+    month = models.DateField()
+    # The Friends and Family Test (service users and carers): "1" very good … "6" don't know.
+    fft = models.CharField(max_length=1, blank=True)
+    mode_suited = models.CharField(max_length=10, blank=True)
+    choose_again = models.CharField(max_length=10, blank=True)
+    barriers = models.JSONField(default=list, blank=True)
+    # Staff after a remote contact.
+    could_assess = models.CharField(max_length=10, blank=True)
+    connection_good_enough = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["-month", "-pk"]
+        indexes = [models.Index(fields=["service", "month"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(respondent="staff") & Q(fft=""))
+                | (~Q(respondent="staff") & Q(fft__in=["1", "2", "3", "4", "5", "6"])),
+                name="feedback_fft_from_service_users_and_carers",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=list(codes.MODES)), name="feedback_response_mode_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback {self.pk} ({self.get_respondent_display()}, {self.month:%B %Y})"
+
+
+class CarerInvitation(models.Model):
+    """An invitation to a carer, with consent to give input to assessments, to tell the team what
+    they have noticed before an assessment, review or risk contact (E10). A link by text or
+    email (hash only, single use, until the contact starts) or on the carer page."""
+
+    contact = models.ForeignKey(
+        "scheduling.Contact", on_delete=models.CASCADE, related_name="carer_invitations"
+    )
+    service_user = models.ForeignKey(
+        "people.ServiceUser", on_delete=models.CASCADE, related_name="carer_invitations"
+    )
+    carer = models.ForeignKey("people.Carer", on_delete=models.CASCADE, related_name="+")
+    asked_by = models.CharField(max_length=10, choices=AskedBy.choices)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["expires_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "carer"], name="one_invitation_per_carer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.carer} before contact {self.contact_id}"
+
+
+class CarerInput(models.Model):
+    """What a carer told the team: before a contact (from an invitation) or a concern raised at
+    any time. Shown to the care team on the record and the contact as the carer's view."""
+
+    class Kind(models.TextChoices):
+        BEFORE_CONTACT = "before_contact", "Before an appointment"
+        CONCERN = "concern", "A concern"
+
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    service_user = models.ForeignKey(
+        "people.ServiceUser", on_delete=models.CASCADE, related_name="carer_inputs"
+    )
+    carer = models.ForeignKey("people.Carer", on_delete=models.CASCADE, related_name="inputs")
+    contact = models.ForeignKey(
+        "scheduling.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="carer_inputs",
+    )
+    invitation = models.OneToOneField(
+        CarerInvitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="input"
+    )
+    text = models.TextField()
+    urgent = models.BooleanField(default=False)
+    given_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-given_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="carer_input_has_text"),
+            models.CheckConstraint(
+                condition=Q(kind="concern") | Q(contact__isnull=False),
+                name="carer_input_before_a_contact_names_it",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.carer}"

@@ -23,6 +23,10 @@ class Purpose(models.TextChoices):
     DISCHARGE = "discharge", "Discharge: what happens next"
     # A wellbeing check-in link (monitoring): for the service user only (SERVICE_USER_ONLY).
     CHECKIN = "checkin", "Check-in link"
+    # Feedback after a contact (feedback): to the person, or a carer who took part.
+    FEEDBACK = "feedback", "Feedback after an appointment"
+    # A carer's invitation to tell the team what they have noticed before an assessment (E10).
+    CARER_INPUT = "carer_input", "Invitation to give input before an appointment"
 
 
 Predicate = Callable[[Carer | int, ServiceUser | int], bool]
@@ -34,6 +38,8 @@ CARER_CONSENT_FOR_PURPOSE: dict[str, tuple[str, Predicate]] = {
     Purpose.CHANGE: ("receive appointment details", consent.may_receive_appointment_details),
     Purpose.ROOM_LINK: ("join contacts", consent.may_join_contacts),
     Purpose.DISCHARGE: ("receive appointment details", consent.may_receive_appointment_details),
+    Purpose.FEEDBACK: ("join contacts", consent.may_give_feedback),
+    Purpose.CARER_INPUT: ("give input to assessments", consent.may_give_assessment_input),
 }
 
 

@@ -15,8 +15,8 @@ from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core.errors import DomainError
+from caremode.core.links import hash_token
 from caremode.monitoring import alerts
-from caremode.monitoring.checkins import hash_token
 from caremode.monitoring.errors import CheckInAnswerError, CheckInLinkError
 from caremode.monitoring.instruments import Measure
 from caremode.monitoring.models import Assessment, CheckIn, WarningSign, WarningSignReport

@@ -16,12 +16,9 @@ scoring and check-ins each stay a readable size). Rules and defaults, each in th
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -29,6 +26,7 @@ from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core import codes
+from caremode.core.links import new_link
 from caremode.core.presenters import nhs_datetime
 from caremode.messaging.models import Channel as MessageChannel
 from caremode.messaging.purposes import Purpose
@@ -61,13 +59,7 @@ DUE_AT_HOUR = 9
 MISSED_IN_A_ROW = 2
 
 
-def hash_token(token: str) -> str:
-    """The SHA-256 hex digest stored in place of a check-in link's token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def checkin_link(token: str) -> str:
-    return f"{settings.CAREMODE_BASE_URL}/check-in/{token}/"
+CHECKIN_PATH = "/check-in/{token}/"
 
 
 def _audit(
@@ -250,7 +242,7 @@ class IssuedCheckIn:
 
 
 def _issue(schedule: CheckInSchedule, *, due: dt.datetime, expires: dt.datetime) -> IssuedCheckIn:
-    token = secrets.token_urlsafe(32)
+    new = new_link()
     now = timezone.now()
     checkin = CheckIn.objects.create(
         schedule=schedule,
@@ -258,10 +250,10 @@ def _issue(schedule: CheckInSchedule, *, due: dt.datetime, expires: dt.datetime)
         measures=list(schedule.measures),
         due_at=due,
         expires_at=expires,
-        token_hash=hash_token(token) if schedule.channel != Channel.PORTAL else None,
+        token_hash=new.token_hash if schedule.channel != Channel.PORTAL else None,
     )
     _audit(None, AuditAction.CREATE, checkin, schedule.service_user_id, due_at=due.isoformat())
-    link = checkin_link(token)
+    link = new.url(CHECKIN_PATH)
     if schedule.channel != Channel.PORTAL:
         person = schedule.service_user
         sms = schedule.channel == Channel.SMS

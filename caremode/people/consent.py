@@ -49,6 +49,18 @@ def may_take_part_in_decisions(carer: Carer | int | None, service_user: ServiceU
     return _has(carer, service_user, TAKE_PART_IN_DECISIONS)
 
 
+def may_give_assessment_input(carer: Carer | int | None, service_user: ServiceUser | int) -> bool:
+    """Whether `service_user`'s current consent lets `carer` tell the team what they have noticed
+    before assessments, reviews and risk contacts, and raise concerns (E10)."""
+    return _has(carer, service_user, ASSESSMENT_INPUT)
+
+
+def may_give_feedback(carer: Carer | int | None, service_user: ServiceUser | int) -> bool:
+    """Whether `carer` may be asked for feedback on `service_user`'s contacts: only a carer whose
+    consent lets them take part (join contacts), since only they were there."""
+    return _has(carer, service_user, JOIN_CONTACTS)
+
+
 def consents_to_join(service_user: ServiceUser | int) -> QuerySet[CarerConsent]:
     """Current consents of `service_user` that let a carer join contacts, with the carer."""
     return _consents(service_user, JOIN_CONTACTS).select_related("carer")
@@ -62,6 +74,19 @@ def consents_to_appointment_details(service_user: ServiceUser | int) -> QuerySet
 def consents_to_take_part_in_decisions(service_user: ServiceUser | int) -> QuerySet[CarerConsent]:
     """Current consents of `service_user` that let a carer take part in shared decisions."""
     return _consents(service_user, TAKE_PART_IN_DECISIONS).select_related("carer")
+
+
+def consents_to_assessment_input(service_user: ServiceUser | int) -> QuerySet[CarerConsent]:
+    """Current consents of `service_user` that let a carer give input to assessments."""
+    return _consents(service_user, ASSESSMENT_INPUT).select_related("carer")
+
+
+def assessment_input_consents_of(account: User) -> QuerySet[CarerConsent]:
+    """Current consents that let the carer signed in as `account` give input to assessments,
+    with the service user (the carer page's "tell the team" and "raise a concern")."""
+    return CarerConsent.objects.filter(
+        CURRENT & ASSESSMENT_INPUT, carer__account=account, service_user__status="active"
+    ).select_related("service_user", "carer")
 
 
 def service_users_sharing_appointments_with(account: User) -> QuerySet[CarerConsent, int]:

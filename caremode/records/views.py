@@ -46,6 +46,7 @@ from caremode.evaluation.own_data import (
     series_csv,
 )
 from caremode.evaluation.report import dimension_rows as dashboard_rows
+from caremode.feedback import selectors as feedback_selectors
 from caremode.messaging.selectors import (
     list_messages_for,
     list_messages_sent_to_carer,
@@ -65,7 +66,7 @@ from caremode.monitoring.selectors import (
 from caremode.monitoring.services import agree_warning_sign, record_assessment
 from caremode.monitoring.services import retire_warning_sign as retire_warning_sign_service
 from caremode.people.access import access_consent, access_own_record, access_service_user
-from caremode.people.consent import consents_to_join
+from caremode.people.consent import assessment_input_consents_of, consents_to_join
 from caremode.people.forms import CaseloadSearchForm, RevokeConsentForm
 from caremode.people.models import ServiceUser
 from caremode.people.selectors import (
@@ -217,6 +218,7 @@ def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk)
     past = list_past_contacts(service_user)
+    carer_views = feedback_selectors.list_carer_views(service_user)
     return render(
         request,
         "records/record.html",
@@ -237,6 +239,9 @@ def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             # Check-ins (monitoring, mci)
             "checkin_schedule": monitoring_selectors.get_current_schedule(service_user),
             "checkins": monitoring_selectors.list_checkins(service_user, limit=5),
+            # Carers' input (feedback, E10)
+            "carer_views": carer_views,
+            "carer_views_by_contact": feedback_selectors.carer_views_by_contact(carer_views),
             "page_title": service_user.full_name,
             "back_href": reverse("records:caseload"),
             "back_text": "Back to my caseload",
@@ -268,6 +273,7 @@ def portal(request: AuthenticatedRequest) -> HttpResponse:
             # Check-ins, and the person's own scores over time with their contacts marked.
             "checkin_schedule": monitoring_selectors.get_current_schedule(service_user),
             "open_checkins": monitoring_selectors.list_open_checkins(service_user),
+            "open_feedback": feedback_selectors.list_open_requests(request.user),
             **trend_context(assessments, past),
             "guidance": first_remote_contact_guidance(first_remote.planned_mode)
             if first_remote
@@ -284,8 +290,18 @@ def carer_home(request: AuthenticatedRequest) -> HttpResponse:
     people = [
         (person, list_upcoming_contacts(person)) for person in list_people_cared_for(request.user)
     ]
+    invitations = feedback_selectors.list_open_invitations(request.user)
+    input_consents = list(assessment_input_consents_of(request.user))
+    open_feedback = feedback_selectors.list_open_requests(request.user)
     record_list_read(
-        actor=request.user, purpose="carer page", subject_ids=[person.pk for person, _ in people]
+        actor=request.user,
+        purpose="carer page",
+        subject_ids=sorted(
+            {person.pk for person, _ in people}
+            | {i.service_user_id for i in invitations}
+            | {c.service_user_id for c in input_consents}
+            | {r.service_user_id for r in open_feedback}
+        ),
     )
     return render(
         request,
@@ -293,6 +309,9 @@ def carer_home(request: AuthenticatedRequest) -> HttpResponse:
         {
             "people": people,
             "messages_sent": list_messages_sent_to_carer(request.user),
+            "invitations": invitations,
+            "input_consents": input_consents,
+            "open_feedback": open_feedback,
             "page_title": "People you care for",
         },
     )

@@ -9,8 +9,6 @@ how often it dropped (E16, E17), so the evaluation counts video contacts as they
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,6 +20,7 @@ from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core.errors import DomainError
+from caremode.core.links import hash_token, new_link
 from caremode.core.presenters import nhs_datetime
 from caremode.messaging.purposes import Purpose
 from caremode.messaging.services import queue_message
@@ -49,10 +48,6 @@ class IssuedLink:
     url: str
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def issue_pass(*, actor: User, room: Room, role: str, label: str) -> IssuedLink:
     """A new single-use link for `role`; earlier unused links for the same person stop working.
@@ -68,13 +63,13 @@ def issue_pass(*, actor: User, room: Room, role: str, label: str) -> IssuedLink:
     RoomPass.objects.filter(room=room, role=role, label=label, used_at__isnull=True).update(
         expires_at=now
     )
-    token = secrets.token_urlsafe(32)
+    link = new_link()
     issued = RoomPass.objects.create(
         room=room,
         role=role,
         label=label,
         carer=carer,
-        token_hash=_hash(token),
+        token_hash=link.token_hash,
         expires_at=room.contact.end_at + PASS_VALID_AFTER_END,
         created_at=now,
     )
@@ -85,7 +80,7 @@ def issue_pass(*, actor: User, room: Room, role: str, label: str) -> IssuedLink:
         subject_id=room.contact.service_user_id,
         detail={"room": room.pk, "role": role},
     )
-    return IssuedLink(role, label, f"{settings.CAREMODE_BASE_URL}/rooms/join/{token}/")
+    return IssuedLink(role, label, link.url("/rooms/join/{token}/"))
 
 
 def _check_carer_may_join(contact: Contact) -> Carer:
@@ -191,7 +186,11 @@ def redeem_pass(*, token: str, session_key: str) -> RoomPass:
     """The pass for `token`, bound to this browser session. Single use: a pass already used by
     another browser, expired, revoked, a carer's whose consent to join was withdrawn, or unknown
     raises PassNotValidError on `token`. Audited."""
-    found = RoomPass.objects.select_related("room__contact").filter(token_hash=_hash(token)).first()
+    found = (
+        RoomPass.objects.select_related("room__contact")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
     now = timezone.now()
     if found is None:
         raise PassNotValidError("This link is not recognised. Ask for a new one.", field="token")

@@ -11,6 +11,8 @@ from typing import Protocol
 from django.utils import timezone
 
 from caremode.audit.services import write_checkpoint
+from caremode.feedback.carer_input import invite_carers_before_assessments
+from caremode.feedback.services import ask_for_feedback_after_contacts
 from caremode.monitoring.checkins import create_due_checkins, mark_missed_checkins
 from caremode.rooms.services import close_abandoned_rooms
 from caremode.scheduling.services import (
@@ -42,6 +44,10 @@ PERIODIC_CHECKS: list[tuple[str, PeriodicCheck]] = [
     # Monitoring (mci): missed first, so a closed check-in never blocks the next one.
     ("check-ins missed", mark_missed_checkins),
     ("check-ins due sent", create_due_checkins),
+    # Voices (issue 15): feedback after attended contacts (H-F01), carers invited to give
+    # input before assessments, reviews and risk contacts (H-F06).
+    ("feedback asked after contacts", ask_for_feedback_after_contacts),
+    ("carers invited before assessments", invite_carers_before_assessments),
     # Last, so that the checkpoint witnesses what the checks above recorded.
     ("audit checkpoints written", write_audit_checkpoint),
 ]

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from caremode.core.links import hash_token
 from caremode.messaging.models import MessageStatus, OutboundMessage, RecipientKind
 from caremode.messaging.purposes import Purpose, why_carer_may_not_receive
 from caremode.monitoring.checkin_answers import answer_checkin
@@ -13,7 +14,6 @@ from caremode.monitoring.checkins import (
     CHECKIN_OPEN_FOR,
     agree_checkin_schedule,
     create_due_checkins,
-    hash_token,
     mark_missed_checkins,
 )
 from caremode.monitoring.models import CheckIn

@@ -29,7 +29,7 @@ pytestmark = [
 
 
 def test_a_link_answered_from_several_phones_at_once_lands_once(clinician, service_user):
-    from caremode.monitoring.checkins import hash_token
+    from caremode.core.links import hash_token
 
     now = timezone.now()
     schedule = CheckInSchedule.objects.create(

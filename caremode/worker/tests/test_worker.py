@@ -24,6 +24,8 @@ def test_the_schedule_is_one_list_of_every_check():
         "video rooms closed after the contact",
         "check-ins missed",
         "check-ins due sent",
+        "feedback asked after contacts",
+        "carers invited before assessments",
         "audit checkpoints written",
     ]
 
