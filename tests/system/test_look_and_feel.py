@@ -2,7 +2,8 @@
 
 Given the stylesheet built by `make assets`, when pages are opened in Chromium, then body text and
 headings use the NHS.UK frontend's font stack (Frutiger where licensed, Arial otherwise) and are
-never drawn in a serif face.
+never drawn in a serif face; the error pages (404, 403, 400, 500, a refused form) are NHS pages
+with a way back, and pass axe-core.
 """
 
 from __future__ import annotations
@@ -43,4 +44,30 @@ def test_body_text_and_headings_use_the_nhs_font_stack(page):
     page.goto("/account/sign-in/")
     assert computed_font(page, "input[name=username]") == NHS_FONT_STACK
     assert computed_font(page, "button[type=submit], .nhsuk-button") == NHS_FONT_STACK
+    assert_accessible(page)
+
+
+@pytest.mark.urls("caremode.core.tests.error_urls")
+def test_error_pages_are_nhs_pages_with_a_way_back(page):
+    for address, heading in [
+        ("/no-such-page/", "Page not found"),
+        ("/test-errors/forbidden/", "You cannot see this page"),
+        ("/test-errors/bad-request/", "Sorry, we could not understand that request"),
+        ("/test-errors/server-error/", "Sorry, there is a problem with the service"),
+    ]:
+        page.goto(address)
+        page.get_by_role("heading", level=1, name=heading).wait_for()
+        assert computed_font(page, "main h1") == NHS_FONT_STACK
+        assert_accessible(page)
+        page.get_by_role("link", name="Go to the start page").click()
+        page.get_by_role("heading", name="Sign in").wait_for()
+
+
+def test_a_form_refused_for_its_security_token_is_an_nhs_page(page):
+    page.goto("/account/sign-in/")
+    page.context.clear_cookies()  # the form's security cookie is gone, as after a long wait
+    page.get_by_label("Username").fill("someone")
+    page.get_by_label("Password").fill("not-checked")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", level=1, name="Your form could not be sent").wait_for()
     assert_accessible(page)
