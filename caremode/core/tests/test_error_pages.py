@@ -36,7 +36,7 @@ def test_an_unknown_address_shows_page_not_found_with_what_to_check(client):
 
 def test_a_page_another_role_cannot_open_is_the_same_page_not_found(client):
     signed_in(client, UserFactory(role=Role.ANALYST))
-    html = assert_nhs_error_page(client.get("/portal/"), 404, "Page not found")
+    html = assert_nhs_error_page(client.get("/my-care/"), 404, "Page not found")
     # The header still knows who is signed in, so they can sign out or find their way.
     assert "Sign out" in html
 
