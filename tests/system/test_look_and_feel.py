@@ -40,6 +40,7 @@ def test_body_text_and_headings_use_the_nhs_font_stack(page):
         assert computed_font(page, selector) == NHS_FONT_STACK, selector
         drawn = rendered_fonts(page, selector)
         assert drawn and not any(face in SERIF_FACES for face in drawn), (selector, drawn)
+    assert_accessible(page)  # the accessibility statement itself
     # Form controls inherit it too (the frontend sets `font-family: inherit` on them).
     page.goto("/account/sign-in/")
     assert computed_font(page, "input[name=username]") == NHS_FONT_STACK
