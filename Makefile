@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-caremode/core/static_build/.built: node_modules/.package-lock.json assets/caremode.scss scripts/build-assets.mjs
+caremode/core/static_build/.built: node_modules/.package-lock.json assets/caremode.scss scripts/build-assets.mjs \
+		$(wildcard assets/fonts/*.woff*)
 	npm run --silent build
 	touch $@
 

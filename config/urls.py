@@ -1,5 +1,11 @@
 from django.urls import include, path
 
+# Error pages in the NHS layout (caremode.core.error_pages).
+handler400 = "caremode.core.error_pages.bad_request"
+handler403 = "caremode.core.error_pages.permission_denied"
+handler404 = "caremode.core.error_pages.page_not_found"
+handler500 = "caremode.core.error_pages.server_error"
+
 urlpatterns = [
     path("", include("caremode.core.urls")),
     path("", include("caremode.records.urls")),
