@@ -72,10 +72,15 @@ def list_decision_history(service_user: ServiceUser) -> list[DecisionRecord]:
 
 
 def has_existing_relationship(service_user: ServiceUser, clinician: User) -> bool:
-    """Whether this clinician has already seen the person (an attended contact) (E4)."""
-    return Contact.objects.filter(
-        service_user=service_user, clinician=clinician, attend_status__in=sorted(codes.ATTENDED)
-    ).exists()
+    """Whether this clinician has already seen the person (an attended care contact; a digital
+    support session is not one) (E4)."""
+    return (
+        Contact.objects.care()
+        .filter(
+            service_user=service_user, clinician=clinician, attend_status__in=sorted(codes.ATTENDED)
+        )
+        .exists()
+    )
 
 
 def build_context(
@@ -190,9 +195,8 @@ def list_decisions_for_review(
         needs[person].append((need, recorded_at))
     outcomes: dict[int, list[ContactOutcome]] = defaultdict(list)
     for person, consultation_type, start, mode, status, failure in (
-        Contact.objects.filter(
-            service_user_id__in=people, start__gt=earliest, attend_status__isnull=False
-        )
+        Contact.objects.care()
+        .filter(service_user_id__in=people, start__gt=earliest, attend_status__isnull=False)
         .order_by("-start")
         .values_list(
             "service_user_id",
