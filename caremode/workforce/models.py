@@ -258,15 +258,18 @@ class WellbeingResponse(models.Model):
     threshold, and by the person who gave them (their own trend). The groups are copied when
     answering, so that a later change of team does not move past answers."""
 
+    # A month's published figures never change (ADR 0010: otherwise the figures before and
+    # after would give back the answers that left): an account's removal keeps its answers,
+    # unlinked, and a team with answers cannot be removed.
     respondent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     period = models.DateField(help_text="The first day of the month answered for.")
     answers = models.JSONField()
     ethnic_group = models.CharField(max_length=40)
     profession = models.CharField(max_length=80)
     band = models.CharField(max_length=10)
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, related_name="+")
     mostly_remote = models.BooleanField()
     submitted_at = models.DateTimeField()
 
