@@ -79,6 +79,16 @@ CONSULTATION_TYPES: Final[dict[str, str]] = {
     "discharge_planning": "Discharge planning",
 }
 CONSULTATION_TYPE_CHOICES: Final = list(CONSULTATION_TYPES.items())
+# Contacts that occupy a diary like care but are not clinical care (MHSDS counts care contacts):
+# a digital support session (a practice call, help with a device; workforce.DigitalSupport). They
+# are booked, reminded and protected from double booking as a contact is, and left out of
+# everything that counts care: the extract, contact gaps, commitments kept, missed-contact
+# review prompts and the summary of contacts by mode (ARCHITECTURE.md, hazard W3).
+DIGITAL_SUPPORT: Final = "digital_support"
+NON_CLINICAL_CONTACT_TYPES: Final[dict[str, str]] = {DIGITAL_SUPPORT: "Digital support"}
+# Every kind of contact a diary can hold: the consultation types and the non-clinical ones.
+CONTACT_TYPES: Final[dict[str, str]] = {**CONSULTATION_TYPES, **NON_CLINICAL_CONTACT_TYPES}
+CONTACT_TYPE_CHOICES: Final = list(CONTACT_TYPES.items())
 # The consultation types that review a person's care: a check-in schedule "before each review"
 # asks for a check-in ahead of each of these (monitoring).
 REVIEW_CONSULTATION_TYPES: Final = frozenset(

@@ -1,14 +1,17 @@
-"""Form pieces that follow the NHS design system: a three-part date and a 24-hour time."""
+"""Form pieces that follow the NHS design system (a three-part date, a 24-hour time), and the
+one way a form page handles a posted form (`submitted`, `form_page`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.forms.boundfield import BoundField
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 
 from caremode.core.errors import DomainError
 
@@ -138,17 +141,49 @@ def posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def submitted(request: HttpRequest, form: forms.Form, act: Callable[[dict[str, Any]], Any]) -> bool:
+def submitted(
+    request: HttpRequest,
+    form: forms.Form,
+    act: Callable[[dict[str, Any]], Any],
+    *,
+    fields: Mapping[str, str] | None = None,
+) -> bool:
     """On a POST with a valid form, run `act(cleaned_data)` (one service call).
 
     True when it succeeded; False for a GET, an invalid form, or a DomainError — which is shown
-    on the field it names — so that the view renders the form again.
+    on the field it names, or on the form field `fields` maps that name to (a service's `start`
+    is the form's `date`) — so that the view renders the form again.
     """
     if request.method != "POST" or not form.is_valid():
         return False
     try:
         act(form.cleaned_data)
     except DomainError as error:
+        if fields and error.field in fields:
+            error.field = fields[error.field]
         add_domain_error(form, error)
         return False
     return True
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    act: Callable[[dict[str, Any]], Any],
+    *,
+    template: str,
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+    done: str | Callable[[], str],
+    then: str,
+    fields: Mapping[str, str] | None = None,
+) -> HttpResponse:
+    """The whole of a GET/POST form page: the form, `act` run on a valid POST (`submitted`),
+    then `done` said and the person sent to `then` (a URL, or a URL name without arguments);
+    otherwise — a GET, an invalid form, a DomainError on its field — `template` rendered with
+    `form` and `context`. `context` may be a function, called only when the page is rendered
+    (after the form has been checked), and `done` too, called after `act` succeeded."""
+    if submitted(request, form, act, fields=fields):
+        messages.success(request, done() if callable(done) else done)
+        return redirect(then)
+    page = context() if callable(context) else context
+    return render(request, template, {"form": form, **page})

@@ -76,12 +76,16 @@ def list_decision_history(service_user: ServiceUser) -> list[DecisionRecord]:
 def get_relationship(service_user: ServiceUser, clinician: User, *, today: dt.date) -> Relationship:
     """The person's real history with this clinician (E4): attended contacts, how many face to
     face (the mode used), and days since the last. One query."""
-    history = Contact.objects.filter(
-        service_user=service_user, clinician=clinician, attend_status__in=sorted(codes.ATTENDED)
-    ).aggregate(
-        attended=Count("pk"),
-        face_to_face=Count("pk", filter=Q(mode_used="face_to_face")),
-        last=Max("start"),
+    history = (
+        Contact.objects.care()
+        .filter(
+            service_user=service_user, clinician=clinician, attend_status__in=sorted(codes.ATTENDED)
+        )
+        .aggregate(
+            attended=Count("pk"),
+            face_to_face=Count("pk", filter=Q(mode_used="face_to_face")),
+            last=Max("start"),
+        )
     )
     last = history["last"]
     return Relationship(
@@ -93,12 +97,16 @@ def get_relationship(service_user: ServiceUser, clinician: User, *, today: dt.da
 
 def had_face_to_face_therapy(service_user: ServiceUser) -> bool:
     """Whether the person has ever attended therapy face to face, with anyone (E5)."""
-    return Contact.objects.filter(
-        service_user=service_user,
-        consultation_type__in=sorted(THERAPY_TYPES),
-        attend_status__in=sorted(codes.ATTENDED),
-        mode_used="face_to_face",
-    ).exists()
+    return (
+        Contact.objects.care()
+        .filter(
+            service_user=service_user,
+            consultation_type__in=sorted(THERAPY_TYPES),
+            attend_status__in=sorted(codes.ATTENDED),
+            mode_used="face_to_face",
+        )
+        .exists()
+    )
 
 
 def build_context(
@@ -230,9 +238,8 @@ def list_decisions_for_review(
         needs[person].append((need, recorded_at))
     outcomes: dict[int, list[ContactOutcome]] = defaultdict(list)
     for person, consultation_type, start, mode, status, failure in (
-        Contact.objects.filter(
-            service_user_id__in=people, start__gt=earliest, attend_status__isnull=False
-        )
+        Contact.objects.care()
+        .filter(service_user_id__in=people, start__gt=earliest, attend_status__isnull=False)
         .order_by("-start")
         .values_list(
             "service_user_id",

@@ -304,8 +304,10 @@ def needs_at(history: list[tuple[str, dt.datetime, dt.datetime | None]], when: d
 
 
 def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> Iterator[list[str]]:
-    """Every offered contact (missed and cancelled included, E17) in MHSDS shape, one row each,
-    without names, NHS numbers, dates of birth or postcodes; restricted records left out.
+    """Every offered care contact (missed and cancelled included, E17) in MHSDS shape, one row
+    each (a digital support session is not a care contact: it is counted in the two
+    DigitalSupport columns instead), without names, NHS numbers, dates of birth or postcodes;
+    restricted records left out.
     Contacts still to come and those awaiting an outcome are not offered-and-settled, so omitted.
     ConsMechanismMH is the mode used when the contact took place, else the planned mode; access
     needs are those current at the contact's start; ConsType is MHSDS's 01 or 02.
@@ -313,9 +315,8 @@ def iter_pseudonymised_contacts(*, key: str, since: dt.date | None = None) -> It
     needs = _needs_history()
     support = digital_support_by_person()
     contacts = (
-        Contact.objects.filter(
-            attend_status__isnull=False, service_user__processing_restricted=False
-        )
+        Contact.objects.care()
+        .filter(attend_status__isnull=False, service_user__processing_restricted=False)
         .select_related("service_user", "team__service")
         .order_by("pk")
     )

@@ -16,6 +16,11 @@ class ContactQuerySet(models.QuerySet["Contact"]):
         """Contacts of the service users this person may see (see ServiceUser.visible_to)."""
         return self.filter(service_user__in=ServiceUser.objects.visible_to(user).values("pk"))
 
+    def care(self) -> ContactQuerySet:
+        """Care contacts only: without the non-clinical ones (digital support) that occupy a
+        diary but are not care (`codes.NON_CLINICAL_CONTACT_TYPES`)."""
+        return self.exclude(consultation_type__in=sorted(codes.NON_CLINICAL_CONTACT_TYPES))
+
 
 class Contact(models.Model):
     """An offered or booked care contact, whatever became of it (E17: missed ones count too)."""
@@ -25,7 +30,7 @@ class Contact(models.Model):
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts"
     )
-    consultation_type = models.CharField(max_length=30, choices=codes.CONSULTATION_TYPE_CHOICES)
+    consultation_type = models.CharField(max_length=30, choices=codes.CONTACT_TYPE_CHOICES)
     planned_mode = models.CharField(max_length=15, choices=codes.MODE_CHOICES)
     planned_cons_mechanism = models.CharField(
         max_length=2, help_text="MHSDS ConsMechanismMH of the planned mode."
@@ -88,7 +93,7 @@ class Contact(models.Model):
                 name="attend_status_known",
             ),
             models.CheckConstraint(
-                condition=Q(consultation_type__in=list(codes.CONSULTATION_TYPES)),
+                condition=Q(consultation_type__in=list(codes.CONTACT_TYPES)),
                 name="consultation_type_known",
             ),
             models.CheckConstraint(

@@ -81,13 +81,15 @@ def count_contacts_by_mode_and_outcome() -> list[dict[str, str]]:
     """Contacts offered so far by planned mode, with attendance and each kind of missed contact.
 
     De-identified and suppressed as MHSDS publications are (counts under 5 as `*`, others
-    rounded to 5), so it is safe for analysts. Every offered contact counts, missed ones included
-    (E17); contacts still to come and those awaiting an outcome are counted apart.
+    rounded to 5), so it is safe for analysts. Every offered care contact counts, missed ones
+    included (E17); contacts still to come and those awaiting an outcome are counted apart;
+    digital support sessions are not care contacts and are left out.
     """
     now = timezone.now()
     due = Q(start__lt=now) | Q(attend_status__isnull=False)
     rows = (
-        Contact.objects.filter(due, service_user__processing_restricted=False)
+        Contact.objects.care()
+        .filter(due, service_user__processing_restricted=False)
         .values("planned_mode")
         .annotate(
             offered=Count("pk"),

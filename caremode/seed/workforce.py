@@ -240,7 +240,9 @@ def seed_workforce(
             offers.append(
                 DigitalSupport(
                     service_user=person,
-                    kind=rng.choice(SupportKind.values),
+                    # Past offers are the guides: a practice call or help with a device is a
+                    # contact in the diaries, booked through workforce.services like any other.
+                    kind=rng.choice([SupportKind.VIDEO_GUIDE, SupportKind.CHECK_IN_GUIDE]),
                     offered_by=clinicians[0][0],
                     offered_at=offered_at,
                     outcome="taken_up" if taken else "declined",

@@ -10,7 +10,14 @@ from caremode.core import codes
 from caremode.core.forms import DateField, NHSForm
 from caremode.people.models import CarerConsent
 from caremode.workforce import pulse
-from caremode.workforce.models import TRAINED_ROLES, Band, SupportKind, SupportOutcome, Topic
+from caremode.workforce.models import (
+    BOOKED_MODES,
+    TRAINED_ROLES,
+    Band,
+    SupportKind,
+    SupportOutcome,
+    Topic,
+)
 
 REMOTE_MODE_CHOICES = [(m, label) for m, label in codes.MODE_CHOICES if m in codes.REMOTE_MODES]
 
@@ -138,6 +145,13 @@ class DigitalSupportForm(NHSForm):
         widget=forms.RadioSelect,
     )
     date = DateField(label="Date (for a practice call or help with a device)", required=False)
+    mode = forms.ChoiceField(
+        label="How help with a device or data will be given",
+        help_text="A practice call is always by video",
+        choices=[(m, codes.MODES[m][1]) for m in BOOKED_MODES],
+        widget=forms.RadioSelect,
+        required=False,
+    )
     time = forms.CharField(
         label="Start time (optional)",
         help_text="Use the 24-hour clock, for example 14:30",
@@ -180,7 +194,9 @@ class DigitalSupportForm(NHSForm):
 class SupportOutcomeForm(NHSForm):
     outcome = forms.ChoiceField(
         label="What happened",
-        choices=SupportOutcome.choices,
+        choices=[
+            (o.value, o.label) for o in SupportOutcome if o != SupportOutcome.CANCELLED_BY_SERVICE
+        ],
         widget=forms.RadioSelect,
         error_messages={"required": "Select what happened"},
     )

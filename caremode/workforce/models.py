@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from caremode.accounts.models import Role
 from caremode.core import codes
 from caremode.people.models import Carer, ServiceUser, Team
+from caremode.scheduling.models import Contact
 
 
 class Topic(models.TextChoices):
@@ -105,12 +106,37 @@ class SupportOutcome(models.TextChoices):
     TAKEN_UP = "taken_up", "Taken up"
     DECLINED = "declined", "Declined"
     DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    CANCELLED_BY_SERVICE = "cancelled_by_service", "Cancelled by the service"
+
+
+# The kinds given at a time, with someone: booked as a contact in the giver's diary and the
+# person's appointments. A practice call is always by video; help with a device or data in a
+# mode chosen with the person. Guides are sent, not booked.
+BOOKED_KINDS = frozenset({SupportKind.PRACTICE_CALL.value, SupportKind.DEVICES_AND_DATA.value})
+BOOKED_MODES = ("video", "telephone", "face_to_face")
+
+
+def outcome_of_contact(attend_status: str | None) -> str:
+    """What became of a booked session, from its contact's MHSDS AttendStatus: "" while none is
+    recorded."""
+    if attend_status is None:
+        return ""
+    if attend_status in codes.ATTENDED:
+        return SupportOutcome.TAKEN_UP.value
+    if attend_status == "2":
+        return SupportOutcome.DECLINED.value
+    if attend_status == "4":
+        return SupportOutcome.CANCELLED_BY_SERVICE.value
+    return SupportOutcome.DID_NOT_ATTEND.value
 
 
 class DigitalSupport(models.Model):
-    """Digital support offered to a service user, or to their carer, booked and recorded like a
-    contact (E15, E16): who offered it, when it is, who gives it (staff or a volunteer), and
-    whether it was taken up."""
+    """Digital support offered to a service user, or to their carer (E15, E16): who offered it,
+    who gives it (staff or a volunteer), and whether it was taken up. A practice call or help
+    with a device is booked as a contact (`contact`, consultation type `digital_support`), so
+    it holds the staff member's and the person's time as any contact does, with its reminder
+    and the same no-double-booking rules, and its outcome is the contact's, recorded once. A
+    guide has no contact; its outcome is recorded here."""
 
     service_user = models.ForeignKey(
         ServiceUser, on_delete=models.PROTECT, related_name="digital_support"
@@ -123,12 +149,23 @@ class DigitalSupport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     offered_at = models.DateTimeField()
-    start = models.DateTimeField(null=True, blank=True, help_text="When it is booked for.")
-    duration_minutes = models.PositiveSmallIntegerField(default=30)
+    contact = models.OneToOneField(
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="digital_support",
+        help_text="The booked session, in the diaries like any contact.",
+    )
     given_by = models.CharField(
         max_length=150, blank=True, help_text="The member of staff or volunteer giving it."
     )
-    outcome = models.CharField(max_length=15, blank=True, choices=SupportOutcome.choices)
+    outcome = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=SupportOutcome.choices,
+        help_text="For a guide only: a booked session's outcome is its contact's.",
+    )
     outcome_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -148,10 +185,35 @@ class DigitalSupport(models.Model):
                 condition=Q(outcome="") | Q(outcome_recorded_at__isnull=False),
                 name="support_outcome_has_time",
             ),
+            # One outcome, in one place: a booked session's is its contact's.
+            models.CheckConstraint(
+                condition=Q(contact__isnull=True) | Q(outcome=""),
+                name="support_booked_outcome_on_contact",
+            ),
+            models.CheckConstraint(
+                condition=Q(contact__isnull=True) | Q(kind__in=sorted(BOOKED_KINDS)),
+                name="support_only_sessions_booked",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=SupportKind.PRACTICE_CALL) | Q(contact__isnull=False),
+                name="support_practice_call_booked",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    @property
+    def current_outcome(self) -> str:
+        """What became of it: the contact's outcome for a booked session, else the one recorded
+        here ("" while nothing is)."""
+        if self.contact_id is not None:
+            return outcome_of_contact(self.contact.attend_status)
+        return self.outcome
+
+    @property
+    def current_outcome_label(self) -> str:
+        return SupportOutcome(self.current_outcome).label if self.current_outcome else ""
 
 
 class Band(models.TextChoices):
@@ -196,15 +258,18 @@ class WellbeingResponse(models.Model):
     threshold, and by the person who gave them (their own trend). The groups are copied when
     answering, so that a later change of team does not move past answers."""
 
+    # A month's published figures never change (ADR 0010: otherwise the figures before and
+    # after would give back the answers that left): an account's removal keeps its answers,
+    # unlinked, and a team with answers cannot be removed.
     respondent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     period = models.DateField(help_text="The first day of the month answered for.")
     answers = models.JSONField()
     ethnic_group = models.CharField(max_length=40)
     profession = models.CharField(max_length=80)
     band = models.CharField(max_length=10)
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, related_name="+")
     mostly_remote = models.BooleanField()
     submitted_at = models.DateTimeField()
 

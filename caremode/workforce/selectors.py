@@ -23,6 +23,7 @@ from caremode.workforce.models import (
     TrainingCompletion,
     TrainingCourse,
     WellbeingResponse,
+    outcome_of_contact,
 )
 
 
@@ -191,25 +192,39 @@ def get_completion_for_manager(manager: User, pk: int) -> TrainingCompletion | N
 def list_digital_support(service_user: ServiceUser) -> list[DigitalSupport]:
     return list(
         DigitalSupport.objects.filter(service_user=service_user).select_related(
-            "carer", "offered_by"
+            "carer", "offered_by", "contact"
         )
     )
 
 
 def get_digital_support(service_user: ServiceUser, pk: int) -> DigitalSupport | None:
-    return DigitalSupport.objects.filter(service_user=service_user, pk=pk).first()
+    return (
+        DigitalSupport.objects.filter(service_user=service_user, pk=pk)
+        .select_related("contact")
+        .first()
+    )
 
 
 def digital_support_by_person() -> dict[int, tuple[dt.date | None, dt.date | None]]:
-    """service user id → (first day support was offered, first day it was taken up)."""
+    """service user id → (first day support was offered, first day it was taken up). A booked
+    session is taken up when its contact was attended, on the contact's day; a guide on the day
+    its uptake was recorded."""
     firsts: dict[int, tuple[dt.date | None, dt.date | None]] = {}
     rows = DigitalSupport.objects.values_list(
-        "service_user_id", "offered_at", "outcome", "outcome_recorded_at", "start"
+        "service_user_id",
+        "offered_at",
+        "outcome",
+        "outcome_recorded_at",
+        "contact_id",
+        "contact__attend_status",
+        "contact__start",
     ).order_by("offered_at")
-    for person, offered_at, outcome, recorded_at, start in rows:
+    for person, offered_at, outcome, recorded_at, contact_id, status, start in rows:
         offered, taken = firsts.get(person, (None, None))
         day = timezone.localtime(offered_at).date()
         offered = day if offered is None or day < offered else offered
+        if contact_id is not None:
+            outcome = outcome_of_contact(status)
         if outcome == SupportOutcome.TAKEN_UP:
             when = timezone.localtime(start or recorded_at or offered_at).date()
             taken = when if taken is None or when < taken else taken

@@ -14,11 +14,16 @@ from caremode.accounts.models import Role, User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core import codes
+from caremode.core.errors import DomainError
 from caremode.people.consent import consents_to_join
 from caremode.people.models import Carer, ServiceUser, TeamMembership
+from caremode.scheduling.models import ContactChange
+from caremode.scheduling.services import book_contact, cancel_contact, record_outcome
 from caremode.workforce import pulse
 from caremode.workforce.errors import WorkforceError
 from caremode.workforce.models import (
+    BOOKED_KINDS,
+    BOOKED_MODES,
     Band,
     DigitalSupport,
     StaffProfile,
@@ -129,33 +134,64 @@ def offer_digital_support(
     carer: Carer | None = None,
     start: dt.datetime | None = None,
     duration_minutes: int = 30,
+    mode: str = "",
     given_by: str = "",
 ) -> DigitalSupport:
-    """Offer digital support to a service user, or to their carer (`carer`), booked for `start`
-    when it is a practice call or help with a device. WorkforceError on `kind`, `carer` (not
-    a carer with consent to join this person's contacts), `start` (a practice call needs a
-    time, in the future) or `duration_minutes` (5 to 120). Audited against the service user."""
+    """Offer digital support to a service user, or to their carer (`carer`).
+
+    A practice call (always by video) or help with a device or data (by video, telephone or face
+    to face, `mode`) given at `start` is booked as a contact of type `digital_support` in the
+    actor's diary and the person's appointments, through `scheduling.services.book_contact`: the
+    same diary locks, rules and database constraints as any contact (no double booking of the
+    actor or the person, the pause after a remote session, working hours), the same reminder to
+    the person and to a carer with consent for appointment details. `given_by` names a volunteer
+    or colleague who gives it with the actor. A guide is offered without a time.
+
+    Raises WorkforceError on `kind`, `carer` (not a carer this person has agreed may join
+    contacts), `start` (a practice call needs a time), `mode` or `duration_minutes` (5 to 120),
+    and book_contact's errors (SlotAlreadyBookedError naming what it clashes with, and the rest),
+    all before anything is saved. Audited against the service user.
+    """
     if kind not in SupportKind.values:
         raise WorkforceError("Select the support offered", field="kind")
     if carer is not None and carer.pk not in {c.carer_id for c in consents_to_join(service_user)}:
         raise WorkforceError(
             "Select a carer this person has agreed may join contacts", field="carer"
         )
-    now = timezone.now()
     if kind == SupportKind.PRACTICE_CALL and start is None:
         raise WorkforceError("Enter when the practice call is", field="start")
-    if start is not None and start <= now:
-        raise WorkforceError("Enter a time in the future", field="start")
+    if start is not None and kind not in BOOKED_KINDS:
+        raise WorkforceError(
+            "A guide is sent, not booked: leave the date and time empty", field="start"
+        )
+    if kind == SupportKind.PRACTICE_CALL:
+        mode = "video"
+    if start is not None and mode not in BOOKED_MODES:
+        raise WorkforceError(
+            "Select how the help will be given: video, telephone or face to face", field="mode"
+        )
     if not 5 <= duration_minutes <= 120:
         raise WorkforceError("Enter a length from 5 to 120 minutes", field="duration_minutes")
+    contact = None
+    if start is not None:
+        who = f" with {given_by.strip()}" if given_by.strip() else ""
+        contact = book_contact(
+            actor=actor,
+            service_user=service_user,
+            consultation_type=codes.DIGITAL_SUPPORT,
+            mode=mode,
+            start=start,
+            duration_minutes=duration_minutes,
+            carer=carer,
+            notes=f"{SupportKind(kind).label}{who}",
+        )
     support = DigitalSupport.objects.create(
         service_user=service_user,
         carer=carer,
         kind=kind,
         offered_by=actor,
-        offered_at=now,
-        start=start,
-        duration_minutes=duration_minutes,
+        offered_at=timezone.now(),
+        contact=contact,
         given_by=given_by.strip(),
     )
     record_event(
@@ -163,27 +199,55 @@ def offer_digital_support(
         action=AuditAction.CREATE,
         obj=support,
         subject_id=service_user.pk,
-        detail={"kind": kind, "for_carer": carer is not None},
+        detail={"kind": kind, "for_carer": carer is not None, "contact": support.contact_id},
     )
     return support
 
 
 @transaction.atomic
 def record_support_outcome(*, actor: User, support: DigitalSupport, outcome: str) -> DigitalSupport:
-    """Record whether the support was taken up, once (like a contact's outcome, a conditional
-    update, so two people recording at once cannot both succeed). WorkforceError on `outcome`
-    when unknown, already recorded, or for a booked session still to come. Audited."""
-    if outcome not in SupportOutcome.values:
+    """Record what became of the support, once.
+
+    A booked session's outcome is its contact's, recorded through scheduling as any contact's
+    is (taken up: attended in the planned mode; did not attend; declined: cancelled by the
+    person, which frees the time), so the diary, the person's appointments and this record
+    agree, and recording it again here or on the contact's own page is refused. A guide's
+    outcome is a conditional update, so two people recording at once cannot both succeed.
+    WorkforceError on `outcome` when unknown, already recorded, or for a session still to come
+    (other than declining it). Audited.
+    """
+    if outcome not in SupportOutcome.values or outcome == SupportOutcome.CANCELLED_BY_SERVICE:
         raise WorkforceError("Select what happened", field="outcome")
     now = timezone.now()
-    if support.start and support.start > now and outcome != SupportOutcome.DECLINED:
-        raise WorkforceError("This is still to come; record it afterwards.", field="outcome")
-    updated = DigitalSupport.objects.filter(pk=support.pk, outcome="").update(
-        outcome=outcome, outcome_recorded_by=actor, outcome_recorded_at=now
-    )
-    if not updated:
-        raise WorkforceError("What happened has already been recorded.", field="outcome")
-    support.refresh_from_db()
+    contact = support.contact
+    if contact is not None:
+        if contact.start > now and outcome != SupportOutcome.DECLINED:
+            raise WorkforceError("This is still to come; record it afterwards.", field="outcome")
+        try:
+            if outcome == SupportOutcome.DECLINED:
+                cancel_contact(
+                    actor=actor,
+                    contact=contact,
+                    initiated_by=ContactChange.InitiatedBy.SERVICE_USER,
+                    reason="Declined the digital support",
+                )
+            else:
+                record_outcome(
+                    actor=actor,
+                    contact=contact,
+                    attend_status="5" if outcome == SupportOutcome.TAKEN_UP else "3",
+                    mode_used=contact.planned_mode if outcome == SupportOutcome.TAKEN_UP else "",
+                )
+        except DomainError as error:  # already recorded or cancelled, on the contact's page
+            raise WorkforceError(error.message, field="outcome") from error
+        support.contact.refresh_from_db()
+    else:
+        updated = DigitalSupport.objects.filter(pk=support.pk, outcome="").update(
+            outcome=outcome, outcome_recorded_by=actor, outcome_recorded_at=now
+        )
+        if not updated:
+            raise WorkforceError("What happened has already been recorded.", field="outcome")
+        support.refresh_from_db()
     record_event(
         actor=actor,
         action=AuditAction.UPDATE,

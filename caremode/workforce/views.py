@@ -18,7 +18,7 @@ from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core.access import AuthenticatedRequest, care_team_required, roles_required
 from caremode.core.errors import DomainError
-from caremode.core.forms import add_domain_error, posted, submitted
+from caremode.core.forms import form_page, posted
 from caremode.people.access import access_service_user
 from caremode.people.consent import consents_to_join
 from caremode.workforce import pulse, selectors, services
@@ -54,18 +54,18 @@ def my_training(request: AuthenticatedRequest) -> HttpResponse:
             actor=request.user, course=course, completed_on=data["completed_on"], note=data["note"]
         )
 
-    if submitted(request, form, record):
-        messages.success(request, "Training recorded.")
-        return redirect("workforce:my_training")
-    return render(
+    return form_page(
         request,
-        "workforce/my_training.html",
-        {
-            "form": form,
+        form,
+        record,
+        template="workforce/my_training.html",
+        context=lambda: {
             "statuses": statuses,
             "completions": selectors.list_completions(request.user),
             "page_title": "Your training",
         },
+        done="Training recorded.",
+        then="workforce:my_training",
     )
 
 
@@ -73,14 +73,14 @@ def my_training(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def catalogue(request: AuthenticatedRequest) -> HttpResponse:
     """The catalogue of training; a team manager adds a course."""
-    form = CourseForm(posted(request))
-    if submitted(request, form, lambda data: services.create_course(actor=request.user, **data)):
-        messages.success(request, "Training added to the catalogue.")
-        return redirect("workforce:catalogue")
-    return render(
+    return form_page(
         request,
-        "workforce/catalogue.html",
-        {"form": form, "courses": selectors.list_courses(), "page_title": "Training catalogue"},
+        CourseForm(posted(request)),
+        lambda data: services.create_course(actor=request.user, **data),
+        template="workforce/catalogue.html",
+        context=lambda: {"courses": selectors.list_courses(), "page_title": "Training catalogue"},
+        done="Training added to the catalogue.",
+        then="workforce:catalogue",
     )
 
 
@@ -127,7 +127,8 @@ def confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def digital_support(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Digital support for this person and their carers: what was offered and taken up; offer
-    more (E15, E16)."""
+    more (E15, E16). A practice call or help with a device is booked into the diaries as a
+    contact (`services.offer_digital_support`)."""
     service_user = access_service_user(request.user, pk, purpose="digital support")
     consents = list(consents_to_join(service_user))
     form = DigitalSupportForm(posted(request), carers=consents)
@@ -140,23 +141,25 @@ def digital_support(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             kind=data["kind"],
             carer=carer,
             start=data["start"],
+            mode=data.get("mode") or "",
             given_by=data["given_by"],
         )
 
-    if submitted(request, form, offer):
-        messages.success(request, "Digital support offered.")
-        return redirect("workforce:digital_support", pk=service_user.pk)
-    return render(
+    return form_page(
         request,
-        "workforce/digital_support.html",
-        {
-            "form": form,
+        form,
+        offer,
+        template="workforce/digital_support.html",
+        context=lambda: {
             "service_user": service_user,
             "offers": selectors.list_digital_support(service_user),
             "outcome_form": SupportOutcomeForm(),
             "page_title": "Digital support",
             "back_href": reverse("records:record", args=[service_user.pk]),
         },
+        done="Digital support offered.",
+        then=reverse("workforce:digital_support", args=[service_user.pk]),
+        fields={"start": "date"},
     )
 
 
@@ -197,13 +200,15 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
         if current
         else {"profession": request.user.professional_group}
     )
-    form = ProfileForm(posted(request), initial=initial)
-    if submitted(
-        request, form, lambda data: services.save_staff_profile(actor=request.user, **data)
-    ):
-        messages.success(request, "Saved.")
-        return redirect("workforce:pulse")
-    return render(request, "workforce/profile.html", {"form": form, "page_title": "About you"})
+    return form_page(
+        request,
+        ProfileForm(posted(request), initial=initial),
+        lambda data: services.save_staff_profile(actor=request.user, **data),
+        template="workforce/profile.html",
+        context={"page_title": "About you"},
+        done="Saved.",
+        then="workforce:pulse",
+    )
 
 
 @staff_required
@@ -214,28 +219,21 @@ def pulse_page(request: AuthenticatedRequest) -> HttpResponse:
     period = services.current_period(today)
     answered = selectors.get_own_response(request.user, period)
     has_profile = selectors.get_staff_profile(request.user) is not None
-    form = PulseForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submit_pulse(actor=request.user, answers=form.cleaned_data, today=today)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "Thank you. Your answers are only ever counted in groups.")
-            return redirect("workforce:pulse")
-    trend = selectors.list_own_trend(request.user)
-    return render(
+    return form_page(
         request,
-        "workforce/pulse.html",
-        {
-            "form": form,
+        PulseForm(posted(request)),
+        lambda data: services.submit_pulse(actor=request.user, answers=data, today=today),
+        template="workforce/pulse.html",
+        context=lambda: {
             "answered": answered,
             "has_profile": has_profile,
             "period": period,
-            "trend": trend,
+            "trend": selectors.list_own_trend(request.user),
             "questions": {**pulse.ONS4, **pulse.REMOTE_WORKING},
             "page_title": "Wellbeing pulse",
         },
+        done="Thank you. Your answers are only ever counted in groups.",
+        then="workforce:pulse",
     )
 
 

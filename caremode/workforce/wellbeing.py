@@ -114,7 +114,8 @@ def _shares(tally: Mapping[str, int], n: int, reference: Mapping[str, int] | Non
 def results_by_group(
     rows: Iterable[Answer], *, threshold: int, dimensions: Iterable[str] = tuple(DIMENSIONS)
 ) -> Results:
-    """Every breakdown of one period's responses, with small groups hidden (see `anonymity`).
+    """Every breakdown of one period's responses, with small groups hidden (see `anonymity`):
+    within each breakdown, and across them all together (`anonymity.suppress`).
 
     Nothing is computed for fewer respondents than the threshold in all: `Results.shown` is
     False and there are no figures."""
@@ -123,13 +124,18 @@ def results_by_group(
     if not anonymity.total_shown(len(rows), threshold):
         return Results(respondents=len(rows), threshold=threshold)
     overall = _shares(_tally(rows), len(rows), None, 0)
+    dimensions = tuple(dimensions)
+    memberships = [{d: r.groups.get(d) or "Not stated" for d in dimensions} for r in rows]
+    # Hidden across all the breakdowns at once: no sum of one breakdown's groups less
+    # another's can give back a small group (anonymity.suppress).
+    hiding = anonymity.suppress(memberships, threshold)
     breakdowns = []
     for dimension in dimensions:
         by_group: dict[str, list[Answer]] = {}
-        for r in rows:
-            by_group.setdefault(r.groups.get(dimension) or "Not stated", []).append(r)
+        for r, m in zip(rows, memberships, strict=True):
+            by_group.setdefault(m[dimension], []).append(r)
         counts = {g: len(members) for g, members in by_group.items()}
-        hidden = anonymity.suppressed_groups(counts, threshold)
+        hidden = hiding[dimension]
         visible = sorted((g for g in by_group if g not in hidden), key=lambda g: (-counts[g], g))
         tallies = {g: _tally(by_group[g]) for g in visible}
         reference = visible[0] if len(visible) > 1 else None

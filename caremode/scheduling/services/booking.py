@@ -10,7 +10,7 @@ from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core import codes
 from caremode.core.errors import DomainError
-from caremode.core.presenters import nhs_datetime
+from caremode.core.presenters import nhs_datetime, nhs_time
 from caremode.messaging.services import cancel_queued_messages
 from caremode.people.consent import may_join_contacts
 from caremode.people.models import Carer, ServiceUser
@@ -97,16 +97,32 @@ def _check_time(
     standing = Contact.objects.exclude(attend_status__in=["2", "4"])
     if exclude is not None:
         standing = standing.exclude(pk=exclude)
-    if standing.filter(clinician=clinician, start__lt=until, blocked_until__gt=start).exists():
+    clash = standing.filter(clinician=clinician, start__lt=until, blocked_until__gt=start).first()
+    if clash is not None:
         raise SlotAlreadyBookedError(
-            "The clinician already has a contact then, or needs a pause after a remote one.",
+            f"That clashes with {clinician.get_full_name() or clinician}'s "
+            f"{_what_and_when(clash)}"
+            + (", or the pause after it" if clash.blocked_until > clash.end_at else "")
+            + ". Choose another time.",
             field="start",
         )
-    if standing.filter(service_user=service_user, start__lt=end, end_at__gt=start).exists():
+    clash = standing.filter(service_user=service_user, start__lt=end, end_at__gt=start).first()
+    if clash is not None:
         raise SlotAlreadyBookedError(
-            f"{service_user.full_name} already has a contact at that time.", field="start"
+            f"That clashes with {service_user.full_name}'s {_what_and_when(clash)}. "
+            "Choose another time.",
+            field="start",
         )
     return end, until
+
+
+def _what_and_when(contact: Contact) -> str:
+    """What a clashing contact is and when, without naming whom it is with (the clinician's
+    other contact may be with someone the person booking cannot see): "digital support
+    (video) on Tuesday 24 November 2026 at 3pm, until 3:30pm"."""
+    kind = codes.CONTACT_TYPES[contact.consultation_type].lower()
+    mode = codes.MODES[contact.planned_mode][1].lower()
+    return f"{kind} ({mode}) on {nhs_datetime(contact.start)}, until {nhs_time(contact.end_at)}"
 
 
 def _save_or_clash(contact: Contact, **kwargs: object) -> None:
@@ -145,11 +161,12 @@ def book_contact(
     holiday), SlotAlreadyBookedError (the clinician, or the person, already has a contact then,
     including the pause after a remote contact, or someone has just booked it — enforced by the
     database too), ModeNotOfferedError, CarerNotConsentedError (E10),
-    ServiceUserDischargedError, DomainError for an unknown code. Queues the reminder (and,
-    before a first remote contact, guidance). Audited; the team's open pages hear of it on
-    commit.
+    ServiceUserDischargedError, DomainError for an unknown code (`consultation_type` is one of
+    `codes.CONTACT_TYPES`: a clinical type, or digital support, which `workforce` books). The
+    overlap errors name what the time clashes with. Queues the reminder (and, before a first
+    remote contact, guidance). Audited; the team's open pages hear of it on commit.
     """
-    if consultation_type not in codes.CONSULTATION_TYPES:
+    if consultation_type not in codes.CONTACT_TYPES:
         raise DomainError(
             f"Unknown consultation type {consultation_type!r}.", field="consultation_type"
         )

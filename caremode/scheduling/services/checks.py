@@ -97,11 +97,15 @@ def check_commitments(*, now: dt.datetime | None = None) -> int:
         ]
         if not days:
             continue
-        contacts = Contact.objects.filter(
-            service_user_id=commitment.service_user_id,
-            start__date__gte=days[0] - dt.timedelta(days=1),
-            start__date__lte=days[-1] + dt.timedelta(days=1),
-        ).exclude(attend_status="4")
+        contacts = (
+            Contact.objects.care()
+            .filter(
+                service_user_id=commitment.service_user_id,
+                start__date__gte=days[0] - dt.timedelta(days=1),
+                start__date__lte=days[-1] + dt.timedelta(days=1),
+            )
+            .exclude(attend_status="4")
+        )
         held = {timezone.localtime(c.start).date() for c in contacts}
         for day in days:
             if held & {day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)}:
@@ -122,20 +126,22 @@ def check_commitments(*, now: dt.datetime | None = None) -> int:
 
 
 def check_contact_gaps(*, now: dt.datetime | None = None) -> int:
-    """Raise an alert for each person on a caseload with no attended contact for longer than
-    the team's threshold and nothing booked; never for a discharged person. Returns the number
-    of new alerts."""
+    """Raise an alert for each person on a caseload with no attended care contact for longer
+    than the team's threshold and no care contact booked (a digital support session is neither:
+    hazard W3); never for a discharged person. Returns the number of new alerts."""
     now = now or timezone.now()
+    care = ~Q(contacts__consultation_type__in=sorted(codes.NON_CLINICAL_CONTACT_TYPES))
     people = (
         ServiceUser.objects.filter(status=ServiceUser.Status.ACTIVE)
         .select_related("team")
         .annotate(
             last_seen=Max(
-                "contacts__start", filter=Q(contacts__attend_status__in=sorted(codes.ATTENDED))
+                "contacts__start",
+                filter=care & Q(contacts__attend_status__in=sorted(codes.ATTENDED)),
             ),
             next_booked=Max(
                 "contacts__start",
-                filter=Q(contacts__start__gt=now, contacts__attend_status__isnull=True),
+                filter=care & Q(contacts__start__gt=now, contacts__attend_status__isnull=True),
             ),
         )
         .filter(next_booked__isnull=True)

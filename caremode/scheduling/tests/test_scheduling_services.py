@@ -155,7 +155,7 @@ def test_consent_given_by_another_person_never_lets_a_carer_be_invited_or_told(
 def test_a_clinician_cannot_hold_two_overlapping_contacts(clinician, service_user, team):
     book(clinician, service_user, start=tomorrow_at(10), duration_minutes=60)
     other = ServiceUserFactory(team=team)
-    with pytest.raises(ClinicianUnavailableError, match="already has a contact"):
+    with pytest.raises(ClinicianUnavailableError, match="clashes with"):
         book(clinician, other, start=tomorrow_at(10, 30))
     # After a remote contact the clinician gets the team's pause before the next one (E12).
     with pytest.raises(ClinicianUnavailableError, match="pause"):
@@ -170,7 +170,8 @@ def test_a_clinician_cannot_hold_two_overlapping_contacts(clinician, service_use
 def test_a_service_user_cannot_hold_two_overlapping_contacts(clinician, service_user, team):
     book(clinician, service_user, start=tomorrow_at(10), duration_minutes=60)
     colleague = clinician_in(team)
-    with pytest.raises(ClinicianUnavailableError, match="Megan Taylor already has a contact"):
+    clash = "clashes with Megan Taylor's medication review"
+    with pytest.raises(ClinicianUnavailableError, match=clash):
         book(colleague, service_user, start=tomorrow_at(10, 30))
 
 

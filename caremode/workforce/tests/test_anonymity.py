@@ -126,3 +126,134 @@ def test_fewer_than_ten_in_all_gives_no_figures():
     rows = [wellbeing.Answer(groups={"team": "A"}, answers=_answers(rng)) for _ in range(9)]
     result = wellbeing.results_by_group(rows, threshold=10)
     assert not result.shown and result.overall == () and result.breakdowns == ()
+
+
+# Across breakdowns ------------------------------------------------------------------------------
+# The attacker knows everyone's groups (a manager knows their team) and adds and subtracts the
+# figures of every breakdown at once: shown groups, the hidden groups together (the total less
+# the shown ones) and the total.
+
+
+def _shown(result: wellbeing.Results) -> dict[str, set[str]]:
+    return {b.dimension: {g.group for g in b.shown} for b in result.breakdowns}
+
+
+def _published_blocks(shown: dict[str, set[str]], memberships: list[dict[str, str]]):
+    """The sets of respondents (by index) whose figures the page gives, directly or by
+    subtracting within one breakdown, when `shown` are the groups shown in each breakdown."""
+    everyone = frozenset(range(len(memberships)))
+    blocks = {everyone}
+    for dimension, groups in shown.items():
+        for group in groups:
+            blocks.add(frozenset(i for i, m in enumerate(memberships) if m[dimension] == group))
+        rest = frozenset(i for i, m in enumerate(memberships) if m[dimension] not in groups)
+        if rest:
+            blocks.add(rest)
+    return sorted(blocks, key=sorted)
+
+
+def _attack(shown, memberships, *, most=3):
+    """Every sum and difference of up to `most` published sets (coefficients -1, 0 or 1) that
+    comes out as a set of people: the sizes of those sets."""
+    blocks = _published_blocks(shown, memberships)
+    found = set()
+    for r in range(1, most + 1):
+        for combo in itertools.combinations(blocks, r):
+            for signs in itertools.product((1, -1), repeat=r):
+                weight = [0] * len(memberships)
+                for sign, block in zip(signs, combo, strict=True):
+                    for i in block:
+                        weight[i] += sign
+                if all(w in (0, 1) for w in weight) and any(weight):
+                    found.add(sum(weight))
+    return found
+
+
+def _rows(memberships, seed=5):
+    rng = random.Random(seed)
+    return [wellbeing.Answer(groups=m, answers=_answers(rng)) for m in memberships]
+
+
+def _per_breakdown_only(memberships, threshold=10) -> dict[str, set[str]]:
+    """The groups hiding within each breakdown alone would show (the rule before `suppress`)."""
+    shown = {}
+    for d in memberships[0]:
+        counts: dict[str, int] = {}
+        for m in memberships:
+            counts[m[d]] = counts.get(m[d], 0) + 1
+        shown[d] = set(counts) - anonymity.suppressed_groups(counts, threshold)
+    return shown
+
+
+def test_a_team_less_a_profession_it_nearly_holds_does_not_give_back_one_person():
+    """North has 12 respondents: 11 psychologists and one nurse. Psychology has 11, all in North.
+    Each breakdown alone would show both groups, and North less psychology is the one nurse."""
+    memberships = (
+        [{"team": "North", "profession": "Psychologist"}] * 11
+        + [{"team": "North", "profession": "Nurse"}]
+        + [{"team": "South", "profession": "Nurse"}] * 30
+    )
+    assert 1 in _attack(_per_breakdown_only(memberships), memberships)  # the gap there was
+    result = wellbeing.results_by_group(
+        _rows(memberships), threshold=10, dimensions=["team", "profession"]
+    )
+    learnt = _attack(_shown(result), memberships)
+    assert learnt and min(learnt) >= 10
+    nurse = next(
+        i for i, m in enumerate(memberships) if m == {"team": "North", "profession": "Nurse"}
+    )
+    assert not any(block == {nurse} for block in _published_blocks(_shown(result), memberships))
+
+
+def test_three_breakdowns_together_do_not_give_back_a_small_group():
+    """Team X has 25: 12 psychologists, 12 others in band 8 and above, and one more. Any two
+    breakdowns cut each other into groups of 10 or more (or none), yet X less the psychologists
+    less band 8 gives back the one."""
+    memberships = (
+        [{"team": "X", "profession": "Psychologist", "band": "6"}] * 12
+        + [{"team": "X", "profession": "Nurse", "band": "8+"}] * 12
+        + [{"team": "X", "profession": "Nurse", "band": "6"}]
+        + [{"team": "Y", "profession": "Nurse", "band": "6"}] * 30
+    )
+    result = wellbeing.results_by_group(
+        _rows(memberships), threshold=10, dimensions=["team", "profession", "band"]
+    )
+    assert 1 in _attack(_per_breakdown_only(memberships), memberships)  # the gap there was
+    learnt = _attack(_shown(result), memberships)
+    assert learnt and min(learnt) >= 10
+
+
+def test_random_staff_cut_three_ways_never_give_back_a_small_group():
+    rng = random.Random(11)
+    for trial in range(120):
+        n = rng.randint(20, 70)
+        teams = [f"T{i}" for i in range(rng.randint(2, 4))]
+        memberships = [
+            {
+                "team": rng.choice(teams),
+                "ethnic_group": rng.choices(["White", "Asian", "Black"], [6, 2, 1])[0],
+                "mostly_remote": rng.choice(["yes", "no"]),
+            }
+            for _ in range(n)
+        ]
+        result = wellbeing.results_by_group(
+            _rows(memberships, seed=trial),
+            threshold=10,
+            dimensions=["team", "ethnic_group", "mostly_remote"],
+        )
+        small = {size for size in _attack(_shown(result), memberships) if size < 10}
+        assert not small, (trial, small)
+
+
+def test_the_search_for_a_derivable_set_finds_the_worked_attack():
+    memberships = (
+        [{"team": "North", "profession": "Psychologist"}] * 11
+        + [{"team": "North", "profession": "Nurse"}]
+        + [{"team": "South", "profession": "Nurse"}] * 30
+    )
+    found = anonymity.small_derivable_set(
+        memberships, {"team": frozenset(), "profession": frozenset()}, 10
+    )
+    assert found == {11}
+    hidden = anonymity.suppress(memberships, 10)
+    assert anonymity.small_derivable_set(memberships, hidden, 10) is None

@@ -179,3 +179,35 @@ def test_the_pulse_once_a_month_groups_copied_answers_never_audited(clinician):
     entry = AuditEvent.objects.filter(object_type="wellbeing pulse").get()
     assert "happiness" not in str(entry.detail)
     assert [r.answers["happiness"] for r in selectors.list_own_trend(clinician)] == [2]
+
+
+def test_a_closed_month_s_figures_never_change_so_two_readings_cannot_be_subtracted(team):
+    """Month-to-month differencing: a manager reads October's figures, then again in December.
+    Answers go only into the month answering; a leaver's account is closed, never removed (its
+    audit entries hold it; were it removed, its answers would stay, unlinked); a team with
+    answers cannot be removed. So the two readings are the same, and subtracting them gives
+    back nothing."""
+    from django.db.models import ProtectedError
+
+    from caremode.accounts.models import User
+
+    staff = [clinician_in(team) for _ in range(12)]
+    october = dt.date(2026, 10, 15)
+    for n, user in enumerate(staff):
+        services.save_staff_profile(
+            actor=user, ethnic_category="A", profession="Nurse", band="6", mostly_remote=True
+        )
+        services.submit_pulse(actor=user, answers=_answers(happiness=2 + n % 6), today=october)
+    with time_machine.travel(dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC), tick=False):
+        first = selectors.wellbeing_results(dt.date(2026, 10, 1))
+        assert selectors.list_periods() == [dt.date(2026, 10, 1)]
+        for user in staff[:5]:  # November's answers are November's
+            services.submit_pulse(actor=user, answers=_answers(happiness=0))
+    User.objects.filter(pk=staff[0].pk).update(is_active=False)  # a leaver
+    with pytest.raises(ProtectedError):
+        staff[1].delete()
+    with pytest.raises(ProtectedError):
+        team.delete()
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, tzinfo=dt.UTC), tick=False):
+        again = selectors.wellbeing_results(dt.date(2026, 10, 1))
+    assert first.shown and again == first
