@@ -159,7 +159,7 @@ def submitted(
     try:
         act(form.cleaned_data)
     except DomainError as error:
-        if fields and error.field in fields:
+        if fields and error.field is not None and error.field in fields:
             error.field = fields[error.field]
         add_domain_error(form, error)
         return False

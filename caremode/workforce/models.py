@@ -207,7 +207,7 @@ class DigitalSupport(models.Model):
     def current_outcome(self) -> str:
         """What became of it: the contact's outcome for a booked session, else the one recorded
         here ("" while nothing is)."""
-        if self.contact_id is not None:
+        if self.contact is not None:
             return outcome_of_contact(self.contact.attend_status)
         return self.outcome
 

@@ -240,7 +240,8 @@ def record_support_outcome(*, actor: User, support: DigitalSupport, outcome: str
                 )
         except DomainError as error:  # already recorded or cancelled, on the contact's page
             raise WorkforceError(error.message, field="outcome") from error
-        support.contact.refresh_from_db()
+        if support.contact is not None:
+            support.contact.refresh_from_db()
     else:
         updated = DigitalSupport.objects.filter(pk=support.pk, outcome="").update(
             outcome=outcome, outcome_recorded_by=actor, outcome_recorded_at=now
