@@ -127,7 +127,13 @@ def test_withdrawing_consent_through_the_page_reaches_the_carers_queued_messages
     preparation_to_megan.refresh_from_db()
     assert preparation_to_megan.status == MessageStatus.QUEUED  # Megan is still told
     reach = AuditEvent.objects.get(object_type="queued messages to a carer")
-    assert reach.detail == {"consent": jo.pk, "messages_withdrawn": 3, "room_passes": 1}
+    assert reach.detail == {
+        "consent": jo.pk,
+        "messages_withdrawn": 3,
+        "room_passes": 1,
+        "invitations": 0,
+        "questionnaires": 0,
+    }
     assert reach.subject_id == megan.pk and reach.actor == clinician
 
     with time_machine.travel(contact.start - dt.timedelta(hours=1), tick=False):
