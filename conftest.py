@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.factories import ServiceUserFactory, TeamFactory, clinician_in
+from tests.factories import ContactFactory, ServiceUserFactory, TeamFactory, clinician_in
 
 _CLOCK_KEY = pytest.StashKey[time_machine.travel]()
 
@@ -92,3 +92,11 @@ def other_team_clinician(db):
 def _audit_checkpoints_in_the_tests_own_directory(settings, tmp_path):
     """The worker writes audit checkpoints (ADR 0008): in tests, never into the checkout's var/."""
     settings.AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+
+
+@pytest.fixture(autouse=True)
+def _factory_contacts_start_afresh_in_each_test():
+    """Factory contacts fall one an hour from the next working day. Each test's database is
+    rolled back, so the hours count from zero in each test: otherwise a test's contacts would
+    drift weeks ahead by the order the session happened to run it in."""
+    ContactFactory.reset_sequence()

@@ -12,7 +12,7 @@ from caremode.people import services
 from caremode.people.models import ServiceUser
 from caremode.records.selectors import EXTRACT_COLUMNS, list_past_retention, pseudonym
 from caremode.scheduling.selectors import count_contacts_by_mode_and_outcome
-from tests.factories import ContactFactory, ServiceUserFactory
+from tests.factories import ContactFactory, ServiceUserFactory, next_working_day_at
 
 
 def test_the_extract_is_pseudonymised_and_counts_missed_contacts(
@@ -64,9 +64,13 @@ def test_the_extract_tells_the_truth_of_each_contact(tmp_path, clinician, servic
     one was present (not requested); ConsType is MHSDS's 01 initial or 02 follow-up."""
     now = timezone.now()
     with time_machine.travel(now - dt.timedelta(days=10)):
+        # Explicit starts: the factory's hourly sequence runs on across the whole session, and
+        # would carry a late-running test's contacts past the day the hearing need was recorded.
+        day = next_working_day_at(9)
         first = ContactFactory(
             service_user=service_user,
             clinician=clinician,
+            start=day,
             consultation_type="initial_assessment",
             planned_mode="face_to_face",
             planned_cons_mechanism="01",
@@ -79,12 +83,14 @@ def test_the_extract_tells_the_truth_of_each_contact(tmp_path, clinician, servic
         missed = ContactFactory(
             service_user=service_user,
             clinician=clinician,
+            start=day + dt.timedelta(hours=1),
             attend_status="3",
             interpreter_needed=True,
         )
         present = ContactFactory(
             service_user=service_user,
             clinician=clinician,
+            start=day + dt.timedelta(hours=2),
             attend_status="6",
             mode_used="video",
             cons_mechanism_used="11",
