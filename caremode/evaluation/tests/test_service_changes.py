@@ -87,6 +87,78 @@ def test_bad_service_changes_are_named(tmp_path):
     assert not out.exists()
 
 
+CHANGES_HEADER = "ServiceChangeID,Service,ChangeDate,Summary,ModesBefore,ModesAfter\n"
+ONE_CONTACT = (
+    "Person_ID,UniqCareContID,CareContDate,ConsMechanismMH,AttendStatus\np,1,2026-01-01,01,5\n"
+)
+
+
+def _evaluate_with_changes(tmp_path, changes_text: str, *extra: str) -> dict:
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(ONE_CONTACT)
+    changes = tmp_path / "changes.csv"
+    changes.write_text(changes_text)
+    out = tmp_path / "out"
+    call_command("evaluate", str(contacts), "--changes", str(changes), "--out", str(out), *extra)
+    return json.loads((out / "results.json").read_text())
+
+
+def test_a_header_only_changes_file_means_no_change_was_recorded(tmp_path):
+    # The extract writes the header alone when the service recorded no change: an answer, not
+    # a damaged file (a header-only *contacts* file is refused: test_inputs).
+    results = _evaluate_with_changes(tmp_path, CHANGES_HEADER)
+    assert results["service_changes"] == []
+
+
+def test_skip_invalid_leaves_out_a_bad_change_and_says_so(tmp_path):
+    results = _evaluate_with_changes(
+        tmp_path,
+        CHANGES_HEADER
+        + "1,Community,2026-02-30,x,face_to_face,telephone\n"
+        + "2,Community,2026-02-01,Telephone first,face_to_face,telephone\n",
+        "--skip-invalid",
+    )
+    assert [c["change"]["date"] for c in results["service_changes"]] == ["2026-02-01"]
+    assert any(
+        "service changes:" in s and "ChangeDate" in s and "row 2" in s for s in results["skipped"]
+    )
+
+
+def test_a_change_recorded_twice_is_refused_naming_both_rows(tmp_path):
+    with pytest.raises(CommandError) as caught:
+        _evaluate_with_changes(
+            tmp_path,
+            CHANGES_HEADER
+            + "7,Community,2026-02-01,x,face_to_face,telephone\n"
+            + "7,Community,2026-03-01,y,face_to_face,video\n",
+        )
+    message = str(caught.value)
+    assert "duplicate identifier in column ServiceChangeID" in message
+    assert "row 2: '7'" in message and "row 3: '7'" in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_parquet_changes_file_reads_as_the_csv_does(tmp_path):
+    import pyarrow.csv
+    import pyarrow.parquet
+
+    text = CHANGES_HEADER + "1,Community,2026-02-01,Telephone first,face_to_face,telephone\n"
+    from_csv = _evaluate_with_changes(tmp_path, text)
+    parquet = tmp_path / "changes.parquet"
+    as_text = pyarrow.csv.ConvertOptions(
+        column_types=dict.fromkeys(CHANGES_HEADER.strip().split(","), pyarrow.string())
+    )
+    pyarrow.parquet.write_table(
+        pyarrow.csv.read_csv(tmp_path / "changes.csv", convert_options=as_text), parquet
+    )
+    out = tmp_path / "from-parquet"
+    contacts = tmp_path / "contacts.csv"
+    call_command("evaluate", str(contacts), "--changes", str(parquet), "--out", str(out))
+    from_parquet = json.loads((out / "results.json").read_text())
+    assert from_parquet["service_changes"] == from_csv["service_changes"]
+    assert [c["change"]["summary"] for c in from_parquet["service_changes"]] == ["Telephone first"]
+
+
 def _seed_extract_evaluate(tmp_path, rise: float) -> dict:
     """Seed a trust (one fixed seed: a single draw, so the null case is one 95% interval; the
     coverage over many draws is `test_no_change_planted_is_rarely_found`), extract, evaluate."""
