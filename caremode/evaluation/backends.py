@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import ibis
@@ -119,7 +120,7 @@ def read_on_spark(con: ibis.BaseBackend, path: Path | str, kind: str, row: str) 
             frame = session.read.parquet(location)
             position = F.col("_metadata.row_index") + F.lit(1)
         else:
-            frame = session.read.format("delta").load(location)
+            frame = _read_delta(session, location)
             position = F.monotonically_increasing_id() + F.lit(1)
         frame = frame.select(
             *[
@@ -133,6 +134,33 @@ def read_on_spark(con: ibis.BaseBackend, path: Path | str, kind: str, row: str) 
     view = f"caremode_input_{uuid.uuid4().hex[:12]}"
     frame.createOrReplaceTempView(view)
     return con.table(view)
+
+
+def _no_data_source(error: Exception) -> bool:
+    """Whether Spark failed because the session lacks the Delta data source (Spark 4 names it
+    DATA_SOURCE_NOT_FOUND; the JVM may instead throw ClassNotFoundException for it)."""
+    text = f"{error} {getattr(error, 'java_exception', '')}"
+    return "DATA_SOURCE_NOT_FOUND" in text or (
+        "ClassNotFoundException" in text and "delta" in text.lower()
+    )
+
+
+def _read_delta(session: Any, location: str) -> Any:
+    """The Delta table at `location`, or an InputError saying how to give the session Delta
+    Lake (Databricks runtimes have it; elsewhere it is a package Spark fetches at start-up,
+    which CareMode does not do for you: docs/spark.md)."""
+    from caremode.evaluation.inputs import InputError
+
+    try:
+        return session.read.format("delta").load(location)
+    except Exception as error:  # py4j's Java error, or PySpark's AnalysisException
+        if not _no_data_source(error):
+            raise
+        raise InputError(
+            f"{location} is a Delta table, and this Spark session has no Delta Lake. Run on a "
+            "Databricks runtime, or start Spark with io.delta:delta-spark_2.13 in "
+            "spark.jars.packages (docs/spark.md); or give the extract as CSV or Parquet."
+        ) from None
 
 
 @contextmanager

@@ -331,3 +331,22 @@ def test_spark_refuses_the_same_bad_files(tmp_path, spark):
     message = str(caught.value)
     assert "unknown code in column AttendStatus: row 2: '9'" in message
     assert "in column AgeCareContDate: row 2: '300'" in message
+
+
+def test_a_delta_table_without_delta_lake_says_how_to_read_it(tmp_path, spark):
+    """This session has no Delta Lake (CareMode does not fetch it: docs/spark.md), so a Delta
+    table gets a clear error saying what to do, not Spark's DATA_SOURCE_NOT_FOUND trace."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = tmp_path / "contacts_delta"
+    (table / "_delta_log").mkdir(parents=True)
+    (table / "_delta_log" / "00000000000000000000.json").write_text("{}\n")
+    pq.write_table(pa.table({"Person_ID": ["p1"]}), table / "part-0.parquet")
+    with pytest.raises(InputError) as caught:
+        read_extract(table, con=spark)
+    message = str(caught.value)
+    assert "is a Delta table, and this Spark session has no Delta Lake" in message
+    assert "io.delta:delta-spark_2.13" in message and "docs/spark.md" in message
+    with pytest.raises(InputError, match="is a Delta table: read it with --backend spark"):
+        read_extract(table)
