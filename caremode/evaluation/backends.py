@@ -27,6 +27,8 @@ from urllib.parse import urlparse
 import ibis
 from ibis.expr.types import Table
 
+from caremode.evaluation import arrow
+
 BACKENDS = ("duckdb", "postgres", "spark")
 
 
@@ -184,7 +186,7 @@ def counted_together(
         try:
             yield [
                 target.create_table(
-                    f"caremode_eval_{uuid.uuid4().hex[:12]}", obj=source.to_pyarrow(t), temp=True
+                    f"caremode_eval_{uuid.uuid4().hex[:12]}", obj=arrow.table(t), temp=True
                 )
                 for t in tables
             ]

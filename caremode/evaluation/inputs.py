@@ -21,6 +21,7 @@ from ibis import _
 from ibis.expr.types import BooleanValue, Table
 
 from caremode.core import codes
+from caremode.evaluation import arrow
 
 REQUIRED = ("Person_ID", "UniqCareContID", "CareContDate", "ConsMechanismMH", "AttendStatus")
 OPTIONAL = (
@@ -362,15 +363,18 @@ def open_table(con: ibis.BaseBackend, path: Path | str, spec: TableSpec) -> Tabl
 
 
 def _problem(con: ibis.BaseBackend, bad: Table, kind: str, column: str) -> Problem | None:
-    count = int(con.execute(bad.count()))
+    count = _scalar(con, bad.count())
     if not count:
         return None
-    first = con.execute(bad.order_by(ROW).select(ROW, column).limit(SHOWN))
-    rows = [
-        (int(r), "" if v is None else str(v))
-        for r, v in zip(first[ROW], first[column], strict=True)
-    ]
+    first = arrow.rows(bad.order_by(ROW).select(ROW, column).limit(SHOWN))
+    rows = [(int(r[ROW]), "" if r[column] is None else str(r[column])) for r in first]
     return Problem(kind, column, rows, count)
+
+
+def _scalar(con: ibis.BaseBackend, value: ibis.expr.types.IntegerScalar) -> int:
+    """An integer result, fetched as Arrow (the checks never load pandas: `--only results`
+    stays quick to start)."""
+    return int(arrow.scalar(value) or 0)
 
 
 def _tally(con: ibis.BaseBackend, t: Table, spec: TableSpec, conditions: list[Condition]) -> dict:
@@ -378,20 +382,16 @@ def _tally(con: ibis.BaseBackend, t: Table, spec: TableSpec, conditions: list[Co
         return condition.fill_null(False).cast("int64").sum()
 
     lists = [t[c.column].notnull() & ~t[c.column].re_search(c.pattern()) for c in spec.code_lists]
-    found = (
-        con.execute(
-            t.aggregate(
-                rows=_.count(),
-                **({"identifiers": t[spec.unique].nunique()} if spec.unique else {}),
-                **{f"c{i}": total(cond) for i, (_k, _c, cond) in enumerate(conditions)},
-                **{f"l{i}": total(cond) for i, cond in enumerate(lists)},
-                **{f"w{i}": total(cond) for i, (_m, cond) in enumerate(spec.warnings(t))},
-            )
+    (found,) = arrow.rows(
+        t.aggregate(
+            rows=_.count(),
+            **({"identifiers": t[spec.unique].nunique()} if spec.unique else {}),
+            **{f"c{i}": total(cond) for i, (_k, _c, cond) in enumerate(conditions)},
+            **{f"l{i}": total(cond) for i, cond in enumerate(lists)},
+            **{f"w{i}": total(cond) for i, (_m, cond) in enumerate(spec.warnings(t))},
         )
-        .fillna(0)
-        .iloc[0]
     )
-    return {key: int(value) for key, value in found.items()}
+    return {key: int(value or 0) for key, value in found.items()}
 
 
 def check_table(
@@ -464,7 +464,7 @@ def check_table(
         if tally[f"w{i}"]
     ]
     kept = t.filter(~bad_rows) if problems else t
-    rows = int(con.execute(kept.count())) if problems else tally["rows"]
+    rows = _scalar(con, kept.count()) if problems else tally["rows"]
     if not rows:
         raise InputError(f"Every row of {source} has problems; nothing was written.")
     return CheckedInput(

@@ -16,7 +16,7 @@ from ibis import _
 from ibis.expr.types import Table
 
 from caremode.core import codes
-from caremode.evaluation import stats
+from caremode.evaluation import arrow, stats
 from caremode.evaluation.outcome_rules import outcome_numerators
 
 MODE_ORDER = ("face_to_face", "telephone", "video", "text", "email", "talk_type", "other")
@@ -247,7 +247,7 @@ def count_groups(t: Table) -> list[dict[str, Any]]:
             **{name: int(r[name] or 0) for name in TALLIES},
             **{name: float(r[name] or 0) for name in MOMENTS},
         }
-        for r in counts.to_pyarrow().to_pylist()
+        for r in arrow.rows(counts)
     ]
 
 
@@ -305,7 +305,7 @@ def count_disengagement(t: Table) -> list[dict[str, Any]]:
             "people": int(r["people"] or 0),
             "disengaged": int(r["disengaged"] or 0),
         }
-        for r in counts.to_pyarrow().to_pylist()
+        for r in arrow.rows(counts)
     ]
     return _with_all_modes(found, ("people", "disengaged"))
 
@@ -332,7 +332,7 @@ def count_declined(t: Table) -> list[dict[str, Any]]:
             "asked": int(r["asked"] or 0),
             "declined": int(r["declined"] or 0),
         }
-        for r in counts.to_pyarrow().to_pylist()
+        for r in arrow.rows(counts)
     ]
 
 

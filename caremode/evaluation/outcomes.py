@@ -25,6 +25,7 @@ import ibis
 from ibis import _
 from ibis.expr.types import Table
 
+from caremode.evaluation import arrow
 from caremode.evaluation.measures import COLUMN, _by_group, _with_all_modes, merge_counts
 from caremode.evaluation.outcome_rules import (
     CASENESS,
@@ -174,7 +175,7 @@ def _count(cube: Table, tallies: dict[str, Any]) -> list[dict[str, Any]]:
             "mode": r["course_mode"],
             **{name: int(r[name] or 0) for name in tallies},
         }
-        for r in counts.to_pyarrow().to_pylist()
+        for r in arrow.rows(counts)
     ]
     return _with_all_modes(found, tuple(tallies))
 
@@ -249,7 +250,7 @@ def course_rows(scores: Table, contacts: Table) -> list[dict[str, Any]]:
             "recovered": int(r["recovered"] or 0),
             "improved": int(r["improved"] or 0),
         }
-        for r in grouped.to_pyarrow().to_pylist()
+        for r in arrow.rows(grouped)
     ]
     return sorted(found, key=lambda r: tuple(str(v) for v in r.values()))
 

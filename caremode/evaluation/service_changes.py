@@ -35,6 +35,7 @@ from ibis import _
 from ibis.expr.types import Table
 
 from caremode.core import codes
+from caremode.evaluation import arrow
 from caremode.evaluation.inputs import (
     ROW,
     CodeList,
@@ -129,7 +130,7 @@ def read_changes(
     con = con if con is not None and con.name == "duckdb" else ibis.duckdb.connect()
     checked = read_table(path, SERVICE_CHANGES, con=con, skip_invalid=skip_invalid)
     table = checked.table.order_by(ROW).select(*codes.SERVICE_CHANGE_COLUMNS)
-    rows = con.execute(table).to_dict("records") if checked.rows else []
+    rows = arrow.rows(table) if checked.rows else []
     return (
         [change_from_row(r) for r in rows],
         [f"service changes: {problem}" for problem in checked.skipped],
@@ -173,7 +174,7 @@ def weekly_counts(t: Table, change: ServiceChange, *, by_service: bool) -> list[
             "week": int(r["week"]),
             **{name: int(r[name] or 0) for name in names},
         }
-        for r in counts.to_pyarrow().to_pylist()
+        for r in arrow.rows(counts)
     ]
 
 
@@ -289,7 +290,7 @@ def evaluate_changes(
     """Every change analysed over the standardised contacts `t` (on whichever engine holds it)."""
     if not changes:
         return []
-    by_service = bool(t.Service.notnull().any().to_pyarrow().as_py())
+    by_service = bool(arrow.scalar(t.Service.notnull().any()))
     return [
         analyse_change(weekly_counts(t, change, by_service=by_service), change, suppress=suppress)
         for change in changes
