@@ -114,12 +114,20 @@ def _clean_time(value: str) -> dt.time:
 
 
 class DiaryDayForm(forms.Form):
-    """`?day=2026-12-03` on the diary: an ISO date within diary.diary_day_problem's bounds."""
+    """`?day=2026-12-03` and `?week=2026-11-30` on the diaries: ISO dates within
+    diary.diary_day_problem's bounds (a week is shown from the Monday of the day given)."""
 
     day = forms.CharField(required=False, max_length=10)
+    week = forms.CharField(required=False, max_length=10)
 
     def clean_day(self) -> dt.date | None:
-        value = self.cleaned_data["day"].strip()
+        return self._diary_day("day")
+
+    def clean_week(self) -> dt.date | None:
+        return self._diary_day("week")
+
+    def _diary_day(self, field: str) -> dt.date | None:
+        value = self.cleaned_data[field].strip()
         if not value:
             return None
         if not ISO_DAY_PATTERN.match(value):

@@ -276,26 +276,82 @@ def list_clinician_contacts_between(
     )
 
 
+def list_team_contacts_between(
+    teams: QuerySet[Team], clinicians: list[User], first: dt.date, last: dt.date
+) -> list[Contact]:
+    """The teams' contacts with these clinicians from `first` to `last` (UK local days)."""
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=diary.UK)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=diary.UK)
+    return list(
+        Contact.objects.filter(
+            team__in=teams, clinician__in=clinicians, start__gte=start, start__lt=end
+        )
+        .select_related("service_user", "clinician")
+        .order_by("start", "clinician_id")
+    )
+
+
+def _standing_busy(
+    q: Q, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """(start, blocked_until) of the contacts matching `q` that still stand and touch
+    [start, end)."""
+    return list(
+        Contact.objects.filter(q, start__lt=end, blocked_until__gt=start)
+        .exclude(attend_status__in=sorted(codes.CANCELLED))
+        .values_list("start", "blocked_until")
+    )
+
+
 def list_free_slots(
     clinician: User, day: dt.date, *, duration_minutes: int, mode: str, buffer_minutes: int
 ) -> list[dt.datetime]:
     """When the clinician could see someone on `day` (see diary.free_slots)."""
     start = dt.datetime.combine(day, dt.time.min, tzinfo=diary.UK)
-    busy = (
-        Contact.objects.filter(
-            clinician=clinician, start__lt=start + dt.timedelta(days=1), blocked_until__gt=start
-        )
-        .exclude(attend_status__in=["2", "4"])
-        .values_list("start", "blocked_until")
-    )
     return diary.free_slots(
         day,
         duration_minutes=duration_minutes,
         mode=mode,
         remote_buffer_minutes=buffer_minutes,
         hours=get_working_hours(clinician),
-        busy=list(busy),
+        busy=_standing_busy(Q(clinician=clinician), start, start + dt.timedelta(days=1)),
         not_before=timezone.now(),
+    )
+
+
+FREE_SLOT_WEEKS = 4
+FREE_SLOTS_SHOWN = 12
+
+
+def list_free_slots_ahead(
+    clinician: User,
+    service_user: ServiceUser,
+    *,
+    duration_minutes: int,
+    mode: str,
+    buffer_minutes: int,
+    ignoring: Contact | None = None,
+) -> list[dt.datetime]:
+    """The next free times over the coming weeks when both the clinician and the person are free
+    (the clinician's working hours, bank holidays, the pause after remote contacts, and neither
+    already booked); `ignoring` is the contact being moved, whose own time does not count."""
+    now = timezone.now()
+    first = timezone.localdate(now)
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=diary.UK)
+    end = start + dt.timedelta(weeks=FREE_SLOT_WEEKS)
+    both = Q(clinician=clinician) | Q(service_user=service_user)
+    if ignoring is not None:
+        both &= ~Q(pk=ignoring.pk)
+    return diary.next_free_slots(
+        first,
+        days=FREE_SLOT_WEEKS * 7,
+        limit=FREE_SLOTS_SHOWN,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        remote_buffer_minutes=buffer_minutes,
+        hours=get_working_hours(clinician),
+        busy=_standing_busy(both, start, end),
+        not_before=now,
     )
 
 
