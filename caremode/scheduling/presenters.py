@@ -69,3 +69,9 @@ def diary_week(
         next=following,
         is_this_week=monday == diary.week_starting(today),
     )
+
+
+def slot_choices(slots: Iterable[dt.datetime]) -> list[tuple[str, dt.datetime]]:
+    """Each free time with the value its link carries (`?slot=`, UK local, as forms.chosen_slot
+    reads it)."""
+    return [(f"{timezone.localtime(s):%Y-%m-%dT%H:%M}", s) for s in slots]

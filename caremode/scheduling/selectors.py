@@ -292,14 +292,13 @@ def list_team_contacts_between(
 
 
 def _standing_busy(
-    q: Q, start: dt.datetime, end: dt.datetime
+    q: Q, start: dt.datetime, end: dt.datetime, *, until: str = "blocked_until"
 ) -> list[tuple[dt.datetime, dt.datetime]]:
-    """(start, blocked_until) of the contacts matching `q` that still stand and touch
-    [start, end)."""
+    """(start, `until`) of the contacts matching `q` that still stand and touch [start, end)."""
     return list(
-        Contact.objects.filter(q, start__lt=end, blocked_until__gt=start)
+        Contact.objects.filter(q, start__lt=end, **{f"{until}__gt": start})
         .exclude(attend_status__in=sorted(codes.CANCELLED))
-        .values_list("start", "blocked_until")
+        .values_list("start", until)
     )
 
 
@@ -339,9 +338,12 @@ def list_free_slots_ahead(
     first = timezone.localdate(now)
     start = dt.datetime.combine(first, dt.time.min, tzinfo=diary.UK)
     end = start + dt.timedelta(weeks=FREE_SLOT_WEEKS)
-    both = Q(clinician=clinician) | Q(service_user=service_user)
-    if ignoring is not None:
-        both &= ~Q(pk=ignoring.pk)
+    other = ~Q(pk=ignoring.pk) if ignoring is not None else Q()
+    # The clinician is busy until the pause after a remote contact ends; the person only
+    # until their contact ends (as booking checks them).
+    busy = _standing_busy(Q(clinician=clinician) & other, start, end) + _standing_busy(
+        Q(service_user=service_user) & other, start, end, until="end_at"
+    )
     return diary.next_free_slots(
         first,
         days=FREE_SLOT_WEEKS * 7,
@@ -350,7 +352,7 @@ def list_free_slots_ahead(
         mode=mode,
         remote_buffer_minutes=buffer_minutes,
         hours=get_working_hours(clinician),
-        busy=_standing_busy(both, start, end),
+        busy=busy,
         not_before=now,
     )
 

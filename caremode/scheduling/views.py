@@ -46,13 +46,16 @@ from caremode.scheduling.forms import (
     RecordOutcomeForm,
     RescheduleForm,
     WorkingHoursForm,
+    chosen_slot,
 )
-from caremode.scheduling.presenters import diary_entries, diary_week
+from caremode.scheduling.presenters import diary_entries, diary_week, slot_choices
 from caremode.scheduling.selectors import (
+    FREE_SLOT_WEEKS,
     count_contacts_by_mode_and_outcome,
     get_working_hours,
     list_clinician_contacts_between,
     list_free_slots,
+    list_free_slots_ahead,
     list_open_alerts,
     list_open_follow_ups,
     list_pending_handovers,
@@ -107,7 +110,7 @@ def _back_to_record(pk: int) -> str:
 @require_http_methods(["GET", "POST"])
 def reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contact = access_contact(request.user, pk, purpose="reschedule")
-    form = RescheduleForm(posted(request))
+    form = RescheduleForm(posted(request), initial=chosen_slot(request.GET))
     if request.method == "POST" and form.is_valid():
         try:
             services.reschedule_contact(
@@ -124,14 +127,13 @@ def reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Contact moved to {nhs_datetime(contact.start)}.")
             return redirect("records:record", pk=contact.service_user_id)
-    day = form.cleaned_data.get("date") if form.is_bound and form.is_valid() else None
-    day = day or timezone.localdate(contact.start)
-    slots = list_free_slots(
+    slots = list_free_slots_ahead(
         contact.clinician,
-        day,
+        contact.service_user,
         duration_minutes=contact.duration_minutes,
         mode=contact.planned_mode,
         buffer_minutes=contact.team.remote_buffer_minutes,
+        ignoring=contact,
     )
     return render(
         request,
@@ -139,8 +141,11 @@ def reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "contact": contact,
-            "slots": slots,
-            "slots_day": day,
+            "slots": slot_choices(slots),
+            "slot_query": "",
+            "clinician": contact.clinician,
+            "person": contact.service_user,
+            "weeks": FREE_SLOT_WEEKS,
             "page_title": "Reschedule a contact",
             "back_href": _back_to_record(contact.service_user_id),
         },

@@ -126,3 +126,68 @@ def test_the_team_diary_shows_every_clinicians_week_to_the_manager(client, team)
     assert read.detail["subject_ids"] == [seen.pk]
     signed_in(client, first)
     assert client.get("/diary/team/").status_code == 404
+
+
+MONDAY_8AM = dt.datetime(2026, 12, 7, 8, 0, tzinfo=UK)
+
+
+@time_machine.travel(MONDAY_8AM, tick=False)
+def test_booking_shows_times_both_are_free_and_a_chosen_time_fills_the_form(client, team):
+    clinician = clinician_in(team)
+    colleague = clinician_in(team)
+    person = ServiceUserFactory(team=team)
+    monday = MONDAY_8AM.date()
+    # The clinician is busy at 9am; the person is seeing a colleague at 10am.
+    ContactFactory(
+        service_user=ServiceUserFactory(team=team), clinician=clinician, start=_at(monday, 9)
+    )
+    ContactFactory(
+        service_user=person, clinician=colleague, start=_at(monday, 10), planned_mode="face_to_face"
+    )
+    signed_in(client, clinician)
+    page = client.get(
+        f"/service-users/{person.pk}/book/?mode=face_to_face&length=30"
+    ).content.decode()
+    assert "Next free times" in page
+    # 9:00–10:00 (blocked to 10:00 by the video contact's pause), then the person's 10:00–10:50.
+    assert "Monday 7 December 2026 at 9am" not in page
+    assert "Monday 7 December 2026 at 10am" not in page
+    assert "Monday 7 December 2026 at 10:30am" not in page
+    assert "Monday 7 December 2026 at 10:45am" not in page
+    assert 'href="?slot=2026-12-07T11:00&amp;mode=face_to_face&amp;length=30"' in page
+    chosen = client.get(
+        f"/service-users/{person.pk}/book/?slot=2026-12-07T11:00&mode=face_to_face&length=30"
+    ).content.decode()
+    assert 'value="11:00"' in chosen and 'value="7"' in chosen and 'value="2026"' in chosen
+    ignored = client.get(f"/service-users/{person.pk}/book/?slot=2026-12-07T10:47")
+    assert ignored.status_code == 200 and 'value="10:47"' not in ignored.content.decode()
+
+
+@time_machine.travel(MONDAY_8AM, tick=False)
+def test_rescheduling_offers_the_contacts_own_time_and_names_a_clash(client, team):
+    clinician = clinician_in(team)
+    person = ServiceUserFactory(team=team)
+    monday = MONDAY_8AM.date()
+    contact = ContactFactory(service_user=person, clinician=clinician, start=_at(monday, 9))
+    ContactFactory(
+        service_user=ServiceUserFactory(team=team, given_name="Busy"),
+        clinician=clinician,
+        start=_at(monday, 11),
+    )
+    signed_in(client, clinician)
+    url = f"/contacts/{contact.pk}/reschedule/"
+    page = client.get(url).content.decode()
+    assert "?slot=2026-12-07T09:00" in page  # its own time does not count against it
+    assert "?slot=2026-12-07T11:00" not in page
+    clash = client.post(
+        url,
+        {
+            "date_0": 7,
+            "date_1": 12,
+            "date_2": 2026,
+            "time": "11:00",
+            "initiated_by": "service",
+            "reason": "Room",
+        },
+    ).content.decode()
+    assert "That clashes with" in clash
