@@ -357,6 +357,74 @@ def list_free_slots_ahead(
     )
 
 
+TRIAGE_TYPE = "initial_assessment"
+FULL_ASSESSMENT_TYPES = frozenset({"initial_assessment", "risk_assessment"})
+
+
+@dataclass(frozen=True)
+class TriageWait:
+    """From a telephone triage to the fuller assessment that followed it (E8), or still waiting."""
+
+    service_user: ServiceUser
+    triaged_at: dt.datetime
+    assessed_at: dt.datetime | None
+    days: int  # to the assessment, or so far
+
+    @property
+    def service_user_id(self) -> int:
+        return self.service_user.pk
+
+
+def list_triage_waits(teams: QuerySet[Team], *, now: dt.datetime | None = None) -> list[TriageWait]:
+    """Each current person of these teams whose first attended initial assessment was by
+    telephone (a telephone triage), with the first attended initial or risk assessment after it
+    in another mode (the fuller assessment), longest wait first. A discharged person is left out.
+    """
+    now = now or timezone.now()
+    contacts = (
+        Contact.objects.filter(
+            team__in=teams,
+            service_user__status=ServiceUser.Status.ACTIVE,
+            consultation_type__in=sorted(FULL_ASSESSMENT_TYPES),
+            attend_status__in=sorted(codes.ATTENDED),
+        )
+        .select_related("service_user")
+        .order_by("service_user_id", "start")
+    )
+    by_person: dict[int, list[Contact]] = {}
+    for contact in contacts:
+        by_person.setdefault(contact.service_user_id, []).append(contact)
+    waits = []
+    for own in by_person.values():
+        first = next((c for c in own if c.consultation_type == TRIAGE_TYPE), None)
+        if first is None or first.mode_used != "telephone":
+            continue
+        fuller = next(
+            (c for c in own if c.start > first.start and c.mode_used != "telephone"), None
+        )
+        until = fuller.start if fuller else now
+        waits.append(
+            TriageWait(
+                service_user=first.service_user,
+                triaged_at=first.start,
+                assessed_at=fuller.start if fuller else None,
+                days=(until - first.start).days,
+            )
+        )
+    return sorted(waits, key=lambda w: (w.assessed_at is not None, -w.days))
+
+
+def summarise_triage_waits(waits: list[TriageWait]) -> dict[str, int | None]:
+    """The team's figures: how many were assessed after a triage and the median days it took,
+    and how many are still waiting."""
+    done = sorted(w.days for w in waits if w.assessed_at is not None)
+    return {
+        "assessed": len(done),
+        "median_days": done[len(done) // 2] if done else None,
+        "waiting": sum(1 for w in waits if w.assessed_at is None),
+    }
+
+
 # Contacts in MHSDS terms: read by `caremode extract` (records) and the MHSDS tables (interop).
 
 # MHSDS CONSULTATION TYPE (ConsType): 01 initial consultation, 02 follow-up consultation.

@@ -62,6 +62,8 @@ from caremode.scheduling.selectors import (
     list_people_to_watch,
     list_team_contacts_between,
     list_team_contacts_on,
+    list_triage_waits,
+    summarise_triage_waits,
 )
 
 
@@ -190,6 +192,9 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
         "to_watch": list_people_to_watch(teams),
         "escalation_minutes": settings.ALERT_ESCALATION_MINUTES,
         "handovers": list_pending_handovers(teams),
+        "triage_waits": (triage_waits := list_triage_waits(teams)),
+        "triage_summary": summarise_triage_waits(triage_waits),
+        "triage_limit": settings.TRIAGE_TO_ASSESSMENT_DAYS,
         "failed_messages": [m for t in teams for m in list_failed_messages(t)[:50]],
         "page_title": "Team",
     }
@@ -198,7 +203,7 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
         purpose="team page",
         subject_ids=[
             item.service_user_id
-            for key in ("follow_ups", "alerts", "to_watch", "failed_messages")
+            for key in ("follow_ups", "alerts", "to_watch", "failed_messages", "triage_waits")
             for item in context[key]
         ]
         + [entry.contact.service_user_id for entry in context["diary"]]
