@@ -223,6 +223,9 @@ NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", "")
 # on the team page (docs/clinical-safety.md, H-M05). Out of hours nobody may be reading: the
 # person is told so at once and given NHS 111, 999 and Samaritans (H-M06).
 ALERT_ESCALATION_MINUTES = int(os.environ.get("ALERT_ESCALATION_MINUTES", "60"))
+# Days a person may wait after a telephone triage for the fuller assessment before the team is
+# alerted (E8; hazard log S16).
+TRIAGE_TO_ASSESSMENT_DAYS = int(os.environ.get("TRIAGE_TO_ASSESSMENT_DAYS", "14"))
 # Where an urgent alert goes when the team has no manager with an email address (a duty inbox).
 ALERT_ESCALATION_FALLBACK_EMAILS = [
     address.strip()

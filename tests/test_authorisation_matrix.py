@@ -98,6 +98,7 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "scheduling:agree_commitment": ("GET", CARE_TEAM),
     "scheduling:end_commitment": ("GET", CARE_TEAM),
     "scheduling:my_diary": ("GET", ANY_CARE_STAFF),
+    "scheduling:team_diary": ("GET", {"team_manager"}),
     "scheduling:working_hours": ("GET", ANY_CARE_STAFF),
     "decisions:decisions": ("GET", CARE_TEAM),
     "decisions:agree": ("GET", CARE_TEAM),

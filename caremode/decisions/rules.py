@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from caremode.core import codes
 
-RULES_VERSION: Final = "2026.12.1"
+RULES_VERSION: Final = "2026.12.2"
 MODES: Final = tuple(codes.MODES)  # face_to_face, video, telephone, text, email
 ASSESSMENT_TYPES: Final = frozenset({"initial_assessment", "risk_assessment", "crisis_review"})
 ROUTINE_TYPES: Final = frozenset({"medication_review", "care_coordination", "wellbeing_check_in"})
@@ -623,6 +623,32 @@ INVITE_CARER = Reason(
     "Invite the carer and ask for their view",
 )
 
+PAUSE_OR_WAIT = Reason(
+    "W01",
+    "Face to face is not available for this trauma-focused therapy. Services paused "
+    "trauma-processing work rather than move it online, and some people chose to wait to be "
+    "seen in person: offer to pause and keep in touch, or to wait for face to face, as well as "
+    "video. Agree how often you will keep in touch and when you will offer it again, since "
+    "breaks with no word left people not knowing what would happen.",
+    ("E3", "E6", "E11"),
+    "prompt",
+    "Offer to pause and keep in touch, or to wait for face to face",
+)
+
+
+def _prompts(context: Context) -> tuple[Reason, ...]:
+    """What to raise with the person beside the ranking: inviting a carer (E10); pausing or
+    waiting when trauma-focused therapy cannot be face to face (E3, E6, E11; hazard D15)."""
+    prompts = []
+    if context.carer_may_join and context.consultation_type in CARER_VIEW_TYPES:
+        prompts.append(INVITE_CARER)
+    if (
+        context.consultation_type == "trauma_focused_therapy"
+        and "face_to_face" not in context.modes_offered
+    ):
+        prompts.append(PAUSE_OR_WAIT)
+    return tuple(prompts)
+
 
 def _safety_first_reason(mode: str) -> Reason:
     return Reason(
@@ -844,9 +870,7 @@ def recommend(context: Context) -> Recommendation:
         ),
         missing_information=tuple(_missing_information(context)),
         rules_applied=tuple(rule.id for rule in applied),
-        prompts=(INVITE_CARER,)
-        if context.carer_may_join and context.consultation_type in CARER_VIEW_TYPES
-        else (),
+        prompts=_prompts(context),
         relationship=context.relationship.describe() if context.relationship else None,
     )
 

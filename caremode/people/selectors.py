@@ -150,3 +150,17 @@ def list_pending_memberships(manager: User) -> list[TeamMembership]:
 
 def get_pending_membership(manager: User, pk: int) -> TeamMembership | None:
     return next((m for m in list_pending_memberships(manager) if m.pk == pk), None)
+
+
+def list_team_clinicians(teams: QuerySet[Team]) -> list[User]:
+    """The clinicians and team managers with an accepted place in these teams, by name."""
+    return list(
+        User.objects.filter(
+            role__in=["clinician", "team_manager"],
+            is_active=True,
+            teammembership__team__in=teams,
+            teammembership__accepted_at__isnull=False,
+        )
+        .distinct()
+        .order_by("display_name", "username")
+    )

@@ -93,15 +93,18 @@ from caremode.records.services import (
 )
 from caremode.scheduling import services as scheduling_services
 from caremode.scheduling.access import access_contact
-from caremode.scheduling.forms import BookContactForm
+from caremode.scheduling.forms import BookContactForm, chosen_slot
 from caremode.scheduling.guidance import first_remote_contact_guidance
 from caremode.scheduling.models import Contact
+from caremode.scheduling.presenters import slot_choices
 from caremode.scheduling.selectors import (
+    FREE_SLOT_WEEKS,
     list_caseload_for,
     list_changes_for,
     list_commitments_for,
     list_contacts_awaiting_outcome,
     list_follow_ups_for,
+    list_free_slots_ahead,
     list_handovers_for,
     list_past_contacts,
     list_upcoming_contacts,
@@ -149,10 +152,12 @@ def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     service_user = access_service_user(request.user, pk, purpose="book contact")
     consents = list(consents_to_join(service_user))
     decisions = list_current_decisions(service_user)
+    offered = service_user.team.service.modes_offered
     form = BookContactForm(
         request.POST if request.method == "POST" else None,
-        modes_offered=service_user.team.service.modes_offered,
+        modes_offered=offered,
         carers=consents,
+        initial=chosen_slot(request.GET, modes_offered=offered),
     )
     differs = None
     # Advice only (E21): the clinician's first contact of a remote mode without its training.
@@ -198,10 +203,30 @@ def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                         "and you have not recorded current training for it: see Your training.",
                     )
                 return redirect("records:record", pk=service_user.pk)
+    # The free times shown are for the mode and length chosen (posted, or carried by the link),
+    # so that a refused time is followed by times that fit.
+    chosen = chosen_slot(request.POST or request.GET, modes_offered=offered)
+    slot_mode = chosen.get("mode") or (offered[0] if offered else "face_to_face")
+    slot_length = int(chosen.get("duration_minutes") or form.fields["duration_minutes"].initial)
+    slots = list_free_slots_ahead(
+        request.user,
+        service_user,
+        duration_minutes=slot_length,
+        mode=slot_mode,
+        buffer_minutes=service_user.team.remote_buffer_minutes,
+    )
     return render(
         request,
         "records/book_contact.html",
         {
+            "slots": slot_choices(slots),
+            "slot_query": f"&mode={slot_mode}&length={slot_length}",
+            "slot_mode": slot_mode,
+            "slot_length": slot_length,
+            "slot_modes": offered,
+            "clinician": request.user,
+            "person": service_user,
+            "weeks": FREE_SLOT_WEEKS,
             "form": form,
             "service_user": service_user,
             "decisions": decisions,

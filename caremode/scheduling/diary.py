@@ -198,3 +198,65 @@ def start_problem(start: dt.datetime, today: dt.date) -> str | None:
     return beyond_horizon(local.date(), today) or clock_time_problem(
         local.time().replace(tzinfo=None)
     )
+
+
+def week_starting(day: dt.date) -> dt.date:
+    """The Monday of the week `day` falls in: diaries move a whole week at a time."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_days(monday: dt.date) -> list[dt.date]:
+    return [monday + dt.timedelta(days=n) for n in range(7)]
+
+
+def neighbouring_weeks(monday: dt.date, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The previous and next weeks' Mondays, each None where the diary's bounds stop it."""
+    before, after = monday - dt.timedelta(weeks=1), monday + dt.timedelta(weeks=1)
+    return (
+        before if diary_day_problem(before + dt.timedelta(days=6), today) is None else None,
+        after if diary_day_problem(after, today) is None else None,
+    )
+
+
+def timing(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> str:
+    """Where a contact stands against the clock: "past", "under way" or "to come".
+
+    A contact whose time has gone is past even with no outcome recorded yet (at 9pm a 9am
+    contact is not to come)."""
+    if end <= now:
+        return "past"
+    return "under way" if start <= now else "to come"
+
+
+def next_free_slots(
+    first_day: dt.date,
+    *,
+    days: int,
+    limit: int,
+    duration_minutes: int,
+    mode: str,
+    remote_buffer_minutes: int,
+    hours: dict[int, tuple[dt.time, dt.time]] | None,
+    busy: Iterable[tuple[dt.datetime, dt.datetime]],
+    not_before: dt.datetime,
+) -> list[dt.datetime]:
+    """The first `limit` start times over `days` days from `first_day` when a contact fits
+    (working hours, bank holidays and the pause after remote contacts, as `free_slots`).
+
+    `busy` are every (start, blocked_until) that rules a time out: the clinician's standing
+    contacts and the person's own, so that the slot is free for both."""
+    taken = sorted(busy)
+    slots: list[dt.datetime] = []
+    for n in range(days):
+        slots += free_slots(
+            first_day + dt.timedelta(days=n),
+            duration_minutes=duration_minutes,
+            mode=mode,
+            remote_buffer_minutes=remote_buffer_minutes,
+            hours=hours,
+            busy=taken,
+            not_before=not_before,
+        )
+        if len(slots) >= limit:
+            break
+    return slots[:limit]

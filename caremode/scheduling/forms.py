@@ -87,6 +87,24 @@ class BookContactForm(NHSForm):
         return _aware(self.cleaned_data["date"], self.cleaned_data["time"])
 
 
+def chosen_slot(query: Any, *, modes_offered: list[str] | None = None) -> dict[str, Any]:
+    """The form's starting values from a free time chosen in the list (`?slot=2026-12-10T09:15`,
+    with `mode` and `length` on the booking page): the link without JavaScript fills the form.
+    Anything that does not parse, or is off the diary's grid, is ignored (the form starts empty)."""
+    initial: dict[str, Any] = {}
+    try:
+        start = dt.datetime.fromisoformat(str(query.get("slot", "")))
+    except ValueError:
+        start = None
+    if start is not None and start.tzinfo is None and not diary.clock_time_problem(start.time()):
+        initial |= {"date": start.date(), "time": f"{start:%H:%M}"}
+    if modes_offered is not None and query.get("mode") in modes_offered:
+        initial["mode"] = query.get("mode")
+    if query.get("length") in dict(DURATIONS):
+        initial["duration_minutes"] = query.get("length")
+    return initial
+
+
 def _clean_bookable_day(day: dt.date) -> dt.date:
     problem = diary.beyond_horizon(day, timezone.localdate())
     if problem:
@@ -114,12 +132,20 @@ def _clean_time(value: str) -> dt.time:
 
 
 class DiaryDayForm(forms.Form):
-    """`?day=2026-12-03` on the diary: an ISO date within diary.diary_day_problem's bounds."""
+    """`?day=2026-12-03` and `?week=2026-11-30` on the diaries: ISO dates within
+    diary.diary_day_problem's bounds (a week is shown from the Monday of the day given)."""
 
     day = forms.CharField(required=False, max_length=10)
+    week = forms.CharField(required=False, max_length=10)
 
     def clean_day(self) -> dt.date | None:
-        value = self.cleaned_data["day"].strip()
+        return self._diary_day("day")
+
+    def clean_week(self) -> dt.date | None:
+        return self._diary_day("week")
+
+    def _diary_day(self, field: str) -> dt.date | None:
+        value = self.cleaned_data[field].strip()
         if not value:
             return None
         if not ISO_DAY_PATTERN.match(value):

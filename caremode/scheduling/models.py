@@ -322,6 +322,7 @@ class TeamAlert(models.Model):
         BROKEN_COMMITMENT = "broken_commitment", "Commitment at risk"
         CONTACT_GAP = "contact_gap", "No recent contact"
         HANDOVER_UNACCEPTED = "handover_unaccepted", "Handover not accepted"
+        TRIAGE_WAIT = "triage_wait", "Waiting for a full assessment after telephone triage"
         # Raised by monitoring between contacts (E7, E20).
         RISK_ANSWER = "risk_answer", "Thoughts of self-harm reported"
         DETERIORATION = "deterioration", "Reliable deterioration"

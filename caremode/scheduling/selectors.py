@@ -276,27 +276,153 @@ def list_clinician_contacts_between(
     )
 
 
+def list_team_contacts_between(
+    teams: QuerySet[Team], clinicians: list[User], first: dt.date, last: dt.date
+) -> list[Contact]:
+    """The teams' contacts with these clinicians from `first` to `last` (UK local days)."""
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=diary.UK)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=diary.UK)
+    return list(
+        Contact.objects.filter(
+            team__in=teams, clinician__in=clinicians, start__gte=start, start__lt=end
+        )
+        .select_related("service_user", "clinician")
+        .order_by("start", "clinician_id")
+    )
+
+
+def _standing_busy(
+    q: Q, start: dt.datetime, end: dt.datetime, *, until: str = "blocked_until"
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    """(start, `until`) of the contacts matching `q` that still stand and touch [start, end)."""
+    return list(
+        Contact.objects.filter(q, start__lt=end, **{f"{until}__gt": start})
+        .exclude(attend_status__in=sorted(codes.CANCELLED))
+        .values_list("start", until)
+    )
+
+
 def list_free_slots(
     clinician: User, day: dt.date, *, duration_minutes: int, mode: str, buffer_minutes: int
 ) -> list[dt.datetime]:
     """When the clinician could see someone on `day` (see diary.free_slots)."""
     start = dt.datetime.combine(day, dt.time.min, tzinfo=diary.UK)
-    busy = (
-        Contact.objects.filter(
-            clinician=clinician, start__lt=start + dt.timedelta(days=1), blocked_until__gt=start
-        )
-        .exclude(attend_status__in=["2", "4"])
-        .values_list("start", "blocked_until")
-    )
     return diary.free_slots(
         day,
         duration_minutes=duration_minutes,
         mode=mode,
         remote_buffer_minutes=buffer_minutes,
         hours=get_working_hours(clinician),
-        busy=list(busy),
+        busy=_standing_busy(Q(clinician=clinician), start, start + dt.timedelta(days=1)),
         not_before=timezone.now(),
     )
+
+
+FREE_SLOT_WEEKS = 4
+FREE_SLOTS_SHOWN = 12
+
+
+def list_free_slots_ahead(
+    clinician: User,
+    service_user: ServiceUser,
+    *,
+    duration_minutes: int,
+    mode: str,
+    buffer_minutes: int,
+    ignoring: Contact | None = None,
+) -> list[dt.datetime]:
+    """The next free times over the coming weeks when both the clinician and the person are free
+    (the clinician's working hours, bank holidays, the pause after remote contacts, and neither
+    already booked); `ignoring` is the contact being moved, whose own time does not count."""
+    now = timezone.now()
+    first = timezone.localdate(now)
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=diary.UK)
+    end = start + dt.timedelta(weeks=FREE_SLOT_WEEKS)
+    other = ~Q(pk=ignoring.pk) if ignoring is not None else Q()
+    # The clinician is busy until the pause after a remote contact ends; the person only
+    # until their contact ends (as booking checks them).
+    busy = _standing_busy(Q(clinician=clinician) & other, start, end) + _standing_busy(
+        Q(service_user=service_user) & other, start, end, until="end_at"
+    )
+    return diary.next_free_slots(
+        first,
+        days=FREE_SLOT_WEEKS * 7,
+        limit=FREE_SLOTS_SHOWN,
+        duration_minutes=duration_minutes,
+        mode=mode,
+        remote_buffer_minutes=buffer_minutes,
+        hours=get_working_hours(clinician),
+        busy=busy,
+        not_before=now,
+    )
+
+
+TRIAGE_TYPE = "initial_assessment"
+FULL_ASSESSMENT_TYPES = frozenset({"initial_assessment", "risk_assessment"})
+
+
+@dataclass(frozen=True)
+class TriageWait:
+    """From a telephone triage to the fuller assessment that followed it (E8), or still waiting."""
+
+    service_user: ServiceUser
+    triaged_at: dt.datetime
+    assessed_at: dt.datetime | None
+    days: int  # to the assessment, or so far
+
+    @property
+    def service_user_id(self) -> int:
+        return self.service_user.pk
+
+
+def list_triage_waits(teams: QuerySet[Team], *, now: dt.datetime | None = None) -> list[TriageWait]:
+    """Each current person of these teams whose first attended initial assessment was by
+    telephone (a telephone triage), with the first attended initial or risk assessment after it
+    in another mode (the fuller assessment), longest wait first. A discharged person is left out.
+    """
+    now = now or timezone.now()
+    contacts = (
+        Contact.objects.filter(
+            team__in=teams,
+            service_user__status=ServiceUser.Status.ACTIVE,
+            consultation_type__in=sorted(FULL_ASSESSMENT_TYPES),
+            attend_status__in=sorted(codes.ATTENDED),
+        )
+        .select_related("service_user")
+        .order_by("service_user_id", "start")
+    )
+    by_person: dict[int, list[Contact]] = {}
+    for contact in contacts:
+        by_person.setdefault(contact.service_user_id, []).append(contact)
+    waits = []
+    for own in by_person.values():
+        first = next((c for c in own if c.consultation_type == TRIAGE_TYPE), None)
+        if first is None or first.mode_used != "telephone":
+            continue
+        fuller = next(
+            (c for c in own if c.start > first.start and c.mode_used != "telephone"), None
+        )
+        until = fuller.start if fuller else now
+        waits.append(
+            TriageWait(
+                service_user=first.service_user,
+                triaged_at=first.start,
+                assessed_at=fuller.start if fuller else None,
+                days=(until - first.start).days,
+            )
+        )
+    return sorted(waits, key=lambda w: (w.assessed_at is not None, -w.days))
+
+
+def summarise_triage_waits(waits: list[TriageWait]) -> dict[str, int | None]:
+    """The team's figures: how many were assessed after a triage and the median days it took,
+    and how many are still waiting."""
+    done = sorted(w.days for w in waits if w.assessed_at is not None)
+    return {
+        "assessed": len(done),
+        "median_days": done[len(done) // 2] if done else None,
+        "waiting": sum(1 for w in waits if w.assessed_at is None),
+    }
 
 
 # Contacts in MHSDS terms: read by `caremode extract` (records) and the MHSDS tables (interop).

@@ -19,5 +19,6 @@ urlpatterns = [
     ),
     path("commitments/<int:pk>/end/", views.end_commitment, name="end_commitment"),
     path("diary/", views.my_diary, name="my_diary"),
+    path("diary/team/", views.team_diary, name="team_diary"),
     path("diary/working-hours/", views.working_hours, name="working_hours"),
 ]

@@ -20,7 +20,12 @@ from caremode.core.forms import add_domain_error, posted, submitted
 from caremode.core.presenters import nhs_datetime
 from caremode.messaging.selectors import list_failed_messages
 from caremode.people.access import access_service_user
-from caremode.people.selectors import get_team, list_other_teams, list_teams_for
+from caremode.people.selectors import (
+    get_team,
+    list_other_teams,
+    list_team_clinicians,
+    list_teams_for,
+)
 from caremode.scheduling import services
 from caremode.scheduling.access import (
     access_alert,
@@ -29,7 +34,7 @@ from caremode.scheduling.access import (
     access_follow_up,
     access_handover,
 )
-from caremode.scheduling.diary import bank_holiday
+from caremode.scheduling.diary import week_starting
 from caremode.scheduling.forms import (
     CancelForm,
     CommitmentForm,
@@ -41,17 +46,24 @@ from caremode.scheduling.forms import (
     RecordOutcomeForm,
     RescheduleForm,
     WorkingHoursForm,
+    chosen_slot,
 )
+from caremode.scheduling.presenters import diary_entries, diary_week, slot_choices
 from caremode.scheduling.selectors import (
+    FREE_SLOT_WEEKS,
     count_contacts_by_mode_and_outcome,
     get_working_hours,
     list_clinician_contacts_between,
     list_free_slots,
+    list_free_slots_ahead,
     list_open_alerts,
     list_open_follow_ups,
     list_pending_handovers,
     list_people_to_watch,
+    list_team_contacts_between,
     list_team_contacts_on,
+    list_triage_waits,
+    summarise_triage_waits,
 )
 
 
@@ -100,7 +112,7 @@ def _back_to_record(pk: int) -> str:
 @require_http_methods(["GET", "POST"])
 def reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contact = access_contact(request.user, pk, purpose="reschedule")
-    form = RescheduleForm(posted(request))
+    form = RescheduleForm(posted(request), initial=chosen_slot(request.GET))
     if request.method == "POST" and form.is_valid():
         try:
             services.reschedule_contact(
@@ -117,14 +129,13 @@ def reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Contact moved to {nhs_datetime(contact.start)}.")
             return redirect("records:record", pk=contact.service_user_id)
-    day = form.cleaned_data.get("date") if form.is_bound and form.is_valid() else None
-    day = day or timezone.localdate(contact.start)
-    slots = list_free_slots(
+    slots = list_free_slots_ahead(
         contact.clinician,
-        day,
+        contact.service_user,
         duration_minutes=contact.duration_minutes,
         mode=contact.planned_mode,
         buffer_minutes=contact.team.remote_buffer_minutes,
+        ignoring=contact,
     )
     return render(
         request,
@@ -132,8 +143,11 @@ def reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "contact": contact,
-            "slots": slots,
-            "slots_day": day,
+            "slots": slot_choices(slots),
+            "slot_query": "",
+            "clinician": contact.clinician,
+            "person": contact.service_user,
+            "weeks": FREE_SLOT_WEEKS,
             "page_title": "Reschedule a contact",
             "back_href": _back_to_record(contact.service_user_id),
         },
@@ -172,12 +186,15 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, Any] = {
         "today": today,
-        "diary": list_team_contacts_on(teams, today),
+        "diary": diary_entries(list_team_contacts_on(teams, today)),
         "follow_ups": list_open_follow_ups(teams),
         "alerts": list_open_alerts(teams),
         "to_watch": list_people_to_watch(teams),
         "escalation_minutes": settings.ALERT_ESCALATION_MINUTES,
         "handovers": list_pending_handovers(teams),
+        "triage_waits": (triage_waits := list_triage_waits(teams)),
+        "triage_summary": summarise_triage_waits(triage_waits),
+        "triage_limit": settings.TRIAGE_TO_ASSESSMENT_DAYS,
         "failed_messages": [m for t in teams for m in list_failed_messages(t)[:50]],
         "page_title": "Team",
     }
@@ -186,9 +203,10 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
         purpose="team page",
         subject_ids=[
             item.service_user_id
-            for key in ("diary", "follow_ups", "alerts", "to_watch", "failed_messages")
+            for key in ("follow_ups", "alerts", "to_watch", "failed_messages", "triage_waits")
             for item in context[key]
         ]
+        + [entry.contact.service_user_id for entry in context["diary"]]
         + [
             h.service_user_id
             for key in ("incoming", "outgoing", "declined")
@@ -377,24 +395,28 @@ def end_commitment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+def _chosen_days(request: AuthenticatedRequest) -> tuple[dt.date, dt.date, list[dict[str, str]]]:
+    """The day (`?day=`) and the week's Monday (`?week=`) a diary shows; today's where absent or
+    wrong, with the errors naming the field."""
+    today = timezone.localdate()
+    chosen = DiaryDayForm(request.GET)
+    data = chosen.cleaned_data if chosen.is_valid() else {}
+    errors = [
+        {"text": f"{field.capitalize()}: {e}"}
+        for field in ("day", "week")
+        for e in chosen.errors.get(field, [])
+    ]
+    return data.get("day") or today, week_starting(data.get("week") or today), errors
+
+
 @care_team_required
 @require_GET
 def my_diary(request: AuthenticatedRequest) -> HttpResponse:
-    """The clinician's next seven days, and free times on the day chosen (`?day=`, within the
-    diary's bounds; anything else is a 400 naming the field, with today's free times)."""
-    today = timezone.localdate()
-    chosen = DiaryDayForm(request.GET)
-    valid = chosen.is_valid()
-    day = (chosen.cleaned_data["day"] if valid else None) or today
-    contacts = list_clinician_contacts_between(request.user, today, today + dt.timedelta(days=6))
-    days = [
-        (
-            today + dt.timedelta(days=n),
-            [c for c in contacts if timezone.localdate(c.start) == today + dt.timedelta(days=n)],
-            bank_holiday(today + dt.timedelta(days=n)),
-        )
-        for n in range(7)
-    ]
+    """The clinician's week (`?week=`, Monday to Sunday, with the weeks before and after), and
+    free times on the day chosen (`?day=`); a day or week outside the diary's bounds is a 400
+    naming the field, with this week and today's free times."""
+    day, monday, errors = _chosen_days(request)
+    contacts = list_clinician_contacts_between(request.user, monday, monday + dt.timedelta(days=6))
     team = list_teams_for(request.user).first()
     slots = list_free_slots(
         request.user,
@@ -410,13 +432,43 @@ def my_diary(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "scheduling/my_diary.html",
         {
-            "days": days,
+            "week": diary_week(monday, contacts),
             "slots": slots,
             "slots_day": day,
-            "day_errors": [{"text": f"Day: {e}"} for e in chosen.errors.get("day", [])],
+            "day_errors": errors,
             "page_title": "My diary",
         },
-        status=200 if valid else 400,
+        status=400 if errors else 200,
+    )
+
+
+@roles_required(Role.TEAM_MANAGER)
+@require_GET
+def team_diary(request: AuthenticatedRequest) -> HttpResponse:
+    """Every clinician's week in the manager's teams (`?week=`), the team's contacts only;
+    audited as one read naming the people shown."""
+    _day, monday, errors = _chosen_days(request)
+    teams = list_teams_for(request.user)
+    clinicians = list_team_clinicians(teams)
+    contacts = list_team_contacts_between(teams, clinicians, monday, monday + dt.timedelta(days=6))
+    record_list_read(
+        actor=request.user,
+        purpose="team diary",
+        subject_ids=[c.service_user_id for c in contacts],
+    )
+    return render(
+        request,
+        "scheduling/team_diary.html",
+        {
+            "weeks": [
+                (clinician, diary_week(monday, [c for c in contacts if c.clinician == clinician]))
+                for clinician in clinicians
+            ],
+            "week": diary_week(monday, []),
+            "day_errors": errors,
+            "page_title": "Team diary",
+        },
+        status=400 if errors else 200,
     )
 
 

@@ -18,6 +18,7 @@ from caremode.rooms.services import close_abandoned_rooms
 from caremode.scheduling.services import (
     check_commitments,
     check_contact_gaps,
+    check_triage_waits,
     escalate_handovers,
     escalate_urgent_alerts,
 )
@@ -37,6 +38,7 @@ def write_audit_checkpoint(*, now: dt.datetime | None = None) -> int:
 PERIODIC_CHECKS: list[tuple[str, PeriodicCheck]] = [
     ("commitments at risk", check_commitments),
     ("contact gaps", check_contact_gaps),
+    ("telephone triages waiting", check_triage_waits),
     ("handovers escalated", escalate_handovers),
     # Monitoring (issue 12): urgent alerts nobody acknowledged, to the team's managers (H-M05).
     ("urgent alerts escalated", escalate_urgent_alerts),

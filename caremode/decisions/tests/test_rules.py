@@ -595,3 +595,22 @@ def test_the_json_takes_the_history_and_names_a_bad_one():
         context_from_json(
             {"consultation_type": "psychotherapy", "service_user": {"rurality": "moon"}}
         )
+
+
+def test_trauma_therapy_without_face_to_face_offers_to_pause_or_wait_not_only_video():
+    remote_only = ["video", "telephone", "text", "email"]
+    result = recommend(
+        Context(consultation_type="trauma_focused_therapy", modes_offered=remote_only)
+    )
+    assert [p.rule for p in result.prompts] == ["W01"]
+    prompt = result.prompts[0]
+    assert prompt.evidence == ("E3", "E6", "E11")
+    assert "pause and keep in touch" in prompt.text and "wait for face to face" in prompt.text
+    assert result.as_json()["prompts"][0]["rule"] == "W01"
+    assert result.rules_version == "2026.12.2"
+    # Where face to face is offered, it ranks first and no pause is prompted.
+    offered = recommend(Context(consultation_type="trauma_focused_therapy"))
+    assert offered.top.mode == "face_to_face" and not offered.prompts
+    # Other therapy without face to face is not prompted to pause.
+    other = recommend(Context(consultation_type="psychotherapy", modes_offered=remote_only))
+    assert not other.prompts

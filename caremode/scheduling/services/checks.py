@@ -18,9 +18,10 @@ from caremode.audit.services import record_event
 from caremode.core import codes
 from caremode.core.errors import DomainError
 from caremode.core.presenters import mode_label
-from caremode.people.models import ServiceUser, TeamMembership
+from caremode.people.models import ServiceUser, Team, TeamMembership
 from caremode.scheduling import diary
 from caremode.scheduling.models import Commitment, Contact, Handover, TeamAlert
+from caremode.scheduling.selectors import list_triage_waits
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +158,26 @@ def check_contact_gaps(*, now: dt.datetime | None = None) -> int:
             key=f"gap:{person.pk}:{since.date()}",
             service_user=person,
             message=f"No contact for {days} days and nothing booked.",
+        )
+    return raised
+
+
+def check_triage_waits(*, now: dt.datetime | None = None) -> int:
+    """Raise an alert, once per person and triage, when a telephone triage has waited longer
+    than `settings.TRIAGE_TO_ASSESSMENT_DAYS` for the fuller assessment (E8; hazard S16).
+    Returns the number of new alerts."""
+    now = now or timezone.now()
+    limit = settings.TRIAGE_TO_ASSESSMENT_DAYS
+    raised = 0
+    for wait in list_triage_waits(Team.objects.all(), now=now):
+        if wait.assessed_at is not None or wait.days <= limit:
+            continue
+        raised += _raise_alert(
+            kind=TeamAlert.Kind.TRIAGE_WAIT,
+            key=f"triage:{wait.service_user_id}:{wait.triaged_at.date()}",
+            service_user=wait.service_user,
+            message=f"Telephone triage {wait.days} days ago and no fuller assessment yet "
+            f"(the limit is {limit} days).",
         )
     return raised
 

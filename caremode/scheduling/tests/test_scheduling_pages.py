@@ -31,7 +31,7 @@ def test_rescheduling_through_the_page(client, clinician, service_user):
     signed_in(client, clinician)
     url = f"/contacts/{contact.pk}/reschedule/"
     page = client.get(url).content.decode()
-    assert "Free times on" in page
+    assert "Next free times" in page
     missing = client.post(url, {**_date_fields(contact.start + dt.timedelta(hours=3))})
     assert "Select who asked for the change" in missing.content.decode()
     response = client.post(

@@ -19,6 +19,7 @@ def test_the_schedule_is_one_list_of_every_check():
     assert [name for name, _check in PERIODIC_CHECKS] == [
         "commitments at risk",
         "contact gaps",
+        "telephone triages waiting",
         "handovers escalated",
         "urgent alerts escalated",
         "video rooms closed after the contact",
