@@ -22,7 +22,7 @@ from caremode.monitoring.models import CheckIn
 from caremode.monitoring.services import agree_warning_sign
 from caremode.rooms.services import open_room
 from caremode.scheduling.models import FollowUpTask, Handover, TeamAlert
-from caremode.scheduling.services import agree_commitment
+from caremode.scheduling.services import agree_commitment, ask_about_contact
 from caremode.workforce.models import DigitalSupport, TrainingCompletion, TrainingCourse
 from tests.factories import (
     CarerConsentFactory,
@@ -98,6 +98,9 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "scheduling:agree_commitment": ("GET", CARE_TEAM),
     "scheduling:end_commitment": ("GET", CARE_TEAM),
     "scheduling:my_diary": ("GET", ANY_CARE_STAFF),
+    # The person asks about their own appointment; their team reads and closes the request.
+    "scheduling:ask_about_contact": ("GET", {"service_user"}),
+    "scheduling:appointment_request": ("GET", CARE_TEAM),
     "scheduling:working_hours": ("GET", ANY_CARE_STAFF),
     "decisions:decisions": ("GET", CARE_TEAM),
     "decisions:agree": ("GET", CARE_TEAM),
@@ -289,8 +292,13 @@ def world(db, team, clinician, service_user):
         created_at=timezone.now(),
         expires_at=future.start,
     )
+    appointment_request = ask_about_contact(
+        actor=people["service_user"], contact=future, kind="rebook"
+    )
     su = service_user.pk
     kwargs = {
+        "scheduling:ask_about_contact": {"pk": future.pk},
+        "scheduling:appointment_request": {"pk": appointment_request.pk},
         "feedback:answer": {"pk": feedback_request.pk},
         "feedback:link_feedback": {"token": "not-a-real-link"},
         "feedback:link_carer_input": {"token": "not-a-real-link"},

@@ -97,6 +97,7 @@ from caremode.scheduling.forms import BookContactForm
 from caremode.scheduling.guidance import first_remote_contact_guidance
 from caremode.scheduling.models import Contact
 from caremode.scheduling.selectors import (
+    list_appointment_requests_for,
     list_caseload_for,
     list_changes_for,
     list_commitments_for,
@@ -269,6 +270,11 @@ def portal(request: AuthenticatedRequest) -> HttpResponse:
             "preferences": get_current_preferences(service_user),
             "first_remote": first_remote,
             "changes": list_changes_for(service_user, limit=10),
+            "open_requests": {
+                r.contact_id: r
+                for r in list_appointment_requests_for(service_user)
+                if r.closed_at is None
+            },
             "messages_sent": list_messages_sent_to_service_user(service_user, limit=10),
             # Check-ins, and the person's own scores over time with their contacts marked.
             "checkin_schedule": monitoring_selectors.get_current_schedule(service_user),

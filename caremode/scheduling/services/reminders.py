@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from django.conf import settings
+from django.urls import reverse
+
 from caremode.core.presenters import mode_label, nhs_datetime
 from caremode.messaging.errors import MessageAddressError
 from caremode.messaging.models import Channel, MessageStatus, OutboundMessage, RecipientKind
@@ -116,13 +119,24 @@ def tell_person_and_carers(
     return told
 
 
+def how_to_change(contact: Contact) -> str:
+    """What a reminder says about changing the appointment: the team's number and the portal,
+    where the person can ask to cancel, rebook or change the mode (issue 18)."""
+    team = contact.team
+    call = f"call {team.name} on {team.phone}" if team.phone else f"call {team.name}"
+    return (
+        f"If you cannot make it or would like to meet another way, {call}, or ask in your "
+        f"online care pages: {settings.CAREMODE_BASE_URL}{reverse('records:portal')}"
+    )
+
+
 def schedule_reminder(contact: Contact, *, now: dt.datetime, first_remote: bool) -> None:
     """A reminder the day before (or now, if sooner), and for a first remote contact the
     guidance on what to expect (E20)."""
     body = (
         f"Reminder: {contact.get_consultation_type_display().lower()} with {contact.clinician} "
         f"on {nhs_datetime(contact.start)}, {_how(contact)}. "
-        "If you cannot make it, please call your care team."
+        f"{how_to_change(contact)}"
     )
     _send_to_all(
         contact,
