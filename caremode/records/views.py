@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caremode.accounts.models import Role
 from caremode.audit.models import AuditAction
-from caremode.audit.selectors import list_audit_events_for_subject
+from caremode.audit.selectors import list_record_activity
 from caremode.audit.services import record_event, record_list_read
 from caremode.core import codes
 from caremode.core.access import (
@@ -384,16 +384,11 @@ def subject_access_export(request: AuthenticatedRequest, pk: int) -> HttpRespons
 def who_viewed(request: AuthenticatedRequest) -> HttpResponse:
     """Who has looked at or changed the person's record, as NHS patients increasingly expect."""
     service_user = access_own_record(request.user)
-    events = [
-        e
-        for e in list_audit_events_for_subject(service_user.pk, limit=200)
-        if e.actor_id != request.user.pk
-    ]
     return render(
         request,
         "records/who_viewed.html",
         {
-            "events": events,
+            "activity": list_record_activity(service_user.pk, excluding_actor_id=request.user.pk),
             "page_title": "Who has looked at your record",
             "back_href": reverse("records:portal"),
         },

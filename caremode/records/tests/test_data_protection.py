@@ -37,16 +37,30 @@ def test_an_export_asks_for_the_password_again_after_a_while(client, clinician, 
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
-def test_a_service_user_sees_who_looked_at_their_record(client, clinician, service_user):
-    signed_in(client, clinician)
-    client.get(f"/service-users/{service_user.pk}/")
+def test_a_service_user_sees_who_looked_at_their_record_by_person_and_day(
+    client, clinician, service_user
+):
+    from caremode.scheduling.services import raise_team_alert
+
     account = UserFactory(role=Role.SERVICE_USER)
     service_user.account = account
     service_user.save()
-    signed_in(client, account)
-    body = client.get("/my-care/who-viewed/").content.decode()
-    assert "Dr Asha Rahman (clinician)" in body and "Looked at" in body
-    assert "view record" in body
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, tzinfo=dt.UTC), tick=False):
+        signed_in(client, clinician)
+        for _ in range(3):
+            client.get(f"/service-users/{service_user.pk}/")
+        raise_team_alert(
+            service_user=service_user,
+            kind="contact_gap",
+            key="gap:who-viewed",
+            message="No contact for 28 days",
+        )
+        signed_in(client, account)
+        client.get("/my-care/")  # the person's own visits are not listed
+        body = client.get("/my-care/who-viewed/").content.decode()
+    assert "Dr Asha Rahman (clinician) looked at your record 3 times on 2 December 2026." in body
+    assert "CareMode told your care team about something to check on 2 December 2026." in body
+    assert "Added" not in body and "system Changed" not in body
 
 
 def test_the_subject_access_export_holds_the_persons_monitoring_data(
