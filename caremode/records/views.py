@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -77,6 +78,7 @@ from caremode.people.selectors import (
     list_teams_for,
 )
 from caremode.records.forms import ScoreMeasureForm, WarningSignForm
+from caremode.records.presenters import as_pdf, readable_sections
 from caremode.records.selectors import (
     EXTRACT_COLUMNS,
     OUTCOME_COLUMNS,
@@ -375,6 +377,42 @@ def subject_access_export(request: AuthenticatedRequest, pk: int) -> HttpRespons
     )
     response["Content-Disposition"] = (
         f'attachment; filename="subject-access-{service_user.nhs_number}.json"'
+    )
+    return response
+
+
+@care_team_required
+@recent_authentication_required
+@require_GET
+def subject_access_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The subject access export to read: the same content as the JSON, laid out in words."""
+    return _readable_export(request, pk, form="html")
+
+
+@care_team_required
+@recent_authentication_required
+@require_GET
+def subject_access_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The readable subject access export as a PDF (WeasyPrint)."""
+    return _readable_export(request, pk, form="pdf")
+
+
+def _readable_export(request: AuthenticatedRequest, pk: int, *, form: str) -> HttpResponse:
+    service_user = access_service_user(request.user, pk, purpose="subject access export")
+    export = export_subject_access(actor=request.user, service_user=service_user, form=form)
+    context = {
+        "service_user": service_user,
+        "sections": readable_sections(export),
+        "made_at": timezone.now(),
+        "page_title": f"Everything held about {service_user.full_name}",
+        "back_href": reverse("records:record", args=[service_user.pk]),
+    }
+    if form == "html":
+        return render(request, "records/subject_access.html", context)
+    html = render_to_string("records/subject_access_print.html", context, request=request)
+    response = HttpResponse(as_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="subject-access-{service_user.nhs_number}.pdf"'
     )
     return response
 

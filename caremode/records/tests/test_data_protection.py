@@ -136,3 +136,39 @@ def test_the_export_says_a_link_was_sent_but_never_holds_a_working_one(
     data = json.loads(client.get(f"/service-users/{service_user.pk}/export/").content)
     body = next(m["body"] for m in data["messages"] if m["purpose"] == "checkin")
     assert "SeCrEtToKeN123" not in body and "/check-in/[link removed]/" in body
+
+
+def test_the_readable_export_and_its_pdf_hold_the_same_content_and_are_audited(
+    client, clinician, service_user
+):
+    from caremode.records.presenters import readable_sections
+    from caremode.records.selectors import build_subject_access_export
+
+    CarerConsentFactory(service_user=service_user)
+    ContactFactory(service_user=service_user, clinician=clinician, notes="Bring the care plan")
+    signed_in(client, clinician)
+    page = client.get(f"/service-users/{service_user.pk}/export/readable/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Everything held about Megan Taylor" in body and service_user.nhs_number in body
+    assert "Bring the care plan" in body and "Mother" in body
+    # Every section of the JSON is on the page, in words.
+    for section in readable_sections(build_subject_access_export(service_user)):
+        assert f"<h2>{section.title}</h2>" in body
+    assert "Who has looked at the record" in body and "Requests about appointments" in body
+    pdf = client.get(f"/service-users/{service_user.pk}/export.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert pdf["Content-Disposition"].endswith(f'subject-access-{service_user.nhs_number}.pdf"')
+    forms = [
+        e.detail["form"]
+        for e in AuditEvent.objects.filter(action="export", subject_id=service_user.pk)
+    ]
+    assert forms == ["html", "pdf"]
+
+
+def test_values_are_shown_in_words():
+    from caremode.records.presenters import value_text
+
+    assert value_text(True) == "Yes" and value_text(None) == "–"
+    assert value_text(dt.date(2026, 12, 2)) == "2 December 2026"
+    assert value_text(["a", "b"]) == "a; b"
