@@ -64,6 +64,10 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     # A new member of staff's link, before they can sign in: it answers everyone, and a link
     # that is not recognised only says it has expired or been used.
     "signin:set_password": ("GET", set(ROLES)),
+    # A forgotten password: anyone may ask (the answer never says whether the account exists),
+    # and a reset link that is not recognised only says it has expired or been used.
+    "signin:forgotten_password": ("GET", set(ROLES)),
+    "signin:reset_password": ("GET", set(ROLES)),
     "records:caseload": ("GET", ANY_CARE_STAFF),
     "records:record": ("GET", CARE_TEAM),
     "records:book": ("GET", CARE_TEAM),
@@ -329,6 +333,7 @@ def world(db, team, clinician, service_user):
         "people:restriction": {"pk": su},
         "people:staff_account": {"pk": people["analyst"].pk},
         "signin:set_password": {"uidb64": "MQ", "token": "not-a-real-token"},
+        "signin:reset_password": {"uidb64": "MQ", "token": "not-a-real-token"},
         "people:erase": {"pk": su},
         "records:withdraw_consent": {"pk": su, "consent_pk": consent.pk},
         "scheduling:record_outcome": {"pk": past.pk},
