@@ -115,3 +115,52 @@ def test_reminders_give_the_teams_number_and_where_to_ask(service_user, clinicia
     reminder = OutboundMessage.objects.get(purpose="reminder")
     assert "call North community mental health team on 0113 496 0000" in reminder.body
     assert "https://care.example.nhs.uk/my-care/" in reminder.body
+
+
+def test_messages_to_a_carer_speak_of_the_persons_appointment(service_user, clinician, settings):
+    from caremode.messaging.models import RecipientKind
+    from tests.factories import CarerConsentFactory
+
+    settings.CAREMODE_BASE_URL = "https://care.example.nhs.uk"
+    service_user.accepts_sms = True
+    service_user.phone = "07700900123"
+    service_user.save()
+    consent = CarerConsentFactory(service_user=service_user, scope_appointment_details=True)
+    consent.carer.phone = "07700900456"
+    consent.carer.save()
+    contact = ContactFactory(service_user=service_user, clinician=clinician, planned_mode="video")
+    OutboundMessage.objects.all().delete()
+    schedule_reminder(contact, now=timezone.now(), first_remote=True)
+    to_carer = OutboundMessage.objects.filter(recipient_kind=RecipientKind.CARER)
+    reminder = to_carer.get(purpose="reminder")
+    assert reminder.body.startswith("Reminder: Megan's video appointment, ")
+    assert "If Megan cannot make it" in reminder.body
+    assert "https://care.example.nhs.uk/people-i-care-for/" in reminder.body
+    assert "/my-care/" not in reminder.body and reminder.subject == "Megan's video appointment"
+    preparation = to_carer.get(purpose="preparation")
+    assert preparation.body.startswith("Megan's video appointment on ")
+    assert "your appointment" not in preparation.body.lower()
+    own = OutboundMessage.objects.get(recipient_kind=RecipientKind.SERVICE_USER, purpose="reminder")
+    assert "/my-care/" in own.body and own.subject == "Your appointment"
+
+
+def test_the_carer_page_shows_how_to_join_an_invited_video_appointment(
+    client, service_user, clinician
+):
+    from tests.factories import CarerConsentFactory
+
+    consent = CarerConsentFactory(
+        service_user=service_user, scope_appointment_details=True, scope_join_contacts=True
+    )
+    consent.carer.account = UserFactory(role=Role.CARER)
+    consent.carer.save()
+    ContactFactory(
+        service_user=service_user,
+        clinician=clinician,
+        planned_mode="video",
+        carer_invited=consent.carer,
+    )
+    signed_in(client, consent.carer.account)
+    body = client.get("/people-i-care-for/").content.decode()
+    assert "To join Megan's video appointment, open the link in the message" in body
+    assert "/rooms/test/" in body
