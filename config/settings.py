@@ -297,6 +297,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # A new member of staff's link to set their own password works once, for three days.
 PASSWORD_RESET_TIMEOUT = 72 * 60 * 60
+# A forgotten-password link (signin.services.reset_tokens) lives much less than a first one.
+PASSWORD_RESET_LINK_MINUTES = 60
 LOGIN_URL = "signin:sign_in"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "signin:sign_in"

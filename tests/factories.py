@@ -64,6 +64,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Team {n}")
     service = factory.SubFactory(ServiceFactory)
+    phone = "0113 496 0000"
 
 
 class ServiceUserFactory(factory.django.DjangoModelFactory):

@@ -28,6 +28,8 @@ PROTECTED = frozenset(
         "Commitment",
         "Handover",
         "TeamAlert",
+        # A person's own request about an appointment, in their words.
+        "AppointmentRequest",
         "DecisionRecord",
         "ModePreference",
         "OutboundMessage",

@@ -22,7 +22,7 @@ from caremode.monitoring.models import CheckIn
 from caremode.monitoring.services import agree_warning_sign
 from caremode.rooms.services import open_room
 from caremode.scheduling.models import FollowUpTask, Handover, TeamAlert
-from caremode.scheduling.services import agree_commitment
+from caremode.scheduling.services import agree_commitment, ask_about_contact
 from caremode.workforce.models import DigitalSupport, TrainingCompletion, TrainingCourse
 from tests.factories import (
     CarerConsentFactory,
@@ -64,10 +64,16 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     # A new member of staff's link, before they can sign in: it answers everyone, and a link
     # that is not recognised only says it has expired or been used.
     "signin:set_password": ("GET", set(ROLES)),
+    # A forgotten password: anyone may ask (the answer never says whether the account exists),
+    # and a reset link that is not recognised only says it has expired or been used.
+    "signin:forgotten_password": ("GET", set(ROLES)),
+    "signin:reset_password": ("GET", set(ROLES)),
     "records:caseload": ("GET", ANY_CARE_STAFF),
     "records:record": ("GET", CARE_TEAM),
     "records:book": ("GET", CARE_TEAM),
     "records:export": ("GET", CARE_TEAM),
+    "records:export_readable": ("GET", CARE_TEAM),
+    "records:export_pdf": ("GET", CARE_TEAM),
     "records:portal": ("GET", {"service_user"}),
     "records:who_viewed": ("GET", {"service_user"}),
     "records:carer_home": ("GET", {"carer", "revoked_carer"}),
@@ -99,6 +105,9 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "scheduling:end_commitment": ("GET", CARE_TEAM),
     "scheduling:my_diary": ("GET", ANY_CARE_STAFF),
     "scheduling:team_diary": ("GET", {"team_manager"}),
+    # The person asks about their own appointment; their team reads and closes the request.
+    "scheduling:ask_about_contact": ("GET", {"service_user"}),
+    "scheduling:appointment_request": ("GET", CARE_TEAM),
     "scheduling:working_hours": ("GET", ANY_CARE_STAFF),
     "decisions:decisions": ("GET", CARE_TEAM),
     "decisions:agree": ("GET", CARE_TEAM),
@@ -290,8 +299,13 @@ def world(db, team, clinician, service_user):
         created_at=timezone.now(),
         expires_at=future.start,
     )
+    appointment_request = ask_about_contact(
+        actor=people["service_user"], contact=future, kind="rebook"
+    )
     su = service_user.pk
     kwargs = {
+        "scheduling:ask_about_contact": {"pk": future.pk},
+        "scheduling:appointment_request": {"pk": appointment_request.pk},
         "feedback:answer": {"pk": feedback_request.pk},
         "feedback:link_feedback": {"token": "not-a-real-link"},
         "feedback:link_carer_input": {"token": "not-a-real-link"},
@@ -312,12 +326,15 @@ def world(db, team, clinician, service_user):
         "records:record": {"pk": su},
         "records:book": {"pk": su},
         "records:export": {"pk": su},
+        "records:export_readable": {"pk": su},
+        "records:export_pdf": {"pk": su},
         "people:add_access_need": {"pk": su},
         "people:end_access_need": {"pk": su, "need_pk": need.pk},
         "people:add_carer": {"pk": su},
         "people:restriction": {"pk": su},
         "people:staff_account": {"pk": people["analyst"].pk},
         "signin:set_password": {"uidb64": "MQ", "token": "not-a-real-token"},
+        "signin:reset_password": {"uidb64": "MQ", "token": "not-a-real-token"},
         "people:erase": {"pk": su},
         "records:withdraw_consent": {"pk": su, "consent_pk": consent.pk},
         "scheduling:record_outcome": {"pk": past.pk},

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 
-from caremode.audit import chain, checkpoints
+from caremode.audit import chain, checkpoints, wording
 from caremode.audit.models import AuditChainHead, AuditEvent
 
 
@@ -48,3 +50,27 @@ def list_audit_events_for_subject(subject_id: int, *, limit: int = 50) -> list[A
         .select_related("actor")
         .order_by("-sequence")[:limit]
     )
+
+
+def list_record_activity(
+    subject_id: int, *, excluding_actor_id: int | None = None, limit: int = 2000
+) -> list[wording.Activity]:
+    """Who did what to one service user's record, grouped by person and UK day, newest first,
+    in plain words (`wording`): for the person's "Who has looked at your record". The person's
+    own actions (`excluding_actor_id`) are left out; CareMode's own are explained. Reads the
+    most recent `limit` entries."""
+    found = AuditEvent.objects.filter(subject_id=subject_id)
+    if excluding_actor_id is not None:
+        found = found.exclude(actor_id=excluding_actor_id)
+    events = found.select_related("actor").order_by("-sequence")[:limit]
+    entries = [
+        wording.Entry(
+            actor_id=e.actor_id,
+            who=f"{e.actor} ({e.actor.get_role_display().lower()})" if e.actor else "CareMode",
+            action=e.action,
+            object_type=e.object_type,
+            at=e.at,
+        )
+        for e in events
+    ]
+    return wording.group_by_person_and_day(entries, local=ZoneInfo(settings.TIME_ZONE))

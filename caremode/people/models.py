@@ -65,6 +65,11 @@ class ServiceChange(models.Model):
 class Team(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(max_length=120, unique=True)
+    phone = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="The number people are given to call the team: in reminders and the portal.",
+    )
     contact_gap_days = models.PositiveSmallIntegerField(
         default=28, help_text="Alert when someone on the caseload has had no contact for this long."
     )

@@ -27,6 +27,7 @@ from caremode.monitoring.models import (
 )
 from caremode.people.models import AccessNeed, CarerConsent, ServiceChange, ServiceUser
 from caremode.scheduling.models import (
+    AppointmentRequest,
     Commitment,
     Contact,
     ContactChange,
@@ -156,6 +157,10 @@ def build_subject_access_export(service_user: ServiceUser) -> dict[str, Any]:
                 recipient_kind=RecipientKind.SERVICE_USER
             ),
             exclude=CARER_MESSAGE_PRIVATE,
+        ),
+        "requests_about_appointments": _rows(
+            AppointmentRequest.objects.filter(service_user=service_user),
+            exclude=("id", "service_user", "team", "requested_by", "closed_by"),
         ),
         **_monitoring_sections(service_user),
         "who_has_looked_at_the_record": [

@@ -18,8 +18,11 @@ from caremode.rooms.services import revoke_carer_passes
 
 
 @transaction.atomic
-def export_subject_access(*, actor: User, service_user: ServiceUser) -> dict[str, Any]:
-    """Everything held about a person, for a subject access request; audited as an export."""
+def export_subject_access(
+    *, actor: User, service_user: ServiceUser, form: str = "json"
+) -> dict[str, Any]:
+    """Everything held about a person, for a subject access request; audited as an export,
+    naming the form it is given in (`json`, `html` or `pdf`: the same content)."""
     export = build_subject_access_export(service_user)
     record_event(
         actor=actor,
@@ -27,7 +30,7 @@ def export_subject_access(*, actor: User, service_user: ServiceUser) -> dict[str
         obj=service_user,
         subject_id=service_user.pk,
         reason="Subject access request",
-        detail={"sections": sorted(export)},
+        detail={"sections": sorted(export), "form": form},
     )
     return export
 

@@ -13,6 +13,12 @@ urlpatterns = [
         name="withdraw_consent",
     ),
     path("service-users/<int:pk>/export/", views.subject_access_export, name="export"),
+    path(
+        "service-users/<int:pk>/export/readable/",
+        views.subject_access_page,
+        name="export_readable",
+    ),
+    path("service-users/<int:pk>/export.pdf", views.subject_access_pdf, name="export_pdf"),
     path("evaluation/", views.evaluation_dashboard, name="evaluation"),
     path("evaluation/measures.csv", views.evaluation_csv, name="evaluation_csv"),
     path(

@@ -13,13 +13,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caremode.accounts.models import Role
 from caremode.audit.models import AuditAction
-from caremode.audit.selectors import list_audit_events_for_subject
+from caremode.audit.selectors import list_record_activity
 from caremode.audit.services import record_event, record_list_read
 from caremode.core import codes
 from caremode.core.access import (
@@ -77,6 +78,7 @@ from caremode.people.selectors import (
     list_teams_for,
 )
 from caremode.records.forms import ScoreMeasureForm, WarningSignForm
+from caremode.records.presenters import as_pdf, readable_sections
 from caremode.records.selectors import (
     EXTRACT_COLUMNS,
     OUTCOME_COLUMNS,
@@ -99,6 +101,7 @@ from caremode.scheduling.models import Contact
 from caremode.scheduling.presenters import slot_choices
 from caremode.scheduling.selectors import (
     FREE_SLOT_WEEKS,
+    list_appointment_requests_for,
     list_caseload_for,
     list_changes_for,
     list_commitments_for,
@@ -294,6 +297,11 @@ def portal(request: AuthenticatedRequest) -> HttpResponse:
             "preferences": get_current_preferences(service_user),
             "first_remote": first_remote,
             "changes": list_changes_for(service_user, limit=10),
+            "open_requests": {
+                r.contact_id: r
+                for r in list_appointment_requests_for(service_user)
+                if r.closed_at is None
+            },
             "messages_sent": list_messages_sent_to_service_user(service_user, limit=10),
             # Check-ins, and the person's own scores over time with their contacts marked.
             "checkin_schedule": monitoring_selectors.get_current_schedule(service_user),
@@ -398,21 +406,52 @@ def subject_access_export(request: AuthenticatedRequest, pk: int) -> HttpRespons
     return response
 
 
+@care_team_required
+@recent_authentication_required
+@require_GET
+def subject_access_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The subject access export to read: the same content as the JSON, laid out in words."""
+    return _readable_export(request, pk, form="html")
+
+
+@care_team_required
+@recent_authentication_required
+@require_GET
+def subject_access_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The readable subject access export as a PDF (WeasyPrint)."""
+    return _readable_export(request, pk, form="pdf")
+
+
+def _readable_export(request: AuthenticatedRequest, pk: int, *, form: str) -> HttpResponse:
+    service_user = access_service_user(request.user, pk, purpose="subject access export")
+    export = export_subject_access(actor=request.user, service_user=service_user, form=form)
+    context = {
+        "service_user": service_user,
+        "sections": readable_sections(export),
+        "made_at": timezone.now(),
+        "page_title": f"Everything held about {service_user.full_name}",
+        "back_href": reverse("records:record", args=[service_user.pk]),
+    }
+    if form == "html":
+        return render(request, "records/subject_access.html", context)
+    html = render_to_string("records/subject_access_print.html", context, request=request)
+    response = HttpResponse(as_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="subject-access-{service_user.nhs_number}.pdf"'
+    )
+    return response
+
+
 @service_user_required
 @require_GET
 def who_viewed(request: AuthenticatedRequest) -> HttpResponse:
     """Who has looked at or changed the person's record, as NHS patients increasingly expect."""
     service_user = access_own_record(request.user)
-    events = [
-        e
-        for e in list_audit_events_for_subject(service_user.pk, limit=200)
-        if e.actor_id != request.user.pk
-    ]
     return render(
         request,
         "records/who_viewed.html",
         {
-            "events": events,
+            "activity": list_record_activity(service_user.pk, excluding_actor_id=request.user.pk),
             "page_title": "Who has looked at your record",
             "back_href": reverse("records:portal"),
         },

@@ -7,10 +7,17 @@ from django.shortcuts import get_object_or_404
 
 from caremode.accounts.models import User
 from caremode.audit.services import record_read
-from caremode.people.access import access_service_user
+from caremode.people.access import access_own_record, access_service_user
 from caremode.people.models import ServiceUser
 from caremode.people.selectors import list_teams_for
-from caremode.scheduling.models import Commitment, Contact, FollowUpTask, Handover, TeamAlert
+from caremode.scheduling.models import (
+    AppointmentRequest,
+    Commitment,
+    Contact,
+    FollowUpTask,
+    Handover,
+    TeamAlert,
+)
 
 
 def access_contact(user: User, pk: int, *, purpose: str = "view contact") -> Contact:
@@ -74,3 +81,29 @@ def access_commitment(user: User, pk: int) -> Commitment:
         actor=user, obj=commitment, subject_id=commitment.service_user_id, purpose="commitment"
     )
     return commitment
+
+
+def access_own_contact(user: User, pk: int) -> Contact:
+    """One of the signed-in service user's own contacts, else Http404; audited as a read of
+    their own record."""
+    own = access_own_record(user)
+    contact = get_object_or_404(
+        own.contacts.select_related("clinician", "team__service", "carer_invited"), pk=pk
+    )
+    contact.service_user = own
+    return contact
+
+
+def access_appointment_request(user: User, pk: int) -> AppointmentRequest:
+    """A person's request about an appointment with one of the user's teams, else Http404;
+    audited as a read of the person (the page names them and the appointment)."""
+    request = get_object_or_404(
+        AppointmentRequest.objects.filter(team__in=list_teams_for(user)).select_related(
+            "service_user", "contact__clinician", "closed_by"
+        ),
+        pk=pk,
+    )
+    record_read(
+        actor=user, obj=request, subject_id=request.service_user_id, purpose="appointment request"
+    )
+    return request

@@ -382,3 +382,45 @@ class WorkingHoursForm(NHSForm):
             else None
             for value, _name in WEEKDAYS
         }
+
+
+class AskAboutContactForm(NHSForm):
+    """The person asks the team to cancel, rebook or change the mode of an appointment."""
+
+    kind = forms.ChoiceField(
+        label="What would you like to change?",
+        choices=[
+            ("cancel", "Cancel it"),
+            ("rebook", "Move it to another time"),
+            ("change_mode", "Change how we meet"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    mode = forms.ChoiceField(
+        label="If you would like to meet another way, how?",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    message = forms.CharField(
+        label="Anything the team should know (optional)",
+        help_text="For example, times that suit you better. Do not use this if you need help now.",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, modes: list[str], current: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(codes.MODE_CHOICES)
+        cast(forms.ChoiceField, self.fields["mode"]).choices = [
+            (m, labels[m]) for m in modes if m != current
+        ]
+
+
+class CloseRequestForm(NHSForm):
+    note = forms.CharField(
+        label="What was done?",
+        help_text="For example, 'Rebooked for Thursday at 2pm by telephone; told them'",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

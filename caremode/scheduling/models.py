@@ -370,3 +370,51 @@ class TeamAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.message}"
+
+
+class AppointmentRequest(models.Model):
+    """A person's request to cancel, rebook or change the mode of one of their appointments
+    (issue 18). It reaches the team page; only the care team changes the diary, then closes it."""
+
+    class Kind(models.TextChoices):
+        CANCEL = "cancel", "Cancel it"
+        REBOOK = "rebook", "Move it to another time"
+        CHANGE_MODE = "change_mode", "Change how we meet"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="requests")
+    service_user = models.ForeignKey(
+        ServiceUser, on_delete=models.CASCADE, related_name="appointment_requests"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="appointment_requests")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    mode = models.CharField(
+        max_length=15, blank=True, choices=codes.MODE_CHOICES, help_text="For a change of mode."
+    )
+    message = models.CharField(max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome_note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            # One open request per appointment: asking twice does not queue two.
+            models.UniqueConstraint(
+                fields=["contact"],
+                condition=Q(closed_at__isnull=True),
+                name="one_open_request_per_contact",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="change_mode") | ~Q(mode=""),
+                name="change_of_mode_names_the_mode",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.contact}"

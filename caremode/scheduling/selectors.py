@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
@@ -13,6 +14,7 @@ from caremode.people.models import ServiceUser, Team
 from caremode.people.selectors import search_caseload
 from caremode.scheduling import diary
 from caremode.scheduling.models import (
+    AppointmentRequest,
     Commitment,
     Contact,
     ContactChange,
@@ -468,4 +470,25 @@ def list_settled_contacts_between(start: dt.datetime, end: dt.datetime) -> Query
         )
         .select_related("service_user", "team")
         .order_by("start", "pk")
+    )
+
+
+def list_open_appointment_requests(teams: Iterable[Team]) -> list[AppointmentRequest]:
+    """Requests from people about their appointments that the teams have not closed, oldest
+    first (the team page)."""
+    return list(
+        AppointmentRequest.objects.filter(team__in=list(teams), closed_at__isnull=True)
+        .select_related("service_user", "contact__clinician")
+        .order_by("requested_at")
+    )
+
+
+def list_appointment_requests_for(
+    service_user: ServiceUser, *, limit: int = 10
+) -> list[AppointmentRequest]:
+    """The person's requests about their appointments, newest first (the portal)."""
+    return list(
+        service_user.appointment_requests.select_related("contact").order_by("-requested_at")[
+            :limit
+        ]
     )

@@ -18,6 +18,8 @@ urlpatterns = [
         "service-users/<int:pk>/commitments/new/", views.agree_commitment, name="agree_commitment"
     ),
     path("commitments/<int:pk>/end/", views.end_commitment, name="end_commitment"),
+    path("my-care/appointments/<int:pk>/ask/", views.ask_about_contact, name="ask_about_contact"),
+    path("appointment-requests/<int:pk>/", views.appointment_request, name="appointment_request"),
     path("diary/", views.my_diary, name="my_diary"),
     path("diary/team/", views.team_diary, name="team_diary"),
     path("diary/working-hours/", views.working_hours, name="working_hours"),

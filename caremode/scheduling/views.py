@@ -14,9 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caremode.accounts.models import Role
 from caremode.audit.services import record_list_read
-from caremode.core.access import AuthenticatedRequest, care_team_required, roles_required
+from caremode.core.access import (
+    AuthenticatedRequest,
+    care_team_required,
+    roles_required,
+    service_user_required,
+)
 from caremode.core.errors import DomainError
-from caremode.core.forms import add_domain_error, posted, submitted
+from caremode.core.forms import add_domain_error, form_page, posted, submitted
 from caremode.core.presenters import nhs_datetime
 from caremode.messaging.selectors import list_failed_messages
 from caremode.people.access import access_service_user
@@ -29,14 +34,18 @@ from caremode.people.selectors import (
 from caremode.scheduling import services
 from caremode.scheduling.access import (
     access_alert,
+    access_appointment_request,
     access_commitment,
     access_contact,
     access_follow_up,
     access_handover,
+    access_own_contact,
 )
 from caremode.scheduling.diary import week_starting
 from caremode.scheduling.forms import (
+    AskAboutContactForm,
     CancelForm,
+    CloseRequestForm,
     CommitmentForm,
     DiaryDayForm,
     EndCommitmentForm,
@@ -57,6 +66,7 @@ from caremode.scheduling.selectors import (
     list_free_slots,
     list_free_slots_ahead,
     list_open_alerts,
+    list_open_appointment_requests,
     list_open_follow_ups,
     list_pending_handovers,
     list_people_to_watch,
@@ -195,6 +205,7 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
         "triage_waits": (triage_waits := list_triage_waits(teams)),
         "triage_summary": summarise_triage_waits(triage_waits),
         "triage_limit": settings.TRIAGE_TO_ASSESSMENT_DAYS,
+        "appointment_requests": list_open_appointment_requests(teams),
         "failed_messages": [m for t in teams for m in list_failed_messages(t)[:50]],
         "page_title": "Team",
     }
@@ -203,7 +214,14 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
         purpose="team page",
         subject_ids=[
             item.service_user_id
-            for key in ("follow_ups", "alerts", "to_watch", "failed_messages", "triage_waits")
+            for key in (
+                "follow_ups",
+                "alerts",
+                "to_watch",
+                "failed_messages",
+                "triage_waits",
+                "appointment_requests",
+            )
             for item in context[key]
         ]
         + [entry.contact.service_user_id for entry in context["diary"]]
@@ -496,4 +514,57 @@ def working_hours(request: AuthenticatedRequest) -> HttpResponse:
             "page_title": "My working hours",
             "back_href": reverse("scheduling:my_diary"),
         },
+    )
+
+
+@service_user_required
+@require_http_methods(["GET", "POST"])
+def ask_about_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The person asks their team to cancel, rebook or change the mode of an appointment; the
+    request reaches the team page and the diary is unchanged until the team acts."""
+    contact = access_own_contact(request.user, pk)
+    form = AskAboutContactForm(
+        posted(request),
+        modes=contact.team.service.modes_offered,
+        current=contact.planned_mode,
+    )
+    return form_page(
+        request,
+        form,
+        lambda data: services.ask_about_contact(actor=request.user, contact=contact, **data),
+        template="scheduling/ask_about_contact.html",
+        context={
+            "contact": contact,
+            "page_title": "Ask to change an appointment",
+            "back_href": reverse("records:portal"),
+        },
+        done=f"Your request has been sent to {contact.team.name}. They will contact you"
+        + (f", or call them on {contact.team.phone}." if contact.team.phone else "."),
+        then=reverse("records:portal"),
+    )
+
+
+@care_team_required
+@require_http_methods(["GET", "POST"])
+def appointment_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """One person's request about an appointment: what they asked, links to act on it in the
+    diary, and closing it with what was done."""
+    asked = access_appointment_request(request.user, pk)
+    context = {
+        "asked": asked,
+        "page_title": "A request about an appointment",
+        "back_href": reverse("scheduling:team"),
+    }
+    if asked.closed_at is not None:
+        return render(request, "scheduling/appointment_request.html", {"form": None, **context})
+    return form_page(
+        request,
+        CloseRequestForm(posted(request)),
+        lambda data: services.close_appointment_request(
+            actor=request.user, appointment_request=asked, note=data["note"]
+        ),
+        template="scheduling/appointment_request.html",
+        context=context,
+        done=f"Request from {asked.service_user.full_name} closed.",
+        then=reverse("scheduling:team"),
     )

@@ -107,8 +107,9 @@ def seed_trust(
         for name, modes in population.SERVICES.items()
     }
     teams = [
-        Team.objects.create(name=name, service=services[service])
-        for name, service, _share, _types in population.TEAMS
+        # Numbers from Ofcom's range for drama (0113 496 0000–0999): they ring no one.
+        Team.objects.create(name=name, service=services[service], phone=f"0113 496 0{100 + t:03d}")
+        for t, (name, service, _share, _types) in enumerate(population.TEAMS)
     ]
     per_team = [
         max(2, round(service_users * share / population.PEOPLE_PER_CLINICIAN))

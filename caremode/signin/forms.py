@@ -45,3 +45,12 @@ class ConfirmPasswordForm(NHSForm):
         if not self.user.check_password(password):
             raise forms.ValidationError("The password is not right")
         return password
+
+
+class ForgottenPasswordForm(NHSForm):
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        help_text="The username you sign in with",
+        error_messages={"required": "Enter your username"},
+    )

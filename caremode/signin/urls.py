@@ -15,4 +15,14 @@ urlpatterns = [
         login_not_required(views.SetPasswordView.as_view()),
         name="set_password",
     ),
+    path(
+        "forgotten-password/",
+        login_not_required(views.forgotten_password),
+        name="forgotten_password",
+    ),
+    path(
+        "reset-password/<uidb64>/<token>/",
+        login_not_required(views.ResetPasswordView.as_view()),
+        name="reset_password",
+    ),
 ]

@@ -15,11 +15,19 @@ from django_otp import login as otp_login
 from caremode.accounts import sessions
 from caremode.core.access import AuthenticatedRequest
 from caremode.core.errors import DomainError
-from caremode.signin.forms import CodeForm, ConfirmPasswordForm, SignInForm
+from caremode.signin.forms import (
+    CodeForm,
+    ConfirmPasswordForm,
+    ForgottenPasswordForm,
+    SignInForm,
+)
 from caremode.signin.services import (
     confirm_totp_device,
     get_or_start_totp_device,
+    record_password_reset,
     record_password_set,
+    reset_tokens,
+    send_password_reset_link,
 )
 from caremode.signin.sockets import close_session_sockets
 
@@ -151,4 +159,42 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
             self.request,
             "Your password is set. Sign in, then set up an authenticator app on your phone.",
         )
+        return response
+
+
+@require_http_methods(["GET", "POST"])
+def forgotten_password(request: HttpRequest) -> HttpResponse:
+    """Ask for a link to choose a new password. Whatever the username, the answer is the same
+    (no one learns which accounts exist); asking is limited per username and per address."""
+    form = ForgottenPasswordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        send_password_reset_link(
+            username=form.cleaned_data["username"],
+            ip_address=request.META.get("REMOTE_ADDR", ""),
+        )
+        return render(
+            request, "signin/forgotten_password_sent.html", {"page_title": "Check your email"}
+        )
+    return render(
+        request,
+        "signin/forgotten_password.html",
+        {"form": form, "page_title": "Reset your password", "back_href": "/account/sign-in/"},
+    )
+
+
+class ResetPasswordView(auth_views.PasswordResetConfirmView):
+    """Choose a new password from a forgotten-password link (single-use, expiring). It does not
+    sign in: the person signs in with the new password, and staff pass the second factor; the
+    password change ends every other session of the account (Django's session hash)."""
+
+    template_name = "signin/set_password.html"
+    success_url = "/account/sign-in/"
+    post_reset_login = False
+    token_generator = reset_tokens
+    extra_context = {"page_title": "Choose a new password", "resetting": True}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        record_password_reset(user=form.user)
+        messages.success(self.request, "Your password has been changed. Sign in with it now.")
         return response

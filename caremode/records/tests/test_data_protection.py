@@ -37,16 +37,30 @@ def test_an_export_asks_for_the_password_again_after_a_while(client, clinician, 
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
-def test_a_service_user_sees_who_looked_at_their_record(client, clinician, service_user):
-    signed_in(client, clinician)
-    client.get(f"/service-users/{service_user.pk}/")
+def test_a_service_user_sees_who_looked_at_their_record_by_person_and_day(
+    client, clinician, service_user
+):
+    from caremode.scheduling.services import raise_team_alert
+
     account = UserFactory(role=Role.SERVICE_USER)
     service_user.account = account
     service_user.save()
-    signed_in(client, account)
-    body = client.get("/my-care/who-viewed/").content.decode()
-    assert "Dr Asha Rahman (clinician)" in body and "Looked at" in body
-    assert "view record" in body
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, tzinfo=dt.UTC), tick=False):
+        signed_in(client, clinician)
+        for _ in range(3):
+            client.get(f"/service-users/{service_user.pk}/")
+        raise_team_alert(
+            service_user=service_user,
+            kind="contact_gap",
+            key="gap:who-viewed",
+            message="No contact for 28 days",
+        )
+        signed_in(client, account)
+        client.get("/my-care/")  # the person's own visits are not listed
+        body = client.get("/my-care/who-viewed/").content.decode()
+    assert "Dr Asha Rahman (clinician) looked at your record 3 times on 2 December 2026." in body
+    assert "CareMode told your care team about something to check on 2 December 2026." in body
+    assert "Added" not in body and "system Changed" not in body
 
 
 def test_the_subject_access_export_holds_the_persons_monitoring_data(
@@ -122,3 +136,39 @@ def test_the_export_says_a_link_was_sent_but_never_holds_a_working_one(
     data = json.loads(client.get(f"/service-users/{service_user.pk}/export/").content)
     body = next(m["body"] for m in data["messages"] if m["purpose"] == "checkin")
     assert "SeCrEtToKeN123" not in body and "/check-in/[link removed]/" in body
+
+
+def test_the_readable_export_and_its_pdf_hold_the_same_content_and_are_audited(
+    client, clinician, service_user
+):
+    from caremode.records.presenters import readable_sections
+    from caremode.records.selectors import build_subject_access_export
+
+    CarerConsentFactory(service_user=service_user)
+    ContactFactory(service_user=service_user, clinician=clinician, notes="Bring the care plan")
+    signed_in(client, clinician)
+    page = client.get(f"/service-users/{service_user.pk}/export/readable/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "Everything held about Megan Taylor" in body and service_user.nhs_number in body
+    assert "Bring the care plan" in body and "Mother" in body
+    # Every section of the JSON is on the page, in words.
+    for section in readable_sections(build_subject_access_export(service_user)):
+        assert f"<h2>{section.title}</h2>" in body
+    assert "Who has looked at the record" in body and "Requests about appointments" in body
+    pdf = client.get(f"/service-users/{service_user.pk}/export.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert pdf["Content-Disposition"].endswith(f'subject-access-{service_user.nhs_number}.pdf"')
+    forms = [
+        e.detail["form"]
+        for e in AuditEvent.objects.filter(action="export", subject_id=service_user.pk)
+    ]
+    assert forms == ["html", "pdf"]
+
+
+def test_values_are_shown_in_words():
+    from caremode.records.presenters import value_text
+
+    assert value_text(True) == "Yes" and value_text(None) == "–"
+    assert value_text(dt.date(2026, 12, 2)) == "2 December 2026"
+    assert value_text(["a", "b"]) == "a; b"

@@ -28,16 +28,24 @@ from caremode.scheduling.services.handovers import (
     why_not_respond,
 )
 from caremode.scheduling.services.outcomes import complete_follow_up, record_outcome
+from caremode.scheduling.services.requests import (
+    AppointmentRequestError,
+    ask_about_contact,
+    close_appointment_request,
+)
 
 __all__ = [
+    "AppointmentRequestError",
     "accept_handover",
     "acknowledge_alert",
     "agree_commitment",
+    "ask_about_contact",
     "book_contact",
     "cancel_contact",
     "check_commitments",
     "check_contact_gaps",
     "check_triage_waits",
+    "close_appointment_request",
     "complete_follow_up",
     "decline_handover",
     "discharge_message",

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from django.conf import settings
+from django.urls import reverse
+
 from caremode.core.presenters import mode_label, nhs_datetime
 from caremode.messaging.errors import MessageAddressError
 from caremode.messaging.models import Channel, MessageStatus, OutboundMessage, RecipientKind
@@ -56,6 +59,35 @@ def _how(contact: Contact) -> str:
     return f"by {mode_label(contact.planned_mode).lower()}"
 
 
+def persons_appointment(contact: Contact) -> str:
+    """ "Megan's video appointment": how a message to a carer names the appointment."""
+    kind = (
+        ""
+        if contact.planned_mode == "face_to_face"
+        else f"{mode_label(contact.planned_mode).lower()} "
+    )
+    return f"{contact.service_user.given_name}'s {kind}appointment"
+
+
+def for_carer(contact: Contact, text: str) -> str:
+    """A message to the person reworded for a carer: it speaks of the person's appointment
+    ("Megan's video appointment…"), not "your appointment", and points to the carer's page."""
+    appointment = persons_appointment(contact)
+    if text.startswith("Reminder: "):
+        text = f"Reminder: {appointment}, " + text.removeprefix("Reminder: ")
+    given = contact.service_user.given_name
+    base = settings.CAREMODE_BASE_URL
+    return (
+        text.replace("Your appointment", appointment)
+        .replace("your appointment", appointment)
+        .replace("If you cannot make it", f"If {given} cannot make it")
+        .replace(
+            f"ask in your online care pages: {base}{reverse('records:portal')}",
+            f"see your page: {base}{reverse('records:carer_home')}",
+        )
+    )
+
+
 def _send_to_all(contact: Contact, *, purpose: str, body: str, send_after: dt.datetime) -> None:
     tell_person_and_carers(
         contact.service_user,
@@ -64,6 +96,8 @@ def _send_to_all(contact: Contact, *, purpose: str, body: str, send_after: dt.da
         reference=f"contact:{contact.pk}",
         body=body,
         send_after=send_after,
+        carer_subject=persons_appointment(contact),
+        carer_body=for_carer(contact, body),
     )
 
 
@@ -75,13 +109,19 @@ def tell_person_and_carers(
     reference: str,
     body: str,
     send_after: dt.datetime,
+    carer_subject: str | None = None,
+    carer_body: str | None = None,
 ) -> list[str]:
     """Queue one message per recipient (`list_recipients`), each recording its address and label;
-    return the labels. An address that cannot be used is kept as a failed message with the
+    return the labels. A carer is sent `carer_body` and `carer_subject` where given (worded for
+    them, about the person). An address that cannot be used is kept as a failed message with the
     reason, so the team sees it rather than the person missing out silently."""
     told = []
+    person_subject, person_body = subject, body
     for channel, address, label, carer in list_recipients(service_user):
         told.append(label)
+        subject = (carer_subject or person_subject) if carer else person_subject
+        body = (carer_body or person_body) if carer else person_body
         try:
             queue_message(
                 service_user=service_user,
@@ -116,13 +156,24 @@ def tell_person_and_carers(
     return told
 
 
+def how_to_change(contact: Contact) -> str:
+    """What a reminder says about changing the appointment: the team's number and the portal,
+    where the person can ask to cancel, rebook or change the mode (issue 18)."""
+    team = contact.team
+    call = f"call {team.name} on {team.phone}" if team.phone else f"call {team.name}"
+    return (
+        f"If you cannot make it or would like to meet another way, {call}, or ask in your "
+        f"online care pages: {settings.CAREMODE_BASE_URL}{reverse('records:portal')}"
+    )
+
+
 def schedule_reminder(contact: Contact, *, now: dt.datetime, first_remote: bool) -> None:
     """A reminder the day before (or now, if sooner), and for a first remote contact the
     guidance on what to expect (E20)."""
     body = (
         f"Reminder: {contact.get_consultation_type_display().lower()} with {contact.clinician} "
         f"on {nhs_datetime(contact.start)}, {_how(contact)}. "
-        "If you cannot make it, please call your care team."
+        f"{how_to_change(contact)}"
     )
     _send_to_all(
         contact,

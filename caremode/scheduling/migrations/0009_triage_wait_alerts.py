@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0007_contact_types_with_digital_support'),
+        ('scheduling', '0008_appointment_requests'),
     ]
 
     operations = [
