@@ -18,6 +18,7 @@ from caremode.scheduling.models import (
     ContactChange,
     FollowUpTask,
     Handover,
+    OutcomeCorrection,
     TeamAlert,
     WorkingHours,
 )
@@ -343,3 +344,9 @@ def list_settled_contacts_between(start: dt.datetime, end: dt.datetime) -> Query
         .select_related("service_user", "team")
         .order_by("start", "pk")
     )
+
+
+def list_outcome_corrections(contact: Contact) -> list[OutcomeCorrection]:
+    """The corrections of one contact's outcome, latest first, with who made them (the caller
+    has reached the contact through `access_contact`)."""
+    return list(OutcomeCorrection.objects.filter(contact=contact).select_related("corrected_by"))

@@ -26,7 +26,12 @@ from caremode.scheduling.services.handovers import (
     request_handover,
     why_not_respond,
 )
-from caremode.scheduling.services.outcomes import complete_follow_up, record_outcome
+from caremode.scheduling.services.outcomes import (
+    complete_follow_up,
+    correct_outcome,
+    record_outcome,
+    why_not_correct,
+)
 
 __all__ = [
     "accept_handover",
@@ -37,6 +42,7 @@ __all__ = [
     "check_commitments",
     "check_contact_gaps",
     "complete_follow_up",
+    "correct_outcome",
     "decline_handover",
     "discharge_message",
     "end_commitment",
@@ -48,5 +54,6 @@ __all__ = [
     "reschedule_contact",
     "resolve_alert",
     "set_working_hours",
+    "why_not_correct",
     "why_not_respond",
 ]
