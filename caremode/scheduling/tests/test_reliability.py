@@ -314,6 +314,8 @@ def test_an_unaccepted_handover_is_escalated(clinician, service_user):
     assert handover.escalated_at is not None
     alert = TeamAlert.objects.get(kind="handover_unaccepted")
     assert alert.team == service_user.team and "still on this caseload" in alert.message
+    # The figure the request form states (the team's setting), not the days the worker waited.
+    assert f"within {service_user.team.handover_escalation_days} days" in alert.message
 
 
 @pytest.mark.parametrize(
