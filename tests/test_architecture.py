@@ -25,6 +25,7 @@ PROTECTED = frozenset(
         "Contact",
         "ContactChange",
         "FollowUpTask",
+        "OutcomeCorrection",
         "Commitment",
         "Handover",
         "TeamAlert",

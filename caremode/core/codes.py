@@ -55,6 +55,15 @@ ATTEND_STATUS: Final[dict[str, str]] = {
     "4": "Cancelled or postponed by the service",
 }
 ATTEND_STATUS_CHOICES: Final = list(ATTEND_STATUS.items())
+# The same outcomes in the words a clinician uses (pages show these; extracts keep the codes).
+OUTCOME_PLAIN: Final[dict[str, str]] = {
+    "5": "Attended",
+    "6": "Attended, arrived late",
+    "7": "Arrived too late to be seen",
+    "2": "Cancelled by the person",
+    "3": "Did not attend",
+    "4": "Cancelled by the service",
+}
 ATTENDED: Final = frozenset({"5", "6"})
 MISSED: Final = frozenset({"2", "3", "4", "7"})
 # Missed by the person themselves (did not attend; arrived too late to be seen), and cancelled

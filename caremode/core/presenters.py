@@ -70,6 +70,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "nhs_number": nhs_number,
     "mode_label": mode_label,
     "attend_label": _label(codes.ATTEND_STATUS),
+    "outcome_label": _label(codes.OUTCOME_PLAIN),
     "consultation_label": _label(codes.CONTACT_TYPES),
     "access_need_label": _label(codes.ACCESS_NEEDS),
     "ethnicity_label": _label(codes.ETHNIC_CATEGORIES),

@@ -51,3 +51,7 @@ class ContactTimeNotAllowedError(DomainError):
 
 class DurationNotAllowedError(DomainError):
     pass
+
+
+class OutcomeCorrectionError(DomainError):
+    pass

@@ -165,7 +165,9 @@ class DiaryDayForm(forms.Form):
 INITIATED_BY = [("service", "The service"), ("service_user", "The service user (or their carer)")]
 
 
-class RecordOutcomeForm(NHSForm):
+class _OutcomeFieldsForm(NHSForm):
+    """What happened at a contact: the fields recording and correcting an outcome share."""
+
     attend_status = forms.ChoiceField(
         label="What happened?",
         help_text="If the contact was called off beforehand, cancel it instead",
@@ -185,6 +187,9 @@ class RecordOutcomeForm(NHSForm):
     )
     ended_early = forms.BooleanField(label="The contact ended early", required=False)
     interpreter_present = forms.BooleanField(label="An interpreter was present", required=False)
+
+
+class RecordOutcomeForm(_OutcomeFieldsForm):
     late_start_minutes = AsciiIntegerField(
         label="If the service started late, by how many minutes? (optional)",
         required=False,
@@ -193,6 +198,16 @@ class RecordOutcomeForm(NHSForm):
     )
     notes = forms.CharField(
         label="Notes (optional)", required=False, max_length=500, widget=forms.Textarea
+    )
+
+
+class CorrectOutcomeForm(_OutcomeFieldsForm):
+    reason = forms.CharField(
+        label="Why is the outcome being corrected?",
+        help_text="For example, 'Recorded against the wrong contact; the person attended'",
+        max_length=300,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter why the outcome is being corrected"},
     )
 
 

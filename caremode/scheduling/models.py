@@ -122,6 +122,10 @@ class Contact(models.Model):
     def attended(self) -> bool:
         return self.attend_status in codes.ATTENDED
 
+    @property
+    def cancelled(self) -> bool:
+        return self.attend_status in codes.CANCELLED
+
 
 class ContactChange(models.Model):
     """A reschedule, cancellation or late start: who initiated it, why, and the notice given (E11).
@@ -418,3 +422,24 @@ class AppointmentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.contact}"
+
+
+class OutcomeCorrection(models.Model):
+    """A correction of a recorded outcome, with its reason (issue 17): the contact holds the
+    corrected value, and this row the value it replaced, so an error does not stay in the
+    evaluation and the history reads as it happened. Never updated or deleted."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="corrections")
+    reason = models.CharField(max_length=300)
+    previous = models.JSONField(help_text="The outcome fields as they were before the correction.")
+    corrected = models.JSONField(help_text="The outcome fields as corrected.")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-corrected_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Outcome of {self.contact} corrected"

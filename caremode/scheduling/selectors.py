@@ -20,6 +20,7 @@ from caremode.scheduling.models import (
     ContactChange,
     FollowUpTask,
     Handover,
+    OutcomeCorrection,
     TeamAlert,
     WorkingHours,
 )
@@ -492,3 +493,9 @@ def list_appointment_requests_for(
             :limit
         ]
     )
+
+
+def list_outcome_corrections(contact: Contact) -> list[OutcomeCorrection]:
+    """The corrections of one contact's outcome, latest first, with who made them (the caller
+    has reached the contact through `access_contact`)."""
+    return list(OutcomeCorrection.objects.filter(contact=contact).select_related("corrected_by"))

@@ -5,6 +5,7 @@ from caremode.scheduling import views
 app_name = "scheduling"
 urlpatterns = [
     path("contacts/<int:pk>/outcome/", views.record_outcome, name="record_outcome"),
+    path("contacts/<int:pk>/outcome/correct/", views.correct_outcome, name="correct_outcome"),
     path("contacts/<int:pk>/reschedule/", views.reschedule, name="reschedule"),
     path("contacts/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("contacts/summary/", views.contact_summary, name="summary"),

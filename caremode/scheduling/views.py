@@ -47,6 +47,7 @@ from caremode.scheduling.forms import (
     CancelForm,
     CloseRequestForm,
     CommitmentForm,
+    CorrectOutcomeForm,
     DiaryDayForm,
     EndCommitmentForm,
     FollowUpForm,
@@ -68,6 +69,7 @@ from caremode.scheduling.selectors import (
     list_open_alerts,
     list_open_appointment_requests,
     list_open_follow_ups,
+    list_outcome_corrections,
     list_pending_handovers,
     list_people_to_watch,
     list_team_contacts_between,
@@ -99,6 +101,42 @@ def record_outcome(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "form": form,
             "contact": contact,
             "page_title": "Record the outcome of a contact",
+            "back_href": reverse("records:record", args=[contact.service_user_id]),
+        },
+    )
+
+
+@care_team_required
+@require_http_methods(["GET", "POST"])
+def correct_outcome(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    contact = access_contact(request.user, pk, purpose="correct outcome")
+    problem = services.why_not_correct(request.user, contact)
+    form = CorrectOutcomeForm(
+        None if problem else posted(request),
+        initial={
+            "attend_status": contact.attend_status,
+            "mode_used": contact.mode_used,
+            "technical_failure": contact.technical_failure,
+            "ended_early": contact.ended_early,
+            "interpreter_present": bool(contact.interpreter_present),
+        },
+    )
+    if not problem and submitted(
+        request,
+        form,
+        lambda data: services.correct_outcome(actor=request.user, contact=contact, **data),
+    ):
+        messages.success(request, "Outcome corrected. The earlier outcome is kept with the reason.")
+        return redirect("records:record", pk=contact.service_user_id)
+    return render(
+        request,
+        "scheduling/correct_outcome.html",
+        {
+            "form": form,
+            "contact": contact,
+            "problem": problem,
+            "corrections": list_outcome_corrections(contact),
+            "page_title": "Correct the outcome of a contact",
             "back_href": reverse("records:record", args=[contact.service_user_id]),
         },
     )

@@ -27,7 +27,12 @@ from caremode.scheduling.services.handovers import (
     request_handover,
     why_not_respond,
 )
-from caremode.scheduling.services.outcomes import complete_follow_up, record_outcome
+from caremode.scheduling.services.outcomes import (
+    complete_follow_up,
+    correct_outcome,
+    record_outcome,
+    why_not_correct,
+)
 from caremode.scheduling.services.requests import (
     AppointmentRequestError,
     ask_about_contact,
@@ -47,6 +52,7 @@ __all__ = [
     "check_triage_waits",
     "close_appointment_request",
     "complete_follow_up",
+    "correct_outcome",
     "decline_handover",
     "discharge_message",
     "end_commitment",
@@ -58,5 +64,6 @@ __all__ = [
     "reschedule_contact",
     "resolve_alert",
     "set_working_hours",
+    "why_not_correct",
     "why_not_respond",
 ]

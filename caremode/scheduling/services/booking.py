@@ -27,7 +27,7 @@ from caremode.scheduling.errors import (
     SlotAlreadyBookedError,
 )
 from caremode.scheduling.events import notify_contact_changed
-from caremode.scheduling.models import Contact, ContactChange, WorkingHours
+from caremode.scheduling.models import Contact, ContactChange, TeamAlert, WorkingHours
 from caremode.scheduling.selectors import get_working_hours
 from caremode.scheduling.services import reminders
 
@@ -233,9 +233,29 @@ def book_contact(
         subject_id=service_user.pk,
         detail={"mode": mode, "consultation_type": consultation_type, "start": start.isoformat()},
     )
+    if consultation_type not in codes.NON_CLINICAL_CONTACT_TYPES:
+        _clear_nothing_booked_alerts(actor=actor, contact=contact, now=now)
     reminders.schedule_reminder(contact, now=now, first_remote=first_remote)
     notify_contact_changed(contact, change="booked")
     return contact
+
+
+def _clear_nothing_booked_alerts(*, actor: User, contact: Contact, now: dt.datetime) -> None:
+    """A "no contact and nothing booked" alert's cause is gone once a care contact is booked:
+    its open alerts are resolved by the booking, each audited (hazard S18)."""
+    for alert in TeamAlert.objects.filter(
+        service_user_id=contact.service_user_id,
+        kind=TeamAlert.Kind.CONTACT_GAP,
+        resolved_at__isnull=True,
+    ):
+        TeamAlert.objects.filter(pk=alert.pk).update(resolved_at=now, resolved_by=actor)
+        record_event(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=alert,
+            subject_id=contact.service_user_id,
+            detail={"resolved": True, "because": f"contact {contact.pk} booked"},
+        )
 
 
 def _check_change(contact: Contact, initiated_by: str, reason: str) -> None:

@@ -199,9 +199,10 @@ def escalate_handovers(*, now: dt.datetime | None = None) -> int:
             kind=TeamAlert.Kind.HANDOVER_UNACCEPTED,
             key=f"handover:{handover.pk}",
             service_user=handover.service_user,
-            message=f"{handover.get_kind_display()} to {receiver} not accepted after "
-            f"{(now - handover.requested_at).days} days; {handover.service_user} is still on "
-            "this caseload.",
+            # The team's one setting, the figure the request form states too.
+            message=f"{handover.get_kind_display()} to {receiver} not accepted within "
+            f"{handover.from_team.handover_escalation_days} days; {handover.service_user} is "
+            "still on this caseload.",
         )
     return escalated
 

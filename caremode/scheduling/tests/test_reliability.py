@@ -232,6 +232,25 @@ def test_a_long_gap_without_contact_raises_an_alert(clinician, service_user, tea
     assert recent.alerts.count() == 0
 
 
+def test_a_nothing_booked_alert_is_cleared_when_a_care_contact_is_booked(clinician, service_user):
+    ServiceUser.objects.filter(pk=service_user.pk).update(
+        registered_at=timezone.now() - dt.timedelta(days=60)
+    )
+    assert services.check_contact_gaps() == 1
+    services.book_contact(
+        actor=clinician,
+        service_user=service_user,
+        consultation_type="medication_review",
+        mode="telephone",
+        start=next_working_day_at(10),
+        duration_minutes=30,
+    )
+    alert = TeamAlert.objects.get()
+    assert alert.resolved_at is not None and alert.resolved_by == clinician
+    assert AuditEvent.objects.filter(object_id=str(alert.pk), action="update").exists()
+    assert services.check_contact_gaps() == 0  # something is booked: not raised again
+
+
 def test_a_transfer_waits_for_the_receiving_team(clinician, service_user, team):
     south = TeamFactory(name="South")
     receiver = clinician_in(south)
@@ -295,6 +314,8 @@ def test_an_unaccepted_handover_is_escalated(clinician, service_user):
     assert handover.escalated_at is not None
     alert = TeamAlert.objects.get(kind="handover_unaccepted")
     assert alert.team == service_user.team and "still on this caseload" in alert.message
+    # The figure the request form states (the team's setting), not the days the worker waited.
+    assert f"within {service_user.team.handover_escalation_days} days" in alert.message
 
 
 @pytest.mark.parametrize(
