@@ -80,7 +80,32 @@ def test_ending_before_the_start_explains_and_keeps_the_room_open(client, clinic
     signed_in(client, clinician)
     response = client.post(f"/rooms/{room.pk}/end/", follow=True)
     assert response.redirect_chain[-1][0] == f"/rooms/{room.pk}/"
+    assert "No one has been let in yet" in response.content.decode()
     assert Room.objects.get(pk=room.pk).closed_at is None
+
+
+def test_ending_a_call_begun_too_early_closes_it_and_says_the_outcome_is_left_to_record(
+    client, clinician, video_contact
+):
+    from caremode.rooms.models import Participant
+
+    room, _links = open_room(actor=clinician, contact=video_contact)
+    with time_machine.travel(video_contact.start - dt.timedelta(hours=1), tick=False):
+        signed_in(client, clinician)
+        Participant.objects.create(
+            room=room,
+            identity="pass:1",
+            role="service_user",
+            label="Megan",
+            arrived_at=dt.datetime.now(dt.UTC),
+            admitted_at=dt.datetime.now(dt.UTC),
+            status="admitted",
+        )
+        ended = client.post(f"/rooms/{room.pk}/end/", follow=True)
+    assert "record the outcome on the contact once it has started" in ended.content.decode()
+    assert Room.objects.get(pk=room.pk).closed_at is not None
+    video_contact.refresh_from_db()
+    assert not video_contact.has_outcome
 
 
 def test_the_portal_offers_the_room_and_the_test_call(client, clinician, video_contact):
