@@ -124,6 +124,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # to a trust's video service while CareMode keeps the waiting, outcomes and fallback.
 CAREMODE_BASE_URL = os.environ.get("CAREMODE_BASE_URL", "http://127.0.0.1:8000")
 CAREMODE_ICE_SERVERS = json.loads(os.environ.get("CAREMODE_ICE_SERVERS", "[]"))
+# A video call may begin this many minutes before its booked start and still count as that
+# contact (hazard V5b): the clinician can end it, and its outcome is recorded, before the start.
+CAREMODE_ROOM_EARLY_JOIN_MINUTES = int(os.environ.get("CAREMODE_ROOM_EARLY_JOIN_MINUTES", "15"))
 # Wellbeing pulse: the smallest group with figures (ADR 0010); it cannot be set below 10.
 WELLBEING_MIN_GROUP = int(os.environ.get("WELLBEING_MIN_GROUP", "10"))
 CAREMODE_VIDEO_PROVIDER = os.environ.get("CAREMODE_VIDEO_PROVIDER", "builtin")

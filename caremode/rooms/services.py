@@ -387,9 +387,11 @@ def end_call(*, actor: User | None, room: Room) -> Contact:
     """Close the room and record the contact's outcome from what happened in it, in one
     transaction (`actor` None: CareMode's worker closing a room nobody ended). Once it commits,
     every open socket of the room is told the call has closed. RoomError on `room` while the
-    service user waits and is not yet late enough to count as not seen; an outcome that cannot be
-    recorded raises its DomainError; either way nothing is written. Audited. Ending a room
-    already closed changes nothing."""
+    service user waits and is not yet late enough to count as not seen, or when no one was let
+    in and the booked start is still to come; an outcome that cannot be recorded raises its
+    DomainError; either way nothing is written. A call begun within the early-join window before
+    the booked start ends at any point, with its outcome; one begun earlier closes without one.
+    Audited. Ending a room already closed changes nothing."""
     room = Room.objects.select_for_update().select_related("contact").get(pk=room.pk)
     contact = room.contact
     if not room.is_open:
@@ -403,16 +405,26 @@ def end_call(*, actor: User | None, room: Room) -> Contact:
         notes.append(f"The video connection dropped {drops} time(s).")
     if not contact.has_outcome:
         if person is not None and person.admitted_at is not None:
-            late = (person.arrived_at - contact.start).total_seconds() / 60
-            started = (person.admitted_at - contact.start).total_seconds() / 60
-            record_outcome(
-                actor=actor,
-                contact=contact,
-                attend_status="6" if late > LATE_AFTER_MINUTES else "5",
-                mode_used="telephone" if room.fell_back_at else "video",
-                technical_failure=bool(room.fell_back_at) or drops >= REPEATED_DROPS,
-                late_start_minutes=int(started) if started >= 1 else None,
-                notes=" ".join(notes),
+            if began_in_time(contact, person.admitted_at):
+                late = (person.arrived_at - contact.start).total_seconds() / 60
+                started = (person.admitted_at - contact.start).total_seconds() / 60
+                record_outcome(
+                    actor=actor,
+                    contact=contact,
+                    attend_status="6" if late > LATE_AFTER_MINUTES else "5",
+                    mode_used="telephone" if room.fell_back_at else "video",
+                    technical_failure=bool(room.fell_back_at) or drops >= REPEATED_DROPS,
+                    late_start_minutes=int(started) if started >= 1 else None,
+                    notes=" ".join(notes),
+                    began_at=person.admitted_at,
+                )
+            # else the call was no part of this appointment: the room closes with no outcome
+        elif contact.start > timezone.now():
+            raise RoomError(
+                f"No one has been let in yet, and this appointment starts at "
+                f"{nhs_datetime(contact.start)}. Let them in when they arrive, or cancel the "
+                "contact from its page.",
+                field="room",
             )
         elif person is not None:
             late = (person.arrived_at - contact.start).total_seconds() / 60
@@ -441,6 +453,19 @@ def end_call(*, actor: User | None, room: Room) -> Contact:
     events.notify_room_closed(room.pk)
     contact.refresh_from_db()
     return contact
+
+
+def early_join_window() -> dt.timedelta:
+    """How long before its booked start a call may begin and still count as the contact
+    (`CAREMODE_ROOM_EARLY_JOIN_MINUTES`, hazard V5b)."""
+    return dt.timedelta(minutes=settings.CAREMODE_ROOM_EARLY_JOIN_MINUTES)
+
+
+def began_in_time(contact: Contact, admitted_at: dt.datetime) -> bool:
+    """Whether a call whose service user was let in at `admitted_at` counts as `contact`: not
+    earlier than the early-join window before its booked start. One begun earlier still ends and
+    closes, but no outcome is guessed from it; the clinician records it once the contact starts."""
+    return admitted_at >= contact.start - early_join_window()
 
 
 ABANDONED_AFTER = dt.timedelta(minutes=30)

@@ -153,9 +153,16 @@ def end(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, str(error))
         return redirect("rooms:host", room_id=room.pk)
-    messages.success(
-        request, f"Call ended. Outcome recorded: {contact.get_attend_status_display()}."
-    )
+    if contact.has_outcome:
+        messages.success(
+            request, f"Call ended. Outcome recorded: {contact.get_attend_status_display()}."
+        )
+    else:
+        messages.warning(
+            request,
+            f"Call ended. It began more than {settings.CAREMODE_ROOM_EARLY_JOIN_MINUTES} minutes "
+            "before the booked time, so record the outcome on the contact once it has started.",
+        )
     return redirect("records:record", pk=contact.service_user_id)
 
 

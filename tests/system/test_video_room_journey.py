@@ -161,3 +161,40 @@ def test_anyone_can_try_the_test_call_before_the_day(media_browser, asgi_server)
     page.locator('[data-result="speaker"]').get_by_text("Working").wait_for()
     assert_accessible(page)
     context.close()
+
+
+def test_a_call_begun_before_its_booked_time_ends_and_disconnects_everyone(
+    media_browser, asgi_server, clinician, service_user
+):
+    contact = ContactFactory(
+        service_user=service_user,
+        clinician=clinician,
+        start=timezone.now() + dt.timedelta(minutes=10),  # inside the early-join window
+    )
+    pages = []
+    for _ in range(2):
+        context = media_browser.new_context(base_url=asgi_server, bypass_csp=True)
+        pages.append(context.new_page())
+        pages[-1].set_default_timeout(20_000)
+    host, guest = pages
+    sign_in(host, "asha")
+    host.goto(f"/contacts/{contact.pk}/room/")
+    host.get_by_role("button", name="Open the room and send links").click()
+    link = host.locator("[data-link=service_user]").inner_text().split("127.0.0.1:8000", 1)[1]
+    guest.goto(link)
+    guest.get_by_text("Waiting for your clinician to let you in").wait_for()
+    host.get_by_role("button", name="Let Megan in").click()
+    _in_call(guest, 1)
+    _in_call(host, 1)
+
+    host.get_by_role("button", name="End the call").click()
+    host.get_by_text("Outcome recorded").wait_for()
+    guest.get_by_text("The call has ended").wait_for()
+    guest.wait_for_function(
+        "() => window.caremodeRoom.peers.size === 0 && window.caremodeRoom.socket.readyState === 3"
+    )
+    assert "has not started yet" not in host.content()
+    contact = Contact.objects.get(pk=contact.pk)
+    assert (contact.attend_status, contact.mode_used) == ("5", "video")
+    for page in pages:
+        page.context.close()

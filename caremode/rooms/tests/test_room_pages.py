@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from caremode.rooms.models import Room
+from caremode.rooms.models import Participant, Room
 from caremode.rooms.services import open_room
 from tests.factories import ContactFactory, signed_in
 
@@ -52,21 +52,23 @@ def test_the_test_call_page_needs_no_account():
     assert "Test your video call" in body and "Check camera and sound" in body
 
 
+def _megan_in_the_call(room: Room, *, at: dt.datetime) -> None:
+    Participant.objects.create(
+        room=room,
+        identity="pass:1",
+        role="service_user",
+        label="Megan",
+        arrived_at=at,
+        admitted_at=at,
+        status="admitted",
+    )
+
+
 def test_fallback_then_end_records_telephone(client, clinician, video_contact):
     room, _links = open_room(actor=clinician, contact=video_contact)
     with time_machine.travel(video_contact.start + dt.timedelta(minutes=2), tick=False):
-        from caremode.rooms.models import Participant
-
         signed_in(client, clinician)
-        Participant.objects.create(
-            room=room,
-            identity="pass:1",
-            role="service_user",
-            label="Megan",
-            arrived_at=video_contact.start,
-            admitted_at=video_contact.start,
-            status="admitted",
-        )
+        _megan_in_the_call(room, at=video_contact.start)
         response = client.post(f"/rooms/{room.pk}/telephone/", follow=True)
         assert "Phone Megan on 07700900123" in response.content.decode()
         ended = client.post(f"/rooms/{room.pk}/end/", follow=True)
@@ -80,7 +82,22 @@ def test_ending_before_the_start_explains_and_keeps_the_room_open(client, clinic
     signed_in(client, clinician)
     response = client.post(f"/rooms/{room.pk}/end/", follow=True)
     assert response.redirect_chain[-1][0] == f"/rooms/{room.pk}/"
+    assert "No one has been let in yet" in response.content.decode()
     assert Room.objects.get(pk=room.pk).closed_at is None
+
+
+def test_ending_a_call_begun_too_early_closes_it_and_says_the_outcome_is_left_to_record(
+    client, clinician, video_contact
+):
+    room, _links = open_room(actor=clinician, contact=video_contact)
+    with time_machine.travel(video_contact.start - dt.timedelta(hours=1), tick=False):
+        signed_in(client, clinician)
+        _megan_in_the_call(room, at=dt.datetime.now(dt.UTC))
+        ended = client.post(f"/rooms/{room.pk}/end/", follow=True)
+    assert "record the outcome on the contact once it has started" in ended.content.decode()
+    assert Room.objects.get(pk=room.pk).closed_at is not None
+    video_contact.refresh_from_db()
+    assert not video_contact.has_outcome
 
 
 def test_the_portal_offers_the_room_and_the_test_call(client, clinician, video_contact):

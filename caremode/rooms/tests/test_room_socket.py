@@ -19,7 +19,7 @@ from caremode.rooms import services
 from caremode.rooms.errors import PassNotValidError
 from caremode.rooms.models import Participant, Room
 from caremode.rooms.tests.sockets import in_a_call, pass_session, socket, staff_session, until
-from caremode.scheduling.models import FollowUpTask
+from caremode.scheduling.models import Contact, FollowUpTask
 from tests.factories import CarerConsentFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -340,3 +340,57 @@ def test_the_worker_closes_a_room_nobody_ended_and_records_the_no_show(
     assert video_contact.attend_status == "3" and video_contact.outcome_recorded_by is None
     assert Room.objects.get(pk=room.pk).closed_at is not None
     assert FollowUpTask.objects.filter(contact=video_contact).exists()
+
+
+def test_a_call_begun_a_little_early_ends_before_its_booked_time_with_its_outcome(
+    clinician, opened, video_contact
+):
+    room, links = opened
+    guest_session = pass_session(room, links["service_user"])
+    early = video_contact.start - dt.timedelta(minutes=10)  # within the 15-minute window
+    with time_machine.travel(early, tick=False):
+
+        async def scenario():
+            host, guest, _guest_id = await in_a_call(room, clinician, guest_session)
+            await database_sync_to_async(services.end_call)(actor=clinician, room=room)
+            assert (await until(guest, "closed"))["type"] == "closed"  # everyone is told
+            assert (await until(host, "closed"))["type"] == "closed"
+            await guest.disconnect()
+            await host.disconnect()
+
+        async_to_sync(scenario)()
+    contact = Contact.objects.get(pk=video_contact.pk)
+    assert (contact.attend_status, contact.mode_used, contact.late_start_minutes) == (
+        "5",
+        "video",
+        None,
+    )
+    assert Room.objects.get(pk=room.pk).closed_at is not None
+
+
+def test_a_call_begun_before_the_early_window_closes_without_guessing_an_outcome(
+    clinician, opened, video_contact
+):
+    room, links = opened
+    guest_session = pass_session(room, links["service_user"])
+    with time_machine.travel(video_contact.start - dt.timedelta(minutes=16), tick=False):
+
+        async def scenario():
+            host, guest, _guest_id = await in_a_call(room, clinician, guest_session)
+            await guest.disconnect()
+            await host.disconnect()
+
+        async_to_sync(scenario)()
+        contact = services.end_call(actor=clinician, room=room)
+    assert not contact.has_outcome
+    assert Room.objects.get(pk=room.pk).closed_at is not None
+
+
+def test_ending_before_the_booked_time_with_no_one_let_in_says_so(clinician, opened, video_contact):
+    room, _links = opened
+    with (
+        time_machine.travel(video_contact.start - dt.timedelta(minutes=5), tick=False),
+        pytest.raises(services.RoomError, match="No one has been let in yet"),
+    ):
+        services.end_call(actor=clinician, room=room)
+    assert Room.objects.get(pk=room.pk).closed_at is None

@@ -79,6 +79,7 @@ def record_outcome(
     interpreter_present: bool = False,
     late_start_minutes: int | None = None,
     notes: str = "",
+    began_at: dt.datetime | None = None,
 ) -> Contact:
     """Record what became of a contact that was due, in MHSDS AttendStatus terms (E13, E16, E17).
     `actor` None: recorded by CareMode itself (the worker), audited as "system". Whether an
@@ -88,7 +89,9 @@ def record_outcome(
     unknown code, a missing mode used for an attended contact, or "ended early" or "interpreter
     present" for one that did not take place; OutcomeTooEarlyError before the contact's start;
     OutcomeAlreadyRecordedError if an outcome exists (checked in the UPDATE itself, so two people
-    recording at once cannot both succeed). A did-not-attend (or late, not seen) creates a
+    recording at once cannot both succeed). `began_at`: when a contact that took place really
+    began, if before its booked start (a video call begun a little early); it may then be
+    recorded from that moment, as attended only. A did-not-attend (or late, not seen) creates a
     follow-up task for the care team, due within the team's working days. A late start is
     recorded as a change. Audited.
     """
@@ -105,7 +108,8 @@ def record_outcome(
             field="late_start_minutes",
         )
     now = timezone.now()
-    if contact.start > now:
+    began_early = attended and began_at is not None and began_at <= now
+    if contact.start > now and not began_early:
         raise OutcomeTooEarlyError(
             "This contact has not started yet. To call it off, cancel it instead.",
             field="attend_status",

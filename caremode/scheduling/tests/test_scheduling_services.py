@@ -285,6 +285,31 @@ def test_attendance_cannot_be_recorded_before_the_contact_starts(clinician, serv
     assert contact.attend_status == "2"
 
 
+def test_a_contact_that_began_early_is_recorded_before_its_start_as_attended_only(
+    clinician, service_user
+):
+    contact = book(clinician, service_user)
+    with time_machine.travel(contact.start - dt.timedelta(minutes=10), tick=False):
+        began = timezone.now() - dt.timedelta(minutes=5)
+        with pytest.raises(OutcomeTooEarlyError):  # a no-show cannot have begun early
+            services.record_outcome(
+                actor=clinician, contact=contact, attend_status="3", began_at=began
+            )
+        with pytest.raises(OutcomeTooEarlyError):  # nor can a beginning still to come
+            services.record_outcome(
+                actor=clinician,
+                contact=contact,
+                attend_status="5",
+                mode_used="video",
+                began_at=timezone.now() + dt.timedelta(minutes=1),
+            )
+        services.record_outcome(
+            actor=clinician, contact=contact, attend_status="5", mode_used="video", began_at=began
+        )
+    contact.refresh_from_db()
+    assert contact.attend_status == "5"
+
+
 @pytest.mark.parametrize(
     ("arguments", "field"),
     [
