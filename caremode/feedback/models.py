@@ -311,3 +311,41 @@ class CodebookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code.key} {self.change} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# Coding (coding.py): each coder's codes for an excerpt, made blind to the others', and the code
+# the coders then agreed where they differed.
+
+
+class Coding(models.Model):
+    excerpt = models.ForeignKey(Excerpt, on_delete=models.PROTECT, related_name="codings")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="codings")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["excerpt", "coder", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["excerpt", "coder", "code"], name="coding_once_per_coder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Excerpt {self.excerpt_id} coded {self.code_id} by {self.coder_id}"
+
+
+class Reconciliation(models.Model):
+    excerpt = models.ForeignKey(Excerpt, on_delete=models.PROTECT, related_name="reconciliations")
+    codes = models.ManyToManyField(Code, related_name="+")
+    agreed_by = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(fields=["excerpt"], name="one_reconciliation_per_excerpt")
+        ]
+
+    def __str__(self) -> str:
+        return f"Excerpt {self.excerpt_id} reconciled at {self.at:%Y-%m-%d}"
