@@ -47,7 +47,7 @@ def test_adding_a_code_checks_its_fields_and_evidence_and_keeps_who_added_it() -
     [event] = history(code)
     assert (event.change, event.by) == ("added", coder)
     with pytest.raises(CodebookError) as bad:
-        add_code(draft("X2", "E99"), by=coder)
+        add_code(draft("X2", "F3"), by=coder)
     assert bad.value.field == "evidence"
     with pytest.raises(CodebookError) as duplicate:
         add_code(draft("X1"), by=coder)
