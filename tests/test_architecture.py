@@ -57,6 +57,9 @@ PROTECTED = frozenset(
         "FeedbackResponse",
         "CarerInvitation",
         "CarerInput",
+        # Coding: who coded what, read only through caremode.feedback.coding.
+        "Coding",
+        "Reconciliation",
     }
 )
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})

@@ -8,6 +8,7 @@ no link to the person: themes are counted by mode and group, never shown as "X s
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -239,3 +240,112 @@ class CarerInput(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.carer}"
+
+
+# The codebook (codebook.py): the themes excerpts are coded into, seeded from the findings and
+# revised by the service. A code is never deleted: it is retired, or merged into another, and
+# every change is a `CodebookEvent`, so the history of the codebook can be read back.
+
+
+class Code(models.Model):
+    key = models.SlugField(max_length=40, unique=True, help_text="A short stable name, e.g. C01.")
+    label = models.CharField(max_length=120)
+    definition = models.TextField()
+    example = models.TextField(help_text="An example excerpt written for the codebook.")
+    evidence = models.JSONField(default=list, help_text="The findings it relates to: E1–E23.")
+    retired_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+    split_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="split_into"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["key"]
+        permissions = [("code_excerpts", "Can code feedback excerpts into themes")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(label=""), name="code_has_label"),
+            models.CheckConstraint(condition=~Q(definition=""), name="code_has_definition"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.label}"
+
+    @property
+    def in_use(self) -> bool:
+        return self.retired_at is None
+
+
+class CodebookChange(models.TextChoices):
+    ADDED = "added", "Added"
+    EDITED = "edited", "Edited"
+    MERGED = "merged", "Merged into another code"
+    SPLIT = "split", "Split into new codes"
+    RETIRED = "retired", "Retired"
+
+
+class CodebookEvent(models.Model):
+    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="events")
+    change = models.CharField(max_length=10, choices=CodebookChange.choices)
+    detail = models.JSONField(default=dict, help_text="What changed: before and after, or codes.")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for the seeded codebook.",
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(change__in=[c.value for c in CodebookChange]),
+                name="codebook_event_change_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code.key} {self.change} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# Coding (coding.py): each coder's codes for an excerpt, made blind to the others', and the code
+# the coders then agreed where they differed.
+
+
+class Coding(models.Model):
+    excerpt = models.ForeignKey(Excerpt, on_delete=models.PROTECT, related_name="codings")
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="codings")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["excerpt", "coder", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["excerpt", "coder", "code"], name="coding_once_per_coder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Excerpt {self.excerpt_id} coded {self.code_id} by {self.coder_id}"
+
+
+class Reconciliation(models.Model):
+    excerpt = models.ForeignKey(Excerpt, on_delete=models.PROTECT, related_name="reconciliations")
+    codes = models.ManyToManyField(Code, related_name="+")
+    agreed_by = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(fields=["excerpt"], name="one_reconciliation_per_excerpt")
+        ]
+
+    def __str__(self) -> str:
+        return f"Excerpt {self.excerpt_id} reconciled at {self.at:%Y-%m-%d}"

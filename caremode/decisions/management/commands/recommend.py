@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from caremode.core.command_input import read_input
 from caremode.decisions.rules import UnknownCodeError, context_from_json, recommend
 
 
@@ -21,10 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         source = options["input"]
-        try:
-            text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        except OSError as error:
-            raise CommandError(f"cannot read {source}: {error.strerror}") from error
+        text = read_input(source)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
