@@ -64,6 +64,11 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     # A new member of staff's link, before they can sign in: it answers everyone, and a link
     # that is not recognised only says it has expired or been used.
     "signin:set_password": ("GET", set(ROLES)),
+    # The FHIR API answers systems with bearer tokens only: a signed-in person is refused (401).
+    "interop:token": ("POST", set()),
+    "interop:metadata": ("GET", set()),
+    "interop:type": ("GET", set()),
+    "interop:instance": ("GET", set()),
     "records:caseload": ("GET", ANY_CARE_STAFF),
     "records:record": ("GET", CARE_TEAM),
     "records:book": ("GET", CARE_TEAM),
@@ -340,6 +345,8 @@ def world(db, team, clinician, service_user):
         "monitoring:stop_schedule": {"pk": su},
         "monitoring:my_checkin": {"pk": checkin.pk},
         "monitoring:link_checkin": {"token": "not-a-real-link"},
+        "interop:type": {"resource": "Patient"},
+        "interop:instance": {"resource": "Patient", "resource_id": str(su)},
     }
     return people, kwargs
 
