@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from caremode.accounts.models import Role
 from caremode.feedback.models import CarerInvitation, FeedbackRequest
+from caremode.interop.models import FhirClient
+from caremode.interop.services import register_client
 from caremode.monitoring.checkins import agree_checkin_schedule
 from caremode.monitoring.models import CheckIn
 from caremode.monitoring.services import agree_warning_sign
@@ -69,6 +71,8 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "interop:metadata": ("GET", set()),
     "interop:type": ("GET", set()),
     "interop:instance": ("GET", set()),
+    "interop_pages:clients": ("GET", {"admin"}),
+    "interop_pages:revoke": ("POST", {"admin"}),
     "records:caseload": ("GET", ANY_CARE_STAFF),
     "records:record": ("GET", CARE_TEAM),
     "records:book": ("GET", CARE_TEAM),
@@ -294,6 +298,8 @@ def world(db, team, clinician, service_user):
         created_at=timezone.now(),
         expires_at=future.start,
     )
+    register_client(name="matrix", scope_text="system/Patient.rs")
+    fhir_client = FhirClient.objects.get(name="matrix")
     su = service_user.pk
     kwargs = {
         "feedback:answer": {"pk": feedback_request.pk},
@@ -346,6 +352,7 @@ def world(db, team, clinician, service_user):
         "monitoring:my_checkin": {"pk": checkin.pk},
         "monitoring:link_checkin": {"token": "not-a-real-link"},
         "interop:type": {"resource": "Patient"},
+        "interop_pages:revoke": {"pk": fhir_client.pk},
         "interop:instance": {"resource": "Patient", "resource_id": str(su)},
     }
     return people, kwargs

@@ -204,3 +204,26 @@ def test_a_restricted_person_is_not_returned_to_an_analytics_client():
     assert analytics.get("/fhir/Patient").json()["total"] == 0
     record_system = bearer("system/Patient.rs", name="rio")
     assert record_system.get(f"/fhir/Patient/{restricted.pk}").status_code == 200
+
+
+def test_an_administrator_lists_and_revokes_clients_and_both_are_audited():
+    from tests.factories import signed_in
+
+    credentials = new_client("rio", "system/Patient.rs")
+    access = token_for(credentials)["access_token"]
+    admin = UserFactory(role="admin")
+    page = Client()
+    signed_in(page, admin)
+    listing = page.get("/system-clients/")
+    assert listing.status_code == 200
+    assert "rio" in listing.content.decode()
+    assert "system/Patient.rs" in listing.content.decode()
+    assert AuditEvent.objects.filter(object_type="interop.FhirClient", actor=admin).exists()
+    rio = FhirClient.objects.get(name="rio")
+    response = page.post(f"/system-clients/{rio.pk}/revoke/")
+    assert response.status_code == 302
+    rio.refresh_from_db()
+    assert rio.revoked_at is not None
+    api = Client(headers={"Authorization": f"Bearer {access}"})
+    assert api.get("/fhir/Patient").status_code == 401
+    assert "Revoked" in page.get("/system-clients/").content.decode()
