@@ -8,6 +8,8 @@ from typing import Any
 
 from fhir.resources import construct_fhir_element
 
+from caremode.interop import questionnaires
+from caremode.monitoring.models import Assessment
 from caremode.people.models import ServiceUser
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
@@ -23,6 +25,11 @@ CAPABILITIES: dict[str, dict[str, Any]] = {
     "Patient": {
         "interactions": ("read", "search-type"),
         "search": (("identifier", "token"),),
+    },
+    "QuestionnaireResponse": {"interactions": ("read", "create"), "search": ()},
+    "Observation": {
+        "interactions": ("read", "search-type"),
+        "search": (("patient", "reference"), ("derived-from", "reference")),
     },
 }
 
@@ -140,8 +147,52 @@ def searchset(base_url: str, resources: list[dict[str, Any]]) -> dict[str, Any]:
     )
 
 
-def operation_outcome(code: str, diagnostics: str, expression: str = "") -> dict[str, Any]:
-    issue: dict[str, Any] = {"severity": "error", "code": code, "diagnostics": diagnostics}
+def operation_outcome(
+    code: str, diagnostics: str, expression: str = "", severity: str = "error"
+) -> dict[str, Any]:
+    issue: dict[str, Any] = {"severity": severity, "code": code, "diagnostics": diagnostics}
     if expression:
         issue["expression"] = [expression]
     return validated({"resourceType": "OperationOutcome", "issue": [issue]})
+
+
+def questionnaire_response(assessment: Assessment) -> dict[str, Any]:
+    return validated(
+        {
+            "resourceType": "QuestionnaireResponse",
+            "id": str(assessment.pk),
+            "status": "completed" if assessment.complete else "in-progress",
+            "subject": {"reference": f"Patient/{assessment.service_user_id}"},
+            "authored": assessment.taken_at.isoformat(),
+            "item": questionnaires.response_items(assessment.measure, assessment.answers),
+        }
+    )
+
+
+def observation(assessment: Assessment) -> dict[str, Any]:
+    """The total CareMode computed, derived from its QuestionnaireResponse (complete ones only)."""
+    code, display = questionnaires.TOTAL[assessment.measure]
+    return validated(
+        {
+            "resourceType": "Observation",
+            "id": str(assessment.pk),
+            "status": "final",
+            "category": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                            "code": "survey",
+                        }
+                    ]
+                }
+            ],
+            "code": {
+                "coding": [{"system": questionnaires.LOINC, "code": code, "display": display}]
+            },
+            "subject": {"reference": f"Patient/{assessment.service_user_id}"},
+            "effectiveDateTime": assessment.taken_at.isoformat(),
+            "valueInteger": int(assessment.score or 0),
+            "derivedFrom": [{"reference": f"QuestionnaireResponse/{assessment.pk}"}],
+        }
+    )
