@@ -11,6 +11,7 @@ from fhir.resources import construct_fhir_element
 from caremode.interop import questionnaires
 from caremode.monitoring.models import Assessment
 from caremode.people.models import ServiceUser
+from caremode.scheduling.models import TeamAlert
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 ETHNIC_CATEGORY_URL = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory"
@@ -27,6 +28,7 @@ CAPABILITIES: dict[str, dict[str, Any]] = {
         "search": (("identifier", "token"),),
     },
     "QuestionnaireResponse": {"interactions": ("read", "create"), "search": ()},
+    "Flag": {"interactions": ("read", "search-type"), "search": (("patient", "reference"),)},
     "Observation": {
         "interactions": ("read", "search-type"),
         "search": (("patient", "reference"), ("derived-from", "reference")),
@@ -194,5 +196,32 @@ def observation(assessment: Assessment) -> dict[str, Any]:
             "effectiveDateTime": assessment.taken_at.isoformat(),
             "valueInteger": int(assessment.score or 0),
             "derivedFrom": [{"reference": f"QuestionnaireResponse/{assessment.pk}"}],
+        }
+    )
+
+
+def flag(alert: TeamAlert) -> dict[str, Any]:
+    """A team alert about the person: active until the team resolves it."""
+    period = {"start": alert.raised_at.isoformat()}
+    if alert.resolved_at is not None:
+        period["end"] = alert.resolved_at.isoformat()
+    return validated(
+        {
+            "resourceType": "Flag",
+            "id": str(alert.pk),
+            "status": "active" if alert.resolved_at is None else "inactive",
+            "category": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/flag-category",
+                            "code": "clinical",
+                        }
+                    ]
+                }
+            ],
+            "code": {"text": ("Urgent: " if alert.urgent else "") + alert.message},
+            "subject": {"reference": f"Patient/{alert.service_user_id}"},
+            "period": period,
         }
     )

@@ -24,6 +24,7 @@ from caremode.monitoring.selectors import list_assessments_for_systems
 from caremode.monitoring.services import record_assessment
 from caremode.people.models import ServiceUser
 from caremode.people.selectors import list_service_users_for_systems
+from caremode.scheduling.selectors import list_alerts_for_systems
 
 FHIR_JSON = "application/fhir+json"
 
@@ -129,9 +130,12 @@ def search_patients(request: HttpRequest, caller: Caller) -> HttpResponse:
     )
 
 
-def search_observations(request: HttpRequest, caller: Caller) -> HttpResponse:
+def _people_searched(
+    request: HttpRequest, caller: Caller, allowed: set[str]
+) -> QuerySet[ServiceUser] | HttpResponse:
+    """The people a search by `patient=` covers, or the 400 of an unknown or bad parameter."""
     params = request.GET
-    unknown = sorted(set(params) - {"patient", "derived-from"})
+    unknown = sorted(set(params) - allowed)
     if unknown:
         return outcome(400, "invalid", f"Unknown search parameter {unknown[0]!r}.", unknown[0])
     people = _people(caller)
@@ -140,6 +144,30 @@ def search_observations(request: HttpRequest, caller: Caller) -> HttpResponse:
         if patient is None:
             return outcome(400, "invalid", "Write patient=Patient/<id>.", "patient")
         people = people.filter(pk=patient)
+    return people
+
+
+def search_flags(request: HttpRequest, caller: Caller) -> HttpResponse:
+    people = _people_searched(request, caller, {"patient"})
+    if isinstance(people, HttpResponse):
+        return people
+    alerts = list_alerts_for_systems(people=people)
+    audit_request(
+        caller,
+        interaction="search",
+        resource="Flag",
+        subject_ids=sorted({a.service_user_id for a in alerts}),
+    )
+    return fhir_response(
+        fhir_resources.searchset(base_url(request), [fhir_resources.flag(a) for a in alerts])
+    )
+
+
+def search_observations(request: HttpRequest, caller: Caller) -> HttpResponse:
+    params = request.GET
+    people = _people_searched(request, caller, {"patient", "derived-from"})
+    if isinstance(people, HttpResponse):
+        return people
     derived = None
     if "derived-from" in params:
         derived = _reference_id(params["derived-from"], "QuestionnaireResponse")
@@ -224,7 +252,11 @@ def create_questionnaire_response(request: HttpRequest, caller: Caller) -> HttpR
     return fhir_response(fhir_resources.questionnaire_response(assessment), 201, Location=location)
 
 
-SEARCH = {"Patient": search_patients, "Observation": search_observations}
+SEARCH = {
+    "Patient": search_patients,
+    "Observation": search_observations,
+    "Flag": search_flags,
+}
 CREATE = {"QuestionnaireResponse": create_questionnaire_response}
 
 
@@ -245,6 +277,9 @@ def _read(caller: Caller, resource: str, pk: int) -> tuple[dict[str, Any], int] 
     if resource == "Patient":
         person = _people(caller, pk=pk).first()
         return (fhir_resources.patient(person), person.pk) if person else None
+    if resource == "Flag":
+        alerts = list_alerts_for_systems(people=_people(caller), pk=pk)
+        return (fhir_resources.flag(alerts[0]), alerts[0].service_user_id) if alerts else None
     if resource == "Observation":
         scores = _scores(caller, _people(caller), pk)
         return (

@@ -343,3 +343,14 @@ def list_settled_contacts_between(start: dt.datetime, end: dt.datetime) -> Query
         .select_related("service_user", "team")
         .order_by("start", "pk")
     )
+
+
+def list_alerts_for_systems(
+    *, people: QuerySet[ServiceUser], pk: int | None = None
+) -> list[TeamAlert]:
+    """Team alerts about `people` (already chosen through `people`'s selector for systems,
+    caremode.interop), oldest first; the caller audits what it returns."""
+    alerts = TeamAlert.objects.filter(service_user__in=people)
+    if pk is not None:
+        alerts = alerts.filter(pk=pk)
+    return list(alerts.order_by("raised_at", "pk"))

@@ -119,6 +119,12 @@ def test_phq9_item_9_above_0_raises_the_urgent_alert(api):
     response = post(api, response_for(person, "PHQ9", [0, 0, 0, 0, 0, 0, 0, 0, 1]))
     assert response.status_code == 201
     assert TeamAlert.objects.filter(service_user=person, urgent=True).count() == 1
+    flags = api.get("/fhir/Flag", {"patient": f"Patient/{person.pk}"}).json()
+    [flag] = [e["resource"] for e in flags["entry"]]
+    assert flag["status"] == "active"
+    assert flag["code"]["text"].startswith("Urgent: ")
+    assert api.get(f"/fhir/Flag/{flag['id']}").json() == flag
+    assert api.get("/fhir/Flag", {"patient": "Patient/x"}).status_code == 400
 
 
 def test_a_phq9_without_item_9_is_not_complete_and_the_response_says_why(api):
@@ -166,6 +172,7 @@ def test_every_emitted_resource_validates_with_fhir_resources_r4(api):
     from fhir.resources import construct_fhir_element
 
     person = ServiceUserFactory(interpreter_needed=True)
+    # Item 9 above 0: an urgent alert, so a Flag to read as well.
     created = post(api, response_for(person, "PHQ9", [1] * 9)).json()
     bodies = [
         api.get("/fhir/metadata").json(),
@@ -175,6 +182,7 @@ def test_every_emitted_resource_validates_with_fhir_resources_r4(api):
         api.get(f"/fhir/Observation/{created['id']}").json(),
         api.get("/fhir/Observation").json(),
         api.get("/fhir/Flag").json(),
+        api.get(f"/fhir/Flag/{TeamAlert.objects.filter(service_user=person).first().pk}").json(),
         post(api, "{").json(),
     ]
     kinds = {b["resourceType"] for b in bodies}
@@ -185,6 +193,7 @@ def test_every_emitted_resource_validates_with_fhir_resources_r4(api):
         "QuestionnaireResponse",
         "Observation",
         "OperationOutcome",
+        "Flag",
     }
     assert set(fhir_resources.CAPABILITIES) <= kinds
     for body in bodies:
