@@ -55,6 +55,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
     "admin": [
         ("people:services", "Services and teams"),
         ("people:staff_accounts", "Staff accounts"),
+        ("interop_pages:clients", "FHIR clients"),
     ],
     "analyst": [
         ("scheduling:summary", "Contacts by mode"),

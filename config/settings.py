@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "oauth2_provider",
     "caremode.core",
     "caremode.accounts",
     "caremode.audit",
@@ -132,6 +133,14 @@ WELLBEING_MIN_GROUP = int(os.environ.get("WELLBEING_MIN_GROUP", "10"))
 CAREMODE_VIDEO_PROVIDER = os.environ.get("CAREMODE_VIDEO_PROVIDER", "builtin")
 CAREMODE_VIDEO_URL_TEMPLATE = os.environ.get("CAREMODE_VIDEO_URL_TEMPLATE", "")
 AXES_RESET_ON_SUCCESS = True
+
+# The FHIR API's token server (caremode.interop): client credentials only, SMART v2 system
+# scopes, tokens for one hour, secrets stored hashed.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "caremode.interop.services.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+}
 AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
 AXES_VERBOSE = False
 

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("caremode.workforce.urls")),
     path("", include("caremode.feedback.urls")),
     path("fhir/", include("caremode.interop.urls")),
+    path("system-clients/", include("caremode.interop.pages_urls")),
 ]

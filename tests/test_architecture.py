@@ -35,6 +35,8 @@ PROTECTED = frozenset(
         "ModePreference",
         "OutboundMessage",
         "AuditEvent",
+        # The FHIR API's system clients and their scopes.
+        "FhirClient",
         # Video rooms: who was invited, who waited and who was in a call, with whom.
         "Room",
         "RoomPass",

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from caremode.accounts.models import Role
 from caremode.feedback.models import CarerInvitation, FeedbackRequest
+from caremode.interop.models import FhirClient
+from caremode.interop.services import register_client
 from caremode.monitoring.checkins import agree_checkin_schedule
 from caremode.monitoring.models import CheckIn
 from caremode.monitoring.services import agree_warning_sign
@@ -68,6 +70,13 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     # and a reset link that is not recognised only says it has expired or been used.
     "signin:forgotten_password": ("GET", set(ROLES)),
     "signin:reset_password": ("GET", set(ROLES)),
+    # The FHIR API answers systems with bearer tokens only: a signed-in person is refused (401).
+    "interop:token": ("POST", set()),
+    "interop:metadata": ("GET", set()),
+    "interop:type": ("GET", set()),
+    "interop:instance": ("GET", set()),
+    "interop_pages:clients": ("GET", {"admin"}),
+    "interop_pages:revoke": ("POST", {"admin"}),
     "records:caseload": ("GET", ANY_CARE_STAFF),
     "records:record": ("GET", CARE_TEAM),
     "records:book": ("GET", CARE_TEAM),
@@ -303,6 +312,8 @@ def world(db, team, clinician, service_user):
     appointment_request = ask_about_contact(
         actor=people["service_user"], contact=future, kind="rebook"
     )
+    register_client(name="matrix", scope_text="system/Patient.rs")
+    fhir_client = FhirClient.objects.get(name="matrix")
     su = service_user.pk
     kwargs = {
         "scheduling:ask_about_contact": {"pk": future.pk},
@@ -360,6 +371,9 @@ def world(db, team, clinician, service_user):
         "monitoring:stop_schedule": {"pk": su},
         "monitoring:my_checkin": {"pk": checkin.pk},
         "monitoring:link_checkin": {"token": "not-a-real-link"},
+        "interop:type": {"resource": "Patient"},
+        "interop_pages:revoke": {"pk": fhir_client.pk},
+        "interop:instance": {"resource": "Patient", "resource_id": str(su)},
     }
     return people, kwargs
 

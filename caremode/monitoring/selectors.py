@@ -121,3 +121,14 @@ def list_complete_assessments_between(start: dt.datetime, end: dt.datetime) -> Q
         .select_related("service_user", "contact")
         .order_by("taken_at", "pk")
     )
+
+
+def list_assessments_for_systems(
+    *, people: QuerySet[ServiceUser], pk: int | None = None
+) -> list[Assessment]:
+    """Scored questionnaires of `people` (already chosen through `people`'s selector for
+    systems, caremode.interop), oldest first; the caller audits what it returns."""
+    rows = Assessment.objects.filter(service_user__in=people)
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    return list(rows.order_by("taken_at", "pk"))

@@ -164,3 +164,19 @@ def list_team_clinicians(teams: QuerySet[Team]) -> list[User]:
         .distinct()
         .order_by("display_name", "username")
     )
+
+
+def list_service_users_for_systems(
+    *, pk: int | None = None, nhs_number: str | None = None, include_restricted: bool
+) -> QuerySet[ServiceUser]:
+    """People as a trust's record system sees them through the FHIR API (caremode.interop): by
+    record or NHS number; a person whose processing is restricted is left out unless
+    `include_restricted` (never for analytics clients). The caller audits what it returns."""
+    people = ServiceUser.objects.order_by("pk")
+    if not include_restricted:
+        people = people.filter(processing_restricted=False)
+    if pk is not None:
+        people = people.filter(pk=pk)
+    if nhs_number is not None:
+        people = people.filter(nhs_number=nhs_number)
+    return people

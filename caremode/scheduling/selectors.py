@@ -499,3 +499,14 @@ def list_outcome_corrections(contact: Contact) -> list[OutcomeCorrection]:
     """The corrections of one contact's outcome, latest first, with who made them (the caller
     has reached the contact through `access_contact`)."""
     return list(OutcomeCorrection.objects.filter(contact=contact).select_related("corrected_by"))
+
+
+def list_alerts_for_systems(
+    *, people: QuerySet[ServiceUser], pk: int | None = None
+) -> list[TeamAlert]:
+    """Team alerts about `people` (already chosen through `people`'s selector for systems,
+    caremode.interop), oldest first; the caller audits what it returns."""
+    alerts = TeamAlert.objects.filter(service_user__in=people)
+    if pk is not None:
+        alerts = alerts.filter(pk=pk)
+    return list(alerts.order_by("raised_at", "pk"))

@@ -1,0 +1,314 @@
+"""The FHIR API's endpoints: bearer token, scope, audit, then the mapping; OperationOutcome on
+every refusal. Not a page: no session, no CSRF (tokens are not cookies)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pydantic
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+from oauth2_provider.views import TokenView
+
+from caremode.core.errors import DomainError
+from caremode.interop import fhir_resources, questionnaires
+from caremode.interop.services import Caller, audit_request, authenticate
+from caremode.monitoring.selectors import list_assessments_for_systems
+from caremode.monitoring.services import record_assessment
+from caremode.people.models import ServiceUser
+from caremode.people.selectors import list_service_users_for_systems
+from caremode.scheduling.selectors import list_alerts_for_systems
+
+FHIR_JSON = "application/fhir+json"
+
+
+def fhir_response(body: dict[str, Any], status: int = 200, **headers: str) -> HttpResponse:
+    response = HttpResponse(json.dumps(body), status=status, content_type=FHIR_JSON)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def outcome(status: int, code: str, diagnostics: str, expression: str = "") -> HttpResponse:
+    extra = {"WWW-Authenticate": 'Bearer realm="fhir"'} if status == 401 else {}
+    return fhir_response(
+        fhir_resources.operation_outcome(code, diagnostics, expression), status, **extra
+    )
+
+
+def base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/fhir/")
+
+
+def fhir_endpoint(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Open to systems only: no session sign-in; a valid bearer token or 401."""
+
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        caller = authenticate(request)
+        if caller is None:
+            return outcome(401, "login", "A valid bearer token is needed (POST /fhir/auth/token).")
+        return view(request, caller, *args, **kwargs)
+
+    return login_not_required(csrf_exempt(wrapped))
+
+
+token = login_not_required(TokenView.as_view())
+
+
+@require_GET
+@fhir_endpoint
+def metadata(request: HttpRequest, caller: Caller) -> HttpResponse:
+    statement = fhir_resources.capability_statement(
+        base_url(request), timezone.now().isoformat(timespec="seconds")
+    )
+    audit_request(caller, interaction="capabilities", resource="CapabilityStatement")
+    return fhir_response(statement)
+
+
+def _refuse_scope(caller: Caller, resource: str, interaction: str) -> HttpResponse | None:
+    if resource not in fhir_resources.CAPABILITIES:
+        return outcome(404, "not-supported", f"CareMode does not serve {resource} resources.")
+    if not caller.allows(resource, interaction):
+        audit_request(caller, interaction=interaction, resource=resource, outcome=403)
+        return outcome(
+            403, "forbidden", f"The token's scopes do not allow {interaction} of {resource}."
+        )
+    return None
+
+
+def _people(caller: Caller, **filters: Any) -> QuerySet[ServiceUser]:
+    return list_service_users_for_systems(include_restricted=not caller.client.analytics, **filters)
+
+
+def _scores(caller: Caller, people: QuerySet[ServiceUser], pk: int | None = None) -> list[Any]:
+    """Complete PHQ-9 and GAD-7 scores: the ones CareMode publishes as Observations."""
+    return [
+        a
+        for a in list_assessments_for_systems(people=people, pk=pk)
+        if a.complete and a.measure in questionnaires.TOTAL
+    ]
+
+
+def _reference_id(value: str, kind: str) -> int | None:
+    prefix, _, ident = value.rpartition("/")
+    if prefix not in ("", kind) or not ident.isdigit():
+        return None
+    return int(ident)
+
+
+def search_patients(request: HttpRequest, caller: Caller) -> HttpResponse:
+    params = request.GET
+    unknown = sorted(set(params) - {"identifier"})
+    if unknown:
+        return outcome(400, "invalid", f"Unknown search parameter {unknown[0]!r}.", unknown[0])
+    nhs_number = None
+    if "identifier" in params:
+        system, bar, value = params["identifier"].rpartition("|")
+        if bar and system != fhir_resources.NHS_NUMBER_SYSTEM:
+            return outcome(
+                400,
+                "invalid",
+                f"Patients are found by {fhir_resources.NHS_NUMBER_SYSTEM}|NNNNNNNNNN.",
+                "identifier",
+            )
+        nhs_number = value
+    people = list(_people(caller, nhs_number=nhs_number))
+    audit_request(
+        caller, interaction="search", resource="Patient", subject_ids=[p.pk for p in people]
+    )
+    return fhir_response(
+        fhir_resources.searchset(base_url(request), [fhir_resources.patient(p) for p in people])
+    )
+
+
+def _people_searched(
+    request: HttpRequest, caller: Caller, allowed: set[str]
+) -> QuerySet[ServiceUser] | HttpResponse:
+    """The people a search by `patient=` covers, or the 400 of an unknown or bad parameter."""
+    params = request.GET
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        return outcome(400, "invalid", f"Unknown search parameter {unknown[0]!r}.", unknown[0])
+    people = _people(caller)
+    if "patient" in params:
+        patient = _reference_id(params["patient"], "Patient")
+        if patient is None:
+            return outcome(400, "invalid", "Write patient=Patient/<id>.", "patient")
+        people = people.filter(pk=patient)
+    return people
+
+
+def search_flags(request: HttpRequest, caller: Caller) -> HttpResponse:
+    people = _people_searched(request, caller, {"patient"})
+    if isinstance(people, HttpResponse):
+        return people
+    alerts = list_alerts_for_systems(people=people)
+    audit_request(
+        caller,
+        interaction="search",
+        resource="Flag",
+        subject_ids=sorted({a.service_user_id for a in alerts}),
+    )
+    return fhir_response(
+        fhir_resources.searchset(base_url(request), [fhir_resources.flag(a) for a in alerts])
+    )
+
+
+def search_observations(request: HttpRequest, caller: Caller) -> HttpResponse:
+    params = request.GET
+    people = _people_searched(request, caller, {"patient", "derived-from"})
+    if isinstance(people, HttpResponse):
+        return people
+    derived = None
+    if "derived-from" in params:
+        derived = _reference_id(params["derived-from"], "QuestionnaireResponse")
+        if derived is None:
+            return outcome(
+                400, "invalid", "Write derived-from=QuestionnaireResponse/<id>.", "derived-from"
+            )
+    scores = _scores(caller, people, derived)
+    audit_request(
+        caller,
+        interaction="search",
+        resource="Observation",
+        subject_ids=sorted({a.service_user_id for a in scores}),
+    )
+    return fhir_response(
+        fhir_resources.searchset(base_url(request), [fhir_resources.observation(a) for a in scores])
+    )
+
+
+def _invalid(error: pydantic.ValidationError, resource: str) -> HttpResponse:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"] if part != "__root__")
+    return outcome(
+        422, "invalid", f"{where or resource}: {first['msg']}", f"{resource}.{where}".rstrip(".")
+    )
+
+
+def create_questionnaire_response(request: HttpRequest, caller: Caller) -> HttpResponse:
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return outcome(400, "structure", "The body is not JSON.")
+    if not isinstance(body, dict) or body.get("resourceType") != "QuestionnaireResponse":
+        return outcome(
+            422, "invalid", "The body is a QuestionnaireResponse.", "QuestionnaireResponse"
+        )
+    try:
+        fhir_resources.validated(body)
+        answers = questionnaires.read_answers(body)
+        person = _people(caller, pk=questionnaires.subject_id(body)).first()
+    except pydantic.ValidationError as error:
+        return _invalid(error, "QuestionnaireResponse")
+    except questionnaires.QuestionnaireInputError as error:
+        return outcome(422, "invalid", str(error), error.expression)
+    if person is None:
+        return outcome(
+            422,
+            "not-found",
+            "The subject is not a patient known to CareMode.",
+            "QuestionnaireResponse.subject",
+        )
+    try:
+        with transaction.atomic():
+            assessment = record_assessment(
+                actor=None, service_user=person, measure=answers.measure, answers=answers.answers
+            )
+            audit_request(
+                caller,
+                interaction="create",
+                resource="QuestionnaireResponse",
+                resource_id=str(assessment.pk),
+                subject_ids=[person.pk],
+                outcome=201,
+            )
+    except DomainError as error:
+        return outcome(422, "business-rule", str(error), "QuestionnaireResponse.item")
+    location = f"{base_url(request)}QuestionnaireResponse/{assessment.pk}"
+    if not assessment.complete:
+        missing = ", ".join(answers.missing_codes)
+        return fhir_response(
+            fhir_resources.operation_outcome(
+                "incomplete",
+                f"Stored, not scored as complete: no answer to {missing}. "
+                f"{questionnaires.NAMES[answers.measure]} is scored only when every item is "
+                "answered.",
+                "QuestionnaireResponse.item",
+                severity="warning",
+            ),
+            201,
+            Location=location,
+        )
+    return fhir_response(fhir_resources.questionnaire_response(assessment), 201, Location=location)
+
+
+SEARCH = {
+    "Patient": search_patients,
+    "Observation": search_observations,
+    "Flag": search_flags,
+}
+CREATE = {"QuestionnaireResponse": create_questionnaire_response}
+
+
+@fhir_endpoint
+def type_level(request: HttpRequest, caller: Caller, resource: str) -> HttpResponse:
+    handlers, interaction = {"GET": (SEARCH, "search"), "POST": (CREATE, "create")}.get(
+        request.method or "", ({}, "")
+    )
+    refusal = _refuse_scope(caller, resource, interaction or "read")
+    if refusal:
+        return refusal
+    if resource not in handlers:
+        return outcome(405, "not-supported", f"{request.method} {resource} is not supported.")
+    return handlers[resource](request, caller)
+
+
+def _read(caller: Caller, resource: str, pk: int) -> tuple[dict[str, Any], int] | None:
+    if resource == "Patient":
+        person = _people(caller, pk=pk).first()
+        return (fhir_resources.patient(person), person.pk) if person else None
+    if resource == "Flag":
+        alerts = list_alerts_for_systems(people=_people(caller), pk=pk)
+        return (fhir_resources.flag(alerts[0]), alerts[0].service_user_id) if alerts else None
+    if resource == "Observation":
+        scores = _scores(caller, _people(caller), pk)
+        return (
+            (fhir_resources.observation(scores[0]), scores[0].service_user_id) if scores else None
+        )
+    assessments = list_assessments_for_systems(people=_people(caller), pk=pk)
+    if assessments and assessments[0].measure in questionnaires.TOTAL:
+        return fhir_resources.questionnaire_response(assessments[0]), assessments[0].service_user_id
+    return None
+
+
+@require_GET
+@fhir_endpoint
+def instance(request: HttpRequest, caller: Caller, resource: str, resource_id: str) -> HttpResponse:
+    refusal = _refuse_scope(caller, resource, "read")
+    if refusal:
+        return refusal
+    found = _read(caller, resource, int(resource_id)) if resource_id.isdigit() else None
+    if found is None:
+        audit_request(
+            caller, interaction="read", resource=resource, resource_id=resource_id, outcome=404
+        )
+        return outcome(404, "not-found", f"{resource}/{resource_id} is not known.")
+    body, subject = found
+    audit_request(
+        caller,
+        interaction="read",
+        resource=resource,
+        resource_id=resource_id,
+        subject_ids=[subject],
+    )
+    return fhir_response(body)
