@@ -140,6 +140,19 @@ OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "caremode.interop.services.ClientScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    # Systems use client credentials only; every other grant keeps to the OAuth 2.0 Security
+    # BCP (RFC 9700), as django-oauth-toolkit 4.0 will by default: tokens stored hashed, never
+    # taken from a URL's query string, https redirects, no implicit or password grant.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
 AXES_VERBOSE = False

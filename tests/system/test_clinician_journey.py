@@ -88,7 +88,7 @@ def test_clinician_books_a_video_contact_and_records_its_outcome(page, clinician
         "video",
         "11",
     )
-    assert page.get_by_role("cell", name="Attended on time").is_visible()
+    assert page.get_by_role("cell", name="Attended", exact=True).is_visible()
 
 
 def test_a_service_user_sees_their_appointment_in_the_portal(page, clinician, service_user):
