@@ -8,6 +8,7 @@ then the contact shows with its outcome, and every page on the way passes axe-co
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -88,7 +89,8 @@ def test_clinician_books_a_video_contact_and_records_its_outcome(page, clinician
         "video",
         "11",
     )
-    assert page.get_by_role("cell", name="Attended", exact=True).is_visible()
+    # The outcome in plain words, with the way to correct it (not "attended, arrived late").
+    assert page.get_by_role("cell", name=re.compile(r"^Attended Correct outcome")).is_visible()
 
 
 def test_a_service_user_sees_their_appointment_in_the_portal(page, clinician, service_user):
