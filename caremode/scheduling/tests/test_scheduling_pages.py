@@ -126,10 +126,10 @@ def test_working_hours_and_the_diary(client, clinician, service_user):
     form["day_2_ends"] = "18:30"
     client.post("/diary/working-hours/", form)
     assert sorted(WorkingHours.objects.values_list("weekday", flat=True)) == [0, 2]
-    ContactFactory(
-        service_user=service_user, clinician=clinician, start=next_working_day_at(10, after=1)
-    )
-    body = client.get("/diary/").content.decode()
+    start = next_working_day_at(10, after=1)
+    ContactFactory(service_user=service_user, clinician=clinician, start=start)
+    # The diary shows a week at a time: the contact's week (next week on a Friday or weekend).
+    body = client.get(f"/diary/?week={start.date().isoformat()}").content.decode()
     assert "My diary" in body and service_user.full_name in body
 
 
