@@ -3,13 +3,31 @@ CareMode's. Used by `evaluate_speed.py` and by a test on a small file."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 SCRIPT = Path(__file__).with_name("evaluate_script.sql")
-# The columns the script and CareMode both count, for the dimensions the script covers.
+# The columns the script and CareMode both count: contacts, people (and the per-person sums of
+# squares and products behind the design effect), disengagement.
 TALLIES = ("offered", "attended", "s2", "s3", "s4", "s7", "tech_known", "tech_yes")
+MOMENTS = (
+    "contact_people",
+    "sq_attended",
+    "x_attended",
+    "sq_offered",
+    "sq_s3",
+    "x_s3",
+    "sq_s2",
+    "x_s2",
+    "sq_s4",
+    "x_s4",
+    "sq_s7",
+    "x_s7",
+    "sq_tech_yes",
+    "x_tech_yes",
+    "sq_tech_known",
+)
 PEOPLE = ("people", "disengaged")
 DIMENSIONS = (
     "overall",
@@ -19,7 +37,11 @@ DIMENSIONS = (
     "imd_quintile",
     "rurality",
     "interpreter",
+    "language",
     "access_need",
+    "ethnicity_age_band",
+    "ethnicity_imd_quintile",
+    "access_need_mode",
 )
 
 
@@ -37,12 +59,18 @@ def contacts_view(con: Any, path: Path, optional: Sequence[str]) -> None:
     con.execute(f"CREATE OR REPLACE VIEW contacts AS SELECT {cast}{absent} FROM {source}")
 
 
-def run(path: Path, optional: Sequence[str]) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """(the number of bad rows of each kind, the script's results) for one extract."""
+def run(
+    path: Path, optional: Sequence[str], languages: Mapping[str, str]
+) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """(the number of bad rows of each kind, the script's results) for one extract, with the
+    Data Dictionary's language codes (`languages`: code → name) as a table."""
     import duckdb
 
     con = duckdb.connect()
     contacts_view(con, path, optional)
+    con.execute("CREATE TABLE languages (code VARCHAR, name VARCHAR)")
+    if languages:
+        con.executemany("INSERT INTO languages VALUES (?, ?)", list(languages.items()))
     con.execute(SCRIPT.read_text())
     problems = con.execute("SELECT * FROM problems").fetchdf().iloc[0].to_dict()
     names = [d[0] for d in con.execute("SELECT * FROM results").description]
@@ -60,7 +88,8 @@ def differences(script: list[dict[str, Any]], caremode: list[dict[str, Any]]) ->
         for r in rows:
             if r["dimension"] not in DIMENSIONS:
                 continue
-            values = tuple(int(r.get(k) or 0) for k in (*TALLIES, *PEOPLE))
+            # The sums of squares are sums of whole numbers: exact in a double to 2**53.
+            values = tuple(int(r.get(k) or 0) for k in (*TALLIES, *MOMENTS, *PEOPLE))
             if any(values):
                 found[(r["dimension"], str(r["group"]), r["mode"])] = values
         return found

@@ -3,8 +3,10 @@
 -- column VARCHAR, the optional columns present, null where absent). The script:
 --   1. checks every row as caremode.evaluation.inputs does (the same codes and limits) and
 --      leaves the number of bad rows of each kind in `problems`;
---   2. counts offered contacts by mode and outcome for every group of every dimension, and for
---      every mode together (`mode = 'all'`);
+--   2. counts offered contacts by mode and outcome for every group of every dimension (and of
+--      the two-way groups: ethnicity by age band, ethnicity by deprivation, access need by mode),
+--      and for every mode together (`mode = 'all'`), first per person: the number of people and
+--      the per-person sums of squares and products that give the design effect;
 --   3. counts disengagement: people whose first missed remote contact (with 90 days of data after
 --      it) had no attended contact in the 90 days that followed;
 --   4. gives each rate its Wilson 95% and 99.8% intervals.
@@ -75,43 +77,88 @@ SELECT
   coalesce(Rurality, 'Unknown') AS rurality,
   CASE InterpreterPresentInd WHEN 'Y' THEN 'Interpreter present' WHEN 'N' THEN 'No interpreter'
     ELSE 'Unknown' END AS interpreter,
+  coalesce(l.name, LanguageCodePreferred, 'Unknown') AS language,
   coalesce(AccessNeeds, '') AS access_need
-FROM contacts;
+FROM contacts LEFT JOIN languages l ON l.code = LanguageCodePreferred;
 
--- Offered contacts by every single dimension, with and without mode.
-CREATE OR REPLACE TEMP TABLE contact_counts AS
-WITH tallies AS (
-  SELECT
-    CASE WHEN grouping(ethnicity) = 0 THEN 'ethnicity' WHEN grouping(age_band) = 0 THEN 'age_band'
-      WHEN grouping(gender) = 0 THEN 'gender' WHEN grouping(imd_quintile) = 0 THEN 'imd_quintile'
-      WHEN grouping(rurality) = 0 THEN 'rurality' WHEN grouping(interpreter) = 0 THEN 'interpreter'
-      ELSE 'overall' END AS dimension,
-    coalesce(ethnicity, age_band, gender, imd_quintile, rurality, interpreter, 'All') AS "group",
-    CASE WHEN grouping(mode) = 0 THEN mode ELSE 'all' END AS mode,
-    count(*) AS offered,
-    count(*) FILTER (WHERE status IN ('5', '6')) AS attended,
-    count(*) FILTER (WHERE status = '2') AS s2,
-    count(*) FILTER (WHERE status = '3') AS s3,
-    count(*) FILTER (WHERE status = '4') AS s4,
-    count(*) FILTER (WHERE status = '7') AS s7,
-    count(tech) AS tech_known,
-    count(*) FILTER (WHERE tech = 'Y') AS tech_yes
-  FROM std
-  GROUP BY GROUPING SETS ((), (mode), (ethnicity), (ethnicity, mode), (age_band), (age_band, mode),
-    (gender), (gender, mode), (imd_quintile), (imd_quintile, mode), (rurality), (rurality, mode),
-    (interpreter), (interpreter, mode))
-), needs AS (
-  SELECT mode, status, tech,
-    unnest(string_split(CASE WHEN access_need = '' THEN 'none_recorded' ELSE access_need END, ';')) AS need
-  FROM std
-)
-SELECT * FROM tallies
+-- One row per person, mode and combination of groups, the outcomes counted across: contacts
+-- cluster within people, so each group's counts are summed per person first.
+CREATE OR REPLACE TEMP TABLE wide AS
+SELECT
+  Person_ID, mode, ethnicity, age_band, gender, imd_quintile, rurality, interpreter, language,
+  access_need,
+  ethnicity || ' / ' || age_band AS ethnicity_age_band,
+  ethnicity || ' / ' || imd_quintile AS ethnicity_imd_quintile,
+  count(*) AS offered,
+  count(*) FILTER (WHERE status IN ('5', '6')) AS attended,
+  count(*) FILTER (WHERE status = '2') AS s2,
+  count(*) FILTER (WHERE status = '3') AS s3,
+  count(*) FILTER (WHERE status = '4') AS s4,
+  count(*) FILTER (WHERE status = '7') AS s7,
+  count(tech) AS tech_known,
+  count(*) FILTER (WHERE tech = 'Y') AS tech_yes
+FROM std
+GROUP BY ALL;
+
+CREATE OR REPLACE TEMP TABLE wide_needs AS
+SELECT *, unnest(string_split(CASE WHEN access_need = '' THEN 'none_recorded' ELSE access_need END, ';')) AS need
+FROM wide;
+
+-- One dimension's group (`grp`, a column of `wide`) per person: within each group and mode, and
+-- within each group over every mode.
+CREATE OR REPLACE MACRO people_in(grp) AS TABLE
+SELECT "group", CASE WHEN grouping(mode) = 0 THEN mode ELSE 'all' END AS mode, Person_ID,
+  sum(offered) AS offered, sum(attended) AS attended, sum(s2) AS s2, sum(s3) AS s3,
+  sum(s4) AS s4, sum(s7) AS s7, sum(tech_known) AS tech_known, sum(tech_yes) AS tech_yes
+FROM (SELECT grp AS "group", * FROM wide)
+GROUP BY GROUPING SETS (("group", Person_ID), ("group", Person_ID, mode));
+
+-- The same for access needs (a row in each of its needs), and access need by mode (a group of
+-- mode `all` only).
+CREATE OR REPLACE TEMP TABLE needs_per_person AS
+SELECT 'access_need' AS dimension, need AS "group",
+  CASE WHEN grouping(mode) = 0 THEN mode ELSE 'all' END AS mode, Person_ID,
+  sum(offered) AS offered, sum(attended) AS attended, sum(s2) AS s2, sum(s3) AS s3,
+  sum(s4) AS s4, sum(s7) AS s7, sum(tech_known) AS tech_known, sum(tech_yes) AS tech_yes
+FROM wide_needs
+GROUP BY GROUPING SETS ((Person_ID, need), (Person_ID, need, mode))
 UNION ALL
-SELECT 'access_need', need, CASE WHEN grouping(mode) = 0 THEN mode ELSE 'all' END,
-  count(*), count(*) FILTER (WHERE status IN ('5', '6')), count(*) FILTER (WHERE status = '2'),
-  count(*) FILTER (WHERE status = '3'), count(*) FILTER (WHERE status = '4'),
-  count(*) FILTER (WHERE status = '7'), count(tech), count(*) FILTER (WHERE tech = 'Y')
-FROM needs GROUP BY GROUPING SETS ((need), (need, mode));
+SELECT 'access_need_mode', need || ' / ' || mode, 'all', Person_ID,
+  sum(offered), sum(attended), sum(s2), sum(s3), sum(s4), sum(s7), sum(tech_known), sum(tech_yes)
+FROM wide_needs
+GROUP BY Person_ID, need, mode;
+
+CREATE OR REPLACE TEMP TABLE per_person AS
+SELECT 'overall' AS dimension, * FROM people_in('All')
+UNION ALL SELECT 'ethnicity', * FROM people_in(ethnicity)
+UNION ALL SELECT 'age_band', * FROM people_in(age_band)
+UNION ALL SELECT 'gender', * FROM people_in(gender)
+UNION ALL SELECT 'imd_quintile', * FROM people_in(imd_quintile)
+UNION ALL SELECT 'rurality', * FROM people_in(rurality)
+UNION ALL SELECT 'interpreter', * FROM people_in(interpreter)
+UNION ALL SELECT 'language', * FROM people_in(language)
+UNION ALL SELECT 'ethnicity_age_band', * FROM people_in(ethnicity_age_band)
+UNION ALL SELECT 'ethnicity_imd_quintile', * FROM people_in(ethnicity_imd_quintile)
+UNION ALL SELECT * FROM needs_per_person;
+
+-- Per (dimension, group, mode) from the people: contacts, people, and the per-person sums of
+-- squares and products behind the design effect.
+CREATE OR REPLACE TEMP TABLE contact_counts AS
+SELECT
+  dimension, "group", mode,
+  count(*) AS contact_people,
+  sum(offered) AS offered, sum(attended) AS attended, sum(s2) AS s2, sum(s3) AS s3,
+  sum(s4) AS s4, sum(s7) AS s7, sum(tech_known) AS tech_known, sum(tech_yes) AS tech_yes,
+  sum(attended::DOUBLE * attended) AS sq_attended, sum(attended::DOUBLE * offered) AS x_attended,
+  sum(offered::DOUBLE * offered) AS sq_offered,
+  sum(s3::DOUBLE * s3) AS sq_s3, sum(s3::DOUBLE * offered) AS x_s3,
+  sum(s2::DOUBLE * s2) AS sq_s2, sum(s2::DOUBLE * offered) AS x_s2,
+  sum(s4::DOUBLE * s4) AS sq_s4, sum(s4::DOUBLE * offered) AS x_s4,
+  sum(s7::DOUBLE * s7) AS sq_s7, sum(s7::DOUBLE * offered) AS x_s7,
+  sum(tech_yes::DOUBLE * tech_yes) AS sq_tech_yes, sum(tech_yes::DOUBLE * tech_known) AS x_tech_yes,
+  sum(tech_known::DOUBLE * tech_known) AS sq_tech_known
+FROM per_person
+GROUP BY ALL;
 
 -- Disengagement after the first missed remote contact.
 CREATE OR REPLACE TEMP TABLE first_missed AS
@@ -123,7 +170,10 @@ WITH missed AS (
 )
 SELECT m.Person_ID, m.day, min(m.mode) AS mode, min(ethnicity) AS ethnicity,
   min(age_band) AS age_band, min(gender) AS gender, min(imd_quintile) AS imd_quintile,
-  min(rurality) AS rurality, min(interpreter) AS interpreter, min(access_need) AS access_need
+  min(rurality) AS rurality, min(interpreter) AS interpreter, min(language) AS language,
+  min(access_need) AS access_need,
+  min(ethnicity) || ' / ' || min(age_band) AS ethnicity_age_band,
+  min(ethnicity) || ' / ' || min(imd_quintile) AS ethnicity_imd_quintile
 FROM missed m JOIN earliest e ON m.Person_ID = e.Person_ID AND m.day = e.day
 GROUP BY m.Person_ID, m.day
 HAVING m.day + INTERVAL 90 DAY <= (SELECT max(day) FROM std);
@@ -136,27 +186,31 @@ SELECT f.*, NOT EXISTS (
   ) AS disengaged
 FROM first_missed f;
 
+CREATE OR REPLACE TEMP TABLE cohort_needs AS
+SELECT mode, disengaged,
+  unnest(string_split(CASE WHEN access_need = '' THEN 'none_recorded' ELSE access_need END, ';')) AS need
+FROM cohort;
+
 CREATE OR REPLACE TEMP TABLE disengagement AS
-SELECT
-  CASE WHEN grouping(ethnicity) = 0 THEN 'ethnicity' WHEN grouping(age_band) = 0 THEN 'age_band'
-    WHEN grouping(gender) = 0 THEN 'gender' WHEN grouping(imd_quintile) = 0 THEN 'imd_quintile'
-    WHEN grouping(rurality) = 0 THEN 'rurality' WHEN grouping(interpreter) = 0 THEN 'interpreter'
-    ELSE 'overall' END AS dimension,
-  coalesce(ethnicity, age_band, gender, imd_quintile, rurality, interpreter, 'All') AS "group",
-  CASE WHEN grouping(mode) = 0 THEN mode ELSE 'all' END AS mode,
+SELECT dimension, "group", CASE WHEN grouping(mode) = 0 THEN mode ELSE 'all' END AS mode,
   count(*) AS people,
   count(*) FILTER (WHERE disengaged) AS disengaged
-FROM cohort
-GROUP BY GROUPING SETS ((), (mode), (ethnicity), (ethnicity, mode), (age_band), (age_band, mode),
-  (gender), (gender, mode), (imd_quintile), (imd_quintile, mode), (rurality), (rurality, mode),
-  (interpreter), (interpreter, mode))
+FROM (
+  UNPIVOT (SELECT *, 'All' AS overall FROM cohort)
+  ON overall, ethnicity, age_band, gender, imd_quintile, rurality, interpreter, language,
+    ethnicity_age_band, ethnicity_imd_quintile
+  INTO NAME dimension VALUE "group"
+)
+GROUP BY GROUPING SETS ((dimension, "group"), (dimension, "group", mode))
 UNION ALL
 SELECT 'access_need', need, CASE WHEN grouping(mode) = 0 THEN mode ELSE 'all' END,
   count(*), count(*) FILTER (WHERE disengaged)
-FROM (SELECT mode, disengaged,
-        unnest(string_split(CASE WHEN access_need = '' THEN 'none_recorded' ELSE access_need END, ';')) AS need
-      FROM cohort)
-GROUP BY GROUPING SETS ((need), (need, mode));
+FROM cohort_needs
+GROUP BY GROUPING SETS ((need), (need, mode))
+UNION ALL
+SELECT 'access_need_mode', need || ' / ' || mode, 'all', count(*), count(*) FILTER (WHERE disengaged)
+FROM cohort_needs
+GROUP BY need, mode;
 
 -- Wilson score interval of x/n at z, as [low, high] (1.959964: 95%; 3.090232: 99.8%).
 CREATE OR REPLACE MACRO wilson(x, n, z) AS CASE WHEN n > 0 THEN [
@@ -176,7 +230,10 @@ SELECT
   coalesce(c.offered, 0) AS offered, coalesce(c.attended, 0) AS attended,
   coalesce(c.s2, 0) AS s2, coalesce(c.s3, 0) AS s3, coalesce(c.s4, 0) AS s4,
   coalesce(c.s7, 0) AS s7, coalesce(c.tech_known, 0) AS tech_known,
-  coalesce(c.tech_yes, 0) AS tech_yes, d.people, d.disengaged,
+  coalesce(c.tech_yes, 0) AS tech_yes, coalesce(c.contact_people, 0) AS contact_people,
+  c.sq_attended, c.x_attended, c.sq_offered, c.sq_s3, c.x_s3, c.sq_s2, c.x_s2, c.sq_s4, c.x_s4,
+  c.sq_s7, c.x_s7, c.sq_tech_yes, c.x_tech_yes, c.sq_tech_known,
+  d.people, d.disengaged,
   wilson(c.attended, c.offered, 1.959964) AS attendance_ci95,
   wilson(c.attended, c.offered, 3.090232) AS attendance_ci998,
   wilson(c.s3, c.offered, 1.959964) AS dna_ci95,

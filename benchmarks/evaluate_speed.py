@@ -1,5 +1,6 @@
 """`caremode evaluate` against a hand-written DuckDB SQL script (`evaluate_script.sql`: the same
-checks, counts, disengagement and Wilson intervals) and, on a 100-row file, against a
+checks; the same counts for every dimension and two-way group, per person first for the number of
+people and the design effect; disengagement; Wilson intervals) and, on a 100-row file, against a
 whole-process pandas script, all in the same run: times and peak memory of each (each in its own
 process, so peaks are its own), and the ratios the issue sets goals for.
 
@@ -120,7 +121,7 @@ SCRIPT = r"""
 import json, sys
 sys.path.insert(0, "benchmarks")
 from evaluate_script import run
-problems, rows = run(__import__("pathlib").Path(sys.argv[1]), sys.argv[3].split(","))
+problems, rows = run(__import__("pathlib").Path(sys.argv[1]), sys.argv[3].split(","), json.loads(sys.argv[4]))
 assert all(v == 0 for k, v in problems.items() if k != "rows"), problems
 json.dump(rows, open(sys.argv[2], "w"), default=str)
 """
@@ -183,6 +184,7 @@ def evaluate(source: Path, out: Path, *extra: str) -> list[str]:
 def large(workdir: Path, rows: int, spark: bool) -> None:
     from evaluate_script import differences
 
+    from caremode.core.codes import LANGUAGES
     from caremode.evaluation.inputs import OPTIONAL
 
     path = workdir / f"contacts-{rows}.parquet"
@@ -190,7 +192,15 @@ def large(workdir: Path, rows: int, spark: bool) -> None:
     script_out, caremode_out = workdir / "script.json", workdir / "caremode.json"
     times = {
         "hand-written DuckDB SQL script": timed(
-            [sys.executable, "-c", SCRIPT, str(path), str(script_out), ",".join(OPTIONAL)]
+            [
+                sys.executable,
+                "-c",
+                SCRIPT,
+                str(path),
+                str(script_out),
+                ",".join(OPTIONAL),
+                json.dumps(LANGUAGES),
+            ]
         ),
         "CareMode measures (checks, counts, disengagement, statistics)": timed(
             [sys.executable, "-c", CAREMODE, str(path), str(caremode_out)]

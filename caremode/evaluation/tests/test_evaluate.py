@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from caremode.evaluation import measures
 from caremode.evaluation.inputs import InputError, read_extract
 from caremode.evaluation.measures import Options, compute_measures, count_groups, standardise
 
@@ -39,6 +41,24 @@ def write_extract(path: Path, *, rows: int, seed: int, video_dna_ratio: float = 
     return path
 
 
+def with_language_interpreter_and_needs(path: Path) -> Path:
+    """The extract with a preferred language (a known code, an unknown one, none), interpreter
+    presence and people with two access needs at once, so every dimension is compared."""
+    rng = random.Random(7)
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row["LanguageCodePreferred"] = rng.choice(["en", "en", "pl", "ur", "xx", ""])
+        row["InterpreterPresentInd"] = rng.choice(["Y", "N", "N", ""])
+        if rng.random() < 0.2:
+            row["AccessNeeds"] = "hearing_impairment;poor_connectivity"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
 def evaluate(path: Path, **options) -> list[dict]:
     con = ibis.duckdb.connect()
     checked = read_extract(path, con=con)
@@ -47,6 +67,24 @@ def evaluate(path: Path, **options) -> list[dict]:
 
 def find(measures, **where):
     return [m for m in measures if all(m[k] == v for k, v in where.items())]
+
+
+def test_counting_a_dimension_at_a_time_gives_what_one_query_gives(tmp_path, monkeypatch):
+    # A large extract is counted one dimension per query, a small one in one query.
+    path = with_language_interpreter_and_needs(
+        write_extract(tmp_path / "both.csv", rows=3_000, seed=5, video_dna_ratio=1.5)
+    )
+    table = standardise(read_extract(path).table)
+
+    def keyed(rows):
+        return {(r["dimension"], r["group"], r["mode"]): r for r in rows}
+
+    together = keyed(count_groups(table))
+    monkeypatch.setattr(measures, "ONE_QUERY_ROWS", 0)
+    apart = keyed(count_groups(table))
+    assert len(together) > 250
+    assert {d for d, _g, _m in together} >= {"language", "access_need_mode", "ethnicity_age_band"}
+    assert apart == together
 
 
 def test_a_planted_disparity_is_flagged_with_an_interval_covering_the_truth(tmp_path):
