@@ -192,7 +192,7 @@ def _second_moments() -> dict[str, tuple[str, str]]:
 MOMENTS = _second_moments()
 
 
-def count_groups(t: Table) -> list[dict[str, Any]]:
+def count_groups(t: Table, *, rows: int | None = None) -> list[dict[str, Any]]:
     """Counts per (dimension, group, mode), with mode `all` for every mode together; with the
     number of distinct people and, per person, the sums of squares and products of each
     measure's counts (for the design effect of contacts clustered within people).
@@ -206,8 +206,9 @@ def count_groups(t: Table) -> list[dict[str, Any]]:
         # A case rather than a cast: PostgreSQL cannot cast a boolean to bigint.
         return ibis.cases((condition.fill_null(False), 1), else_=0).sum()
 
+    small = _is_small(t, rows)
     # One row per person, mode and combination of groups, the outcomes counted across.
-    wide = (
+    wide = _kept(
         t.group_by(["Person_ID", "mode", *COLUMN.values()])
         .aggregate(
             offered=_.count(),
@@ -219,23 +220,38 @@ def count_groups(t: Table) -> list[dict[str, Any]]:
             tech_known=tally(t.tech.notnull()),
             tech_yes=tally(t.tech == "Y"),
         )
-        .mutate(used_mode=_.mode)
-        .cache()
+        .mutate(used_mode=_.mode),
+        small=small,
     )
     # A large extract is counted per person one dimension at a time, by a query each: one hash
     # table of people at a time, rather than every dimension's rows at once (half the time and
     # a fifth of the memory at two million contacts). A small one in one query, where each
     # query's own cost would dominate.
     sources = list(group_sources(wide, "used_mode").values())
-    (size,) = arrow.rows(wide.aggregate(n=_.count()))
-    batches = [[s] for s in sources] if size["n"] > ONE_QUERY_ROWS else [sources]
     found: list[dict[str, Any]] = []
-    for batch in batches:
+    for batch in [sources] if small else [[s] for s in sources]:
         found.extend(_count_people_in_groups(ibis.union(*batch, distinct=False)))
     return found
 
 
-# Above this many rows of people by mode and groups, each dimension is counted by its own query.
+def _is_small(t: Table, rows: int | None) -> bool:
+    """Whether `t` (of `rows` contacts, counted here if not given) is counted in one query."""
+    return (_count_rows(t) if rows is None else rows) <= ONE_QUERY_ROWS
+
+
+def _count_rows(t: Table) -> int:
+    (counted,) = arrow.rows(t.aggregate(n=_.count()))
+    return int(counted["n"])
+
+
+def _kept(table: Table, *, small: bool) -> Table:
+    """`table` computed once and kept where it is queried many times (a large extract); a small
+    one is read where it is used, which is quicker than storing it."""
+    return table if small else table.cache()
+
+
+# Above this many contacts, each dimension is counted by its own query, and tables queried many
+# times are kept.
 ONE_QUERY_ROWS = 100_000
 
 
@@ -288,7 +304,7 @@ MISSED = ("2", "3", "4", "7")
 FOLLOW_UP_DAYS = 90
 
 
-def count_disengagement(t: Table) -> list[dict[str, Any]]:
+def count_disengagement(t: Table, *, rows: int | None = None) -> list[dict[str, Any]]:
     """People whose first missed remote contact was followed by no attended contact within 90
     days (E17), by group and by the mode of that missed contact. Only missed contacts with 90
     days of data after them count, so recent ones do not look like disengagement."""
@@ -320,14 +336,14 @@ def count_disengagement(t: Table) -> list[dict[str, Any]]:
     per_person = joined.group_by(["Person_ID", "missed_mode", *COLUMN.values()]).aggregate(
         reengaged=joined.attended_person.notnull().any()
     )
-    cohort = (
-        per_person.group_by(["missed_mode", "reengaged", *COLUMN.values()])
-        .aggregate(n=_.count())
-        .cache()
+    cohort = _kept(
+        per_person.group_by(["missed_mode", "reengaged", *COLUMN.values()]).aggregate(n=_.count()),
+        small=_is_small(t, rows),
     )
-    rows = _by_group(cohort, "missed_mode")
-    counts = rows.group_by(["dimension", "group", "missed_mode"]).aggregate(
-        people=rows.n.sum(), disengaged=ibis.cases((~rows.reengaged, rows.n), else_=0).sum()
+    grouped = _by_group(cohort, "missed_mode")
+    counts = grouped.group_by(["dimension", "group", "missed_mode"]).aggregate(
+        people=grouped.n.sum(),
+        disengaged=ibis.cases((~grouped.reengaged, grouped.n), else_=0).sum(),
     )
     found = [
         {
@@ -373,9 +389,11 @@ def _mode_all_only(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in rows if r["dimension"] != "access_need_mode" or r["mode"] == "all"]
 
 
-def count_all(t: Table) -> list[dict[str, Any]]:
-    """Contact counts and disengagement counts of a standardised table, merged."""
-    return merge_counts(count_groups(t), count_disengagement(t))
+def count_all(t: Table, *, rows: int | None = None) -> list[dict[str, Any]]:
+    """Contact counts and disengagement counts of a standardised table (of `rows` contacts, if
+    known), merged."""
+    rows = _count_rows(t) if rows is None else rows
+    return merge_counts(count_groups(t, rows=rows), count_disengagement(t, rows=rows))
 
 
 def merge_counts(

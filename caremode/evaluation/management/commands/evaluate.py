@@ -213,7 +213,7 @@ class Command(BaseCommand):
             try:
                 with counted_together(options["backend"], tables, con) as moved:
                     contacts = standardise(moved[0])
-                    counts = count_all(contacts)
+                    counts = count_all(contacts, rows=checked.rows)
                     extra = evaluate_outcomes(moved[1], contacts, counts) if scores else {}
                     counts = extra.pop("counts", counts)
                     over_time = evaluate_changes(contacts, changes, suppress=suppress)
