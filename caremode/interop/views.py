@@ -500,11 +500,11 @@ def _read(
             return None
         return fhir_resources.questionnaire(resource_id), None
     if resource == "RelatedPerson":
-        carer, _, person = resource_id.partition("-")
-        if _pk(carer) is None or _pk(person) is None:
+        carer_id, _, person_id = resource_id.partition("-")
+        if _pk(carer_id) is None or _pk(person_id) is None:
             return None
         shared = consents_naming_carers_to_systems(
-            _people(caller, pk=_pk(person)), carer_pk=_pk(carer)
+            _people(caller, pk=_pk(person_id)), carer_pk=_pk(carer_id)
         ).first()
         return (fhir_resources.related_person(shared), shared.service_user_id) if shared else None
     pk = _pk(resource_id)
