@@ -4,6 +4,7 @@ CapabilityStatement of what the API serves. Every resource made here is validate
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -88,6 +89,11 @@ CAPABILITIES: dict[str, dict[str, Any]] = {
     },
     "Questionnaire": {"interactions": ("read", "search-type"), "search": ()},
 }
+
+
+def instant(value: dt.datetime) -> str:
+    """A stored time in UTC, however it was given (the same whether just booked or read back)."""
+    return value.astimezone(dt.UTC).isoformat()
 
 
 def local_system(path: str) -> str:
@@ -370,7 +376,7 @@ def related_person(consent: CarerConsent) -> dict[str, Any]:
 def consent(record: CarerConsent) -> dict[str, Any]:
     """What the person agreed a carer may do (each scope an action), from grant to revocation.
     A revoked consent names no carer: its RelatedPerson is no longer shared."""
-    period = {"start": record.granted_at.isoformat()}
+    period = {"start": instant(record.granted_at)}
     provision: dict[str, Any] = {
         "type": "permit",
         "period": period,
@@ -385,7 +391,7 @@ def consent(record: CarerConsent) -> dict[str, Any]:
         ],
     }
     if record.revoked_at is not None:
-        period["end"] = record.revoked_at.isoformat()
+        period["end"] = instant(record.revoked_at)
     else:
         provision["actor"] = [
             {
@@ -425,7 +431,7 @@ def consent(record: CarerConsent) -> dict[str, Any]:
                 }
             ],
             "patient": {"reference": f"Patient/{record.service_user_id}"},
-            "dateTime": record.granted_at.isoformat(),
+            "dateTime": instant(record.granted_at),
             "performer": [{"reference": f"Patient/{record.service_user_id}"}],
             "policyRule": {"text": "The person's consent to share with a named carer (E10)."},
             "provision": provision,
@@ -454,10 +460,10 @@ def appointment(contact: Contact) -> dict[str, Any]:
         "id": str(contact.pk),
         "status": APPOINTMENT_STATUS.get(contact.attend_status or "", "booked"),
         "serviceType": _service_type(contact),
-        "start": contact.start.isoformat(),
-        "end": contact.end_at.isoformat(),
+        "start": instant(contact.start),
+        "end": instant(contact.end_at),
         "minutesDuration": contact.duration_minutes,
-        "created": contact.booked_at.isoformat(),
+        "created": instant(contact.booked_at),
         "participant": [
             {"actor": {"reference": f"Patient/{contact.service_user_id}"}, "status": "accepted"},
             {"actor": {"reference": f"Practitioner/{contact.clinician_id}"}, "status": "accepted"},
@@ -487,7 +493,7 @@ def encounter(contact: Contact) -> dict[str, Any]:
         "subject": {"reference": f"Patient/{contact.service_user_id}"},
         "participant": [{"individual": {"reference": f"Practitioner/{contact.clinician_id}"}}],
         "appointment": [{"reference": f"Appointment/{contact.pk}"}],
-        "period": {"start": contact.start.isoformat(), "end": contact.end_at.isoformat()},
+        "period": {"start": instant(contact.start), "end": instant(contact.end_at)},
         "extension": [
             {
                 "url": local_system("StructureDefinition/attend-status"),
