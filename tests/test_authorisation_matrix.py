@@ -414,3 +414,58 @@ def test_every_url_and_role_against_the_policy(world):
     unexpected_allows = [d for d in differences if d.startswith("ALLOWED")]
     assert not unexpected_allows, "\n".join(unexpected_allows)
     assert not differences, "\n".join(differences)
+
+
+@pytest.mark.django_db
+def test_every_fhir_resource_and_interaction_against_the_scopes():
+    """The FHIR API's matrix, from the CapabilityStatement's own table: each interaction of each
+    resource is open to a token whose scope names it, and 403 to one with every other scope (the
+    other resources' and this resource's other letters)."""
+    from caremode.interop.fhir_resources import CAPABILITIES
+    from caremode.interop.scopes import INTERACTION_LETTER, LETTERS
+
+    request_of = {
+        "read": ("GET", "/fhir/{resource}/1"),
+        "search-type": ("GET", "/fhir/{resource}"),
+        "create": ("POST", "/fhir/{resource}"),
+    }
+    letter_of = {
+        "read": INTERACTION_LETTER["read"],
+        "search-type": INTERACTION_LETTER["search"],
+        "create": INTERACTION_LETTER["create"],
+    }
+
+    def client_for(scope_text: str, name: str) -> Client:
+        credentials = register_client(name=name, scope_text=scope_text)
+        token = (
+            Client()
+            .post(
+                "/fhir/auth/token",
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": credentials.client_id,
+                    "client_secret": credentials.client_secret,
+                },
+            )
+            .json()["access_token"]
+        )
+        return Client(headers={"Authorization": f"Bearer {token}"})
+
+    differences = []
+    for resource, spec in sorted(CAPABILITIES.items()):
+        for interaction in spec["interactions"]:
+            method, pattern = request_of[interaction]
+            url = pattern.format(resource=resource)
+            letter = letter_of[interaction]
+            others = [f"system/{r}.cruds" for r in CAPABILITIES if r != resource]
+            rest = "".join(x for x in LETTERS if x != letter)
+            scoped = client_for(f"system/{resource}.{letter}", f"{resource}-{letter}")
+            unscoped = client_for(
+                " ".join([*others, f"system/{resource}.{rest}"]), f"{resource}-not-{letter}"
+            )
+            for client, should_allow in ((scoped, True), (unscoped, False)):
+                response = client.generic(method, url, data=b"", content_type="application/json")
+                allowed = response.status_code not in (401, 403)
+                if allowed != should_allow:
+                    differences.append(f"{method} {url} -> {response.status_code}")
+    assert not differences, "\n".join(differences)

@@ -4,20 +4,60 @@ CapabilityStatement of what the API serves. Every resource made here is validate
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any
 
+from django.conf import settings
 from fhir.resources import construct_fhir_element
 
+from caremode.accounts.models import User
+from caremode.core import codes
 from caremode.interop import questionnaires
 from caremode.monitoring.models import Assessment
-from caremode.people.models import ServiceUser
-from caremode.scheduling.models import TeamAlert
+from caremode.people.consent import scope_codes
+from caremode.people.models import CarerConsent, ServiceUser
+from caremode.scheduling.models import Contact, TeamAlert
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 ETHNIC_CATEGORY_URL = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory"
 ETHNIC_CATEGORY_SYSTEM = "https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland"
 INTERPRETER_REQUIRED_URL = "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired"
 LANGUAGE_SYSTEM = "urn:ietf:bcp:47"
+DELIVERY_CHANNEL_URL = (
+    "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-DeliveryChannel"
+)
+# UK Core DeliveryChannel codes ↔ CareMode's modes. Text message and email have no channel: an
+# Appointment in those modes carries no DeliveryChannel rather than a wrong one.
+DELIVERY_CHANNEL = {"face_to_face": "In-person", "telephone": "Telephone", "video": "Video"}
+MODE_OF_CHANNEL = {channel: mode for mode, channel in DELIVERY_CHANNEL.items()}
+ACT_CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+# Encounter class from the mode used: ambulatory (face to face) or virtual (every remote mode).
+# HH (home health) is not emitted: CareMode does not record where a face-to-face contact was.
+ENCOUNTER_CLASS = {
+    "face_to_face": ("AMB", "ambulatory"),
+    "video": ("VR", "virtual"),
+    "telephone": ("VR", "virtual"),
+    "text": ("VR", "virtual"),
+    "email": ("VR", "virtual"),
+}
+# Encounter type from a remote mode used (SNOMED CT, docs/data-standards.md); face to face and
+# email have no such code here and carry none.
+SNOMED = "http://snomed.info/sct"
+ENCOUNTER_TYPE = {
+    "telephone": ("185317003", "Telephone encounter"),
+    "video": ("307321000000107", "Video-link encounter"),
+    "text": ("445450000", "SMS encounter"),
+}
+# MHSDS AttendStatus → Appointment.status.
+APPOINTMENT_STATUS = {
+    "5": "fulfilled",
+    "6": "fulfilled",
+    "7": "noshow",
+    "3": "noshow",
+    "2": "cancelled",
+    "4": "cancelled",
+}
 # NHS Data Dictionary person stated gender codes → FHIR administrative gender.
 GENDER = {"1": "male", "2": "female", "9": "other", "X": "unknown"}
 
@@ -33,13 +73,55 @@ CAPABILITIES: dict[str, dict[str, Any]] = {
         "interactions": ("read", "search-type"),
         "search": (("patient", "reference"), ("derived-from", "reference")),
     },
+    "Practitioner": {"interactions": ("read", "search-type"), "search": (("identifier", "token"),)},
+    "RelatedPerson": {
+        "interactions": ("read", "search-type"),
+        "search": (("patient", "reference"),),
+    },
+    "Consent": {"interactions": ("read", "search-type"), "search": (("patient", "reference"),)},
+    "Appointment": {
+        "interactions": ("read", "search-type", "create"),
+        "search": (("patient", "reference"), ("date", "date")),
+    },
+    "Encounter": {
+        "interactions": ("read", "search-type"),
+        "search": (("patient", "reference"), ("date", "date")),
+    },
+    "Questionnaire": {"interactions": ("read", "search-type"), "search": ()},
 }
+
+
+def instant(value: dt.datetime) -> str:
+    """A stored time in UTC, however it was given (the same whether just booked or read back)."""
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def local_system(path: str) -> str:
+    """A CareMode identifier or code system, under the deployment's own address."""
+    return f"{settings.CAREMODE_BASE_URL.rstrip('/')}/fhir/{path}"
+
+
+def staff_username_system() -> str:
+    return local_system("Id/staff-username")
+
+
+def consultation_type_system() -> str:
+    return local_system("CodeSystem/consultation-type")
 
 
 def validated(resource: dict[str, Any]) -> dict[str, Any]:
     """The resource, checked against its FHIR R4 model (raises pydantic's ValidationError)."""
     construct_fhir_element(resource["resourceType"], resource)
     return resource
+
+
+def parsed(resource: dict[str, Any]) -> dict[str, Any]:
+    """A received resource as its FHIR R4 model reads it (raises pydantic's ValidationError):
+    each element of its FHIR type, whatever JSON type it was sent as, so a mapping that reads
+    it never meets a number where FHIR has a string."""
+    element = construct_fhir_element(resource["resourceType"], resource)
+    normal: dict[str, Any] = json.loads(element.json())
+    return normal
 
 
 def patient(person: ServiceUser) -> dict[str, Any]:
@@ -158,6 +240,15 @@ def operation_outcome(
     return validated({"resourceType": "OperationOutcome", "issue": [issue]})
 
 
+def questionnaire_url(measure: str) -> str:
+    return local_system(f"Questionnaire/{measure}")
+
+
+def questionnaire(measure: str) -> dict[str, Any]:
+    """The PHQ-9, GAD-7 or DIALOG definition CareMode asks, under its canonical URL."""
+    return validated({**questionnaires.questionnaire(measure), "url": questionnaire_url(measure)})
+
+
 def questionnaire_response(assessment: Assessment) -> dict[str, Any]:
     return validated(
         {
@@ -166,7 +257,10 @@ def questionnaire_response(assessment: Assessment) -> dict[str, Any]:
             "status": "completed" if assessment.complete else "in-progress",
             "subject": {"reference": f"Patient/{assessment.service_user_id}"},
             "authored": assessment.taken_at.isoformat(),
-            "item": questionnaires.response_items(assessment.measure, assessment.answers),
+            "questionnaire": questionnaire_url(assessment.measure),
+            "item": questionnaires.response_items(
+                assessment.measure, assessment.answers, assessment.more_help
+            ),
         }
     )
 
@@ -225,3 +319,198 @@ def flag(alert: TeamAlert) -> dict[str, Any]:
             "period": period,
         }
     )
+
+
+def practitioner(user: User) -> dict[str, Any]:
+    """A member of staff who delivers contacts, identified by their CareMode username (the only
+    identifier CareMode holds for staff: no GMC or NMC number is invented)."""
+    name: dict[str, Any] = {"text": str(user)}
+    if user.last_name:
+        name["family"] = user.last_name
+    if user.first_name:
+        name["given"] = [user.first_name]
+    body: dict[str, Any] = {
+        "resourceType": "Practitioner",
+        "id": str(user.pk),
+        "active": user.is_active,
+        "identifier": [{"system": staff_username_system(), "value": user.username}],
+        "name": [name],
+    }
+    if user.professional_group:
+        body["qualification"] = [{"code": {"text": user.professional_group}}]
+    return validated(body)
+
+
+def related_person_id(consent: CarerConsent) -> str:
+    """A carer as the carer of one person: the same carer of two people is two RelatedPersons."""
+    return f"{consent.carer_id}-{consent.service_user_id}"
+
+
+def related_person(consent: CarerConsent) -> dict[str, Any]:
+    """A carer named by a current consent; name and relationship only (no telephone or email:
+    the consent lets the team, not other systems, reach the carer)."""
+    carer = consent.carer
+    return validated(
+        {
+            "resourceType": "RelatedPerson",
+            "id": related_person_id(consent),
+            "active": True,
+            "patient": {"reference": f"Patient/{consent.service_user_id}"},
+            "relationship": [
+                {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/v3-RoleClass",
+                            "code": "CAREGIVER",
+                            "display": "caregiver",
+                        }
+                    ],
+                    "text": carer.relationship,
+                }
+            ],
+            "name": [{"family": carer.family_name, "given": [carer.given_name]}],
+        }
+    )
+
+
+def consent(record: CarerConsent) -> dict[str, Any]:
+    """What the person agreed a carer may do (each scope an action), from grant to revocation.
+    A revoked consent names no carer: its RelatedPerson is no longer shared."""
+    period = {"start": instant(record.granted_at)}
+    provision: dict[str, Any] = {
+        "type": "permit",
+        "period": period,
+        "action": [
+            {
+                "coding": [
+                    {"system": local_system("CodeSystem/carer-consent-scope"), "code": code}
+                ],
+                "text": label,
+            }
+            for code, label in scope_codes(record)
+        ],
+    }
+    if record.revoked_at is not None:
+        period["end"] = instant(record.revoked_at)
+    else:
+        provision["actor"] = [
+            {
+                "role": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/v3-RoleClass",
+                            "code": "CAREGIVER",
+                        }
+                    ]
+                },
+                "reference": {"reference": f"RelatedPerson/{related_person_id(record)}"},
+            }
+        ]
+    return validated(
+        {
+            "resourceType": "Consent",
+            "id": str(record.pk),
+            "status": "active" if record.revoked_at is None else "inactive",
+            "scope": {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                        "code": "patient-privacy",
+                    }
+                ]
+            },
+            "category": [
+                {
+                    "coding": [
+                        {
+                            "system": questionnaires.LOINC,
+                            "code": "59284-0",
+                            "display": "Patient Consent",
+                        }
+                    ]
+                }
+            ],
+            "patient": {"reference": f"Patient/{record.service_user_id}"},
+            "dateTime": instant(record.granted_at),
+            "performer": [{"reference": f"Patient/{record.service_user_id}"}],
+            "policyRule": {"text": "The person's consent to share with a named carer (E10)."},
+            "provision": provision,
+        }
+    )
+
+
+def _service_type(contact: Contact) -> list[dict[str, Any]]:
+    return [
+        {
+            "coding": [
+                {
+                    "system": consultation_type_system(),
+                    "code": contact.consultation_type,
+                    "display": contact.get_consultation_type_display(),
+                }
+            ]
+        }
+    ]
+
+
+def appointment(contact: Contact) -> dict[str, Any]:
+    """A booked contact and what became of it, with its UK Core DeliveryChannel (valueCode)."""
+    body: dict[str, Any] = {
+        "resourceType": "Appointment",
+        "id": str(contact.pk),
+        "status": APPOINTMENT_STATUS.get(contact.attend_status or "", "booked"),
+        "serviceType": _service_type(contact),
+        "start": instant(contact.start),
+        "end": instant(contact.end_at),
+        "minutesDuration": contact.duration_minutes,
+        "created": instant(contact.booked_at),
+        "participant": [
+            {"actor": {"reference": f"Patient/{contact.service_user_id}"}, "status": "accepted"},
+            {"actor": {"reference": f"Practitioner/{contact.clinician_id}"}, "status": "accepted"},
+        ],
+    }
+    if contact.planned_mode in DELIVERY_CHANNEL:
+        body["extension"] = [
+            {"url": DELIVERY_CHANNEL_URL, "valueCode": DELIVERY_CHANNEL[contact.planned_mode]}
+        ]
+    if contact.attend_status in codes.CANCELLED:
+        body["cancelationReason"] = {"text": codes.OUTCOME_PLAIN[contact.attend_status or ""]}
+    return validated(body)
+
+
+def encounter(contact: Contact) -> dict[str, Any]:
+    """A contact that took place: class from the mode used, the recorded outcome (MHSDS
+    AttendStatus) with it."""
+    mode = contact.mode_used or contact.planned_mode
+    class_code, class_display = ENCOUNTER_CLASS[mode]
+    status = contact.attend_status or ""
+    body: dict[str, Any] = {
+        "resourceType": "Encounter",
+        "id": str(contact.pk),
+        "status": "finished",
+        "class": {"system": ACT_CODE_SYSTEM, "code": class_code, "display": class_display},
+        "serviceType": _service_type(contact)[0],
+        "subject": {"reference": f"Patient/{contact.service_user_id}"},
+        "participant": [{"individual": {"reference": f"Practitioner/{contact.clinician_id}"}}],
+        "appointment": [{"reference": f"Appointment/{contact.pk}"}],
+        "period": {"start": instant(contact.start), "end": instant(contact.end_at)},
+        "extension": [
+            {
+                "url": local_system("StructureDefinition/attend-status"),
+                "valueCodeableConcept": {
+                    "coding": [
+                        {
+                            "system": local_system("CodeSystem/mhsds-attend-status"),
+                            "code": status,
+                            "display": codes.ATTEND_STATUS[status],
+                        }
+                    ],
+                    "text": codes.OUTCOME_PLAIN[status],
+                },
+            }
+        ],
+    }
+    if mode in ENCOUNTER_TYPE:
+        code, display = ENCOUNTER_TYPE[mode]
+        body["type"] = [{"coding": [{"system": SNOMED, "code": code, "display": display}]}]
+    return validated(body)

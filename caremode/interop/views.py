@@ -18,13 +18,21 @@ from django.views.decorators.http import require_GET
 from oauth2_provider.views import TokenView
 
 from caremode.core.errors import DomainError
-from caremode.interop import fhir_resources, questionnaires
+from caremode.interop import appointments, fhir_resources, questionnaires, search_dates
 from caremode.interop.services import Caller, audit_request, authenticate
 from caremode.monitoring.selectors import list_assessments_for_systems
 from caremode.monitoring.services import record_assessment
+from caremode.people.consent import consents_naming_carers_to_systems
 from caremode.people.models import ServiceUser
-from caremode.people.selectors import list_service_users_for_systems
-from caremode.scheduling.selectors import list_alerts_for_systems
+from caremode.people.selectors import (
+    is_in_care_of,
+    list_consents_for_systems,
+    list_practitioners_for_systems,
+    list_service_users_for_systems,
+)
+from caremode.scheduling.errors import ClinicianUnavailableError
+from caremode.scheduling.selectors import list_alerts_for_systems, list_contacts_for_systems
+from caremode.scheduling.services.booking import book_contact
 
 FHIR_JSON = "application/fhir+json"
 
@@ -100,7 +108,7 @@ def _scores(caller: Caller, people: QuerySet[ServiceUser], pk: int | None = None
 
 def _reference_id(value: str, kind: str) -> int | None:
     prefix, _, ident = value.rpartition("/")
-    if prefix not in ("", kind) or not ident.isdigit():
+    if prefix not in ("", kind) or _pk(ident) is None:
         return None
     return int(ident)
 
@@ -222,7 +230,11 @@ def create_questionnaire_response(request: HttpRequest, caller: Caller) -> HttpR
     try:
         with transaction.atomic():
             assessment = record_assessment(
-                actor=None, service_user=person, measure=answers.measure, answers=answers.answers
+                actor=None,
+                service_user=person,
+                measure=answers.measure,
+                answers=answers.answers,
+                more_help=answers.more_help,
             )
             audit_request(
                 caller,
@@ -252,12 +264,212 @@ def create_questionnaire_response(request: HttpRequest, caller: Caller) -> HttpR
     return fhir_response(fhir_resources.questionnaire_response(assessment), 201, Location=location)
 
 
+def search_practitioners(request: HttpRequest, caller: Caller) -> HttpResponse:
+    params = request.GET
+    unknown = sorted(set(params) - {"identifier"})
+    if unknown:
+        return outcome(400, "invalid", f"Unknown search parameter {unknown[0]!r}.", unknown[0])
+    staff = list_practitioners_for_systems()
+    if "identifier" in params:
+        system, bar, value = params["identifier"].rpartition("|")
+        if bar and system != fhir_resources.staff_username_system():
+            return outcome(
+                400,
+                "invalid",
+                f"Practitioners are found by {fhir_resources.staff_username_system()}|username.",
+                "identifier",
+            )
+        staff = [user for user in staff if user.username == value]
+    audit_request(caller, interaction="search", resource="Practitioner")
+    return fhir_response(
+        fhir_resources.searchset(
+            base_url(request), [fhir_resources.practitioner(user) for user in staff]
+        )
+    )
+
+
+def search_related_persons(request: HttpRequest, caller: Caller) -> HttpResponse:
+    people = _people_searched(request, caller, {"patient"})
+    if isinstance(people, HttpResponse):
+        return people
+    consents = list(consents_naming_carers_to_systems(people))
+    audit_request(
+        caller,
+        interaction="search",
+        resource="RelatedPerson",
+        subject_ids=sorted({c.service_user_id for c in consents}),
+    )
+    return fhir_response(
+        fhir_resources.searchset(
+            base_url(request), [fhir_resources.related_person(c) for c in consents]
+        )
+    )
+
+
+def search_consents(request: HttpRequest, caller: Caller) -> HttpResponse:
+    people = _people_searched(request, caller, {"patient"})
+    if isinstance(people, HttpResponse):
+        return people
+    consents = list_consents_for_systems(people=people)
+    audit_request(
+        caller,
+        interaction="search",
+        resource="Consent",
+        subject_ids=sorted({c.service_user_id for c in consents}),
+    )
+    return fhir_response(
+        fhir_resources.searchset(base_url(request), [fhir_resources.consent(c) for c in consents])
+    )
+
+
+def _search_contacts(request: HttpRequest, caller: Caller, resource: str) -> HttpResponse:
+    """Appointments (every care contact) or Encounters (those that took place), by `patient`
+    and `date` (the start, with the FHIR prefixes eq, ge, gt, le, lt)."""
+    people = _people_searched(request, caller, {"patient", "date"})
+    if isinstance(people, HttpResponse):
+        return people
+    try:
+        bounds = search_dates.bounds(request.GET.getlist("date"))
+    except search_dates.DateSearchError as error:
+        return outcome(400, "invalid", str(error), "date")
+    contacts = list_contacts_for_systems(
+        people=people,
+        starts_from=bounds.starts_from,
+        starts_before=bounds.starts_before,
+        attended_only=resource == "Encounter",
+    )
+    audit_request(
+        caller,
+        interaction="search",
+        resource=resource,
+        subject_ids=sorted({c.service_user_id for c in contacts}),
+    )
+    mapping = fhir_resources.encounter if resource == "Encounter" else fhir_resources.appointment
+    return fhir_response(
+        fhir_resources.searchset(base_url(request), [mapping(c) for c in contacts])
+    )
+
+
+def search_appointments(request: HttpRequest, caller: Caller) -> HttpResponse:
+    return _search_contacts(request, caller, "Appointment")
+
+
+def search_encounters(request: HttpRequest, caller: Caller) -> HttpResponse:
+    return _search_contacts(request, caller, "Encounter")
+
+
+def search_questionnaires(request: HttpRequest, caller: Caller) -> HttpResponse:
+    if request.GET:
+        unknown = sorted(request.GET)[0]
+        return outcome(400, "invalid", f"Unknown search parameter {unknown!r}.", unknown)
+    audit_request(caller, interaction="search", resource="Questionnaire")
+    return fhir_response(
+        fhir_resources.searchset(
+            base_url(request),
+            [fhir_resources.questionnaire(q) for q in questionnaires.QUESTIONNAIRE_IDS],
+        )
+    )
+
+
+# Where a booking refusal points in the Appointment (the service names its form field).
+APPOINTMENT_ELEMENT = {
+    "start": "Appointment.start",
+    "duration_minutes": "Appointment.minutesDuration",
+    "mode": "Appointment.extension",
+    "consultation_type": "Appointment.serviceType",
+}
+
+
+def _json_body(request: HttpRequest, resource: str) -> dict[str, Any] | HttpResponse:
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return outcome(400, "structure", "The body is not JSON.")
+    if not isinstance(body, dict) or body.get("resourceType") != resource:
+        return outcome(422, "invalid", f"The body is a {resource}.", resource)
+    return body
+
+
+def create_appointment(request: HttpRequest, caller: Caller) -> HttpResponse:
+    """Book through the scheduling app's booking service, with the same rules as the pages: the
+    practitioner books in their own diary for someone in their care, in a mode the service
+    offers; a time that clashes is refused (409) and nothing is stored."""
+    body = _json_body(request, "Appointment")
+    if isinstance(body, HttpResponse):
+        return body
+    try:
+        booking = appointments.read_booking(
+            fhir_resources.parsed(body),
+            consultation_type_system=fhir_resources.consultation_type_system(),
+        )
+    except pydantic.ValidationError as error:
+        return _invalid(error, "Appointment")
+    except appointments.AppointmentInputError as error:
+        return outcome(422, "invalid", str(error), error.expression)
+    person = _people(caller, pk=booking.patient_id).first()
+    if person is None:
+        return outcome(
+            422, "not-found", "The patient is not known to CareMode.", "Appointment.participant"
+        )
+    staff = list_practitioners_for_systems(pk=booking.practitioner_id)
+    clinician = staff[0] if staff and staff[0].is_active else None
+    if clinician is None or not is_in_care_of(clinician, person.pk):
+        return outcome(
+            422,
+            "business-rule",
+            f"Practitioner/{booking.practitioner_id} is not a current member of the care team "
+            f"of Patient/{person.pk}.",
+            "Appointment.participant",
+        )
+    try:
+        with transaction.atomic():
+            contact = book_contact(
+                actor=clinician,
+                service_user=person,
+                consultation_type=booking.consultation_type,
+                mode=booking.mode,
+                start=booking.start,
+                duration_minutes=booking.duration_minutes,
+            )
+            audit_request(
+                caller,
+                interaction="create",
+                resource="Appointment",
+                resource_id=str(contact.pk),
+                subject_ids=[person.pk],
+                outcome=201,
+            )
+    except ClinicianUnavailableError as error:
+        return outcome(409, "conflict", str(error), "Appointment.start")
+    except DomainError as error:
+        return outcome(
+            422,
+            "business-rule",
+            str(error),
+            APPOINTMENT_ELEMENT.get(error.field or "", "Appointment"),
+        )
+    return fhir_response(
+        fhir_resources.appointment(contact),
+        201,
+        Location=f"{base_url(request)}Appointment/{contact.pk}",
+    )
+
+
 SEARCH = {
     "Patient": search_patients,
     "Observation": search_observations,
     "Flag": search_flags,
+    "Practitioner": search_practitioners,
+    "RelatedPerson": search_related_persons,
+    "Consent": search_consents,
+    "Appointment": search_appointments,
+    "Encounter": search_encounters,
+    "Questionnaire": search_questionnaires,
 }
-CREATE = {"QuestionnaireResponse": create_questionnaire_response}
+CREATE = {
+    "QuestionnaireResponse": create_questionnaire_response,
+    "Appointment": create_appointment,
+}
 
 
 @fhir_endpoint
@@ -273,10 +485,52 @@ def type_level(request: HttpRequest, caller: Caller, resource: str) -> HttpRespo
     return handlers[resource](request, caller)
 
 
-def _read(caller: Caller, resource: str, pk: int) -> tuple[dict[str, Any], int] | None:
+def _pk(resource_id: str) -> int | None:
+    """A record id: ASCII digits that fit the database's integers, else None (not known)."""
+    digits = resource_id.isascii() and resource_id.isdigit() and len(resource_id) < 19
+    return int(resource_id) if digits else None
+
+
+def _read(
+    caller: Caller, resource: str, resource_id: str
+) -> tuple[dict[str, Any], int | None] | None:
+    """The resource and the person it is about, or None when unknown or not visible alike."""
+    if resource == "Questionnaire":
+        if resource_id not in questionnaires.QUESTIONNAIRE_IDS:
+            return None
+        return fhir_resources.questionnaire(resource_id), None
+    if resource == "RelatedPerson":
+        carer_id, _, person_id = resource_id.partition("-")
+        if _pk(carer_id) is None or _pk(person_id) is None:
+            return None
+        shared = consents_naming_carers_to_systems(
+            _people(caller, pk=_pk(person_id)), carer_pk=_pk(carer_id)
+        ).first()
+        return (fhir_resources.related_person(shared), shared.service_user_id) if shared else None
+    pk = _pk(resource_id)
+    if pk is None:
+        return None
     if resource == "Patient":
         person = _people(caller, pk=pk).first()
         return (fhir_resources.patient(person), person.pk) if person else None
+    if resource == "Practitioner":
+        staff = list_practitioners_for_systems(pk=pk)
+        return (fhir_resources.practitioner(staff[0]), None) if staff else None
+    if resource == "Consent":
+        consents = list_consents_for_systems(people=_people(caller), pk=pk)
+        return (
+            (fhir_resources.consent(consents[0]), consents[0].service_user_id) if consents else None
+        )
+    if resource in ("Appointment", "Encounter"):
+        contacts = list_contacts_for_systems(
+            people=_people(caller), pk=pk, attended_only=resource == "Encounter"
+        )
+        if not contacts:
+            return None
+        mapping = (
+            fhir_resources.encounter if resource == "Encounter" else fhir_resources.appointment
+        )
+        return mapping(contacts[0]), contacts[0].service_user_id
     if resource == "Flag":
         alerts = list_alerts_for_systems(people=_people(caller), pk=pk)
         return (fhir_resources.flag(alerts[0]), alerts[0].service_user_id) if alerts else None
@@ -286,7 +540,7 @@ def _read(caller: Caller, resource: str, pk: int) -> tuple[dict[str, Any], int] 
             (fhir_resources.observation(scores[0]), scores[0].service_user_id) if scores else None
         )
     assessments = list_assessments_for_systems(people=_people(caller), pk=pk)
-    if assessments and assessments[0].measure in questionnaires.TOTAL:
+    if assessments and assessments[0].measure in questionnaires.NAMES:
         return fhir_resources.questionnaire_response(assessments[0]), assessments[0].service_user_id
     return None
 
@@ -297,7 +551,7 @@ def instance(request: HttpRequest, caller: Caller, resource: str, resource_id: s
     refusal = _refuse_scope(caller, resource, "read")
     if refusal:
         return refusal
-    found = _read(caller, resource, int(resource_id)) if resource_id.isdigit() else None
+    found = _read(caller, resource, resource_id)
     if found is None:
         audit_request(
             caller, interaction="read", resource=resource, resource_id=resource_id, outcome=404
@@ -309,6 +563,6 @@ def instance(request: HttpRequest, caller: Caller, resource: str, resource_id: s
         interaction="read",
         resource=resource,
         resource_id=resource_id,
-        subject_ids=[subject],
+        subject_ids=[subject] if subject is not None else [],
     )
     return fhir_response(body)

@@ -94,3 +94,28 @@ def service_users_sharing_appointments_with(account: User) -> QuerySet[CarerCons
     told about appointments (what a carer may see: `ServiceUser.objects.visible_to`)."""
     told = CarerConsent.objects.filter(CURRENT & APPOINTMENT_DETAILS, carer__account=account)
     return told.values_list("service_user_id", flat=True)
+
+
+def consents_naming_carers_to_systems(
+    people: QuerySet[ServiceUser], *, carer_pk: int | None = None
+) -> QuerySet[CarerConsent]:
+    """Current consents of `people` (already chosen through the selector for systems,
+    caremode.interop), with the carer: a trust's record system is told who a person's carer is
+    (FHIR RelatedPerson) only while the person's consent to that carer stands, whatever its
+    scope; revoking it ends the sharing at once (E10, hazard H-F05)."""
+    consents = CarerConsent.objects.filter(CURRENT, service_user__in=people)
+    if carer_pk is not None:
+        consents = consents.filter(carer_id=carer_pk)
+    return consents.select_related("carer").order_by("carer_id", "service_user_id")
+
+
+def scope_codes(consent: CarerConsent) -> list[tuple[str, str]]:
+    """(code, label) of each thing `consent` lets the carer do, in the order the pages list
+    them, by a code systems can read (the FHIR Consent's actions); the same whether or not it
+    has been revoked."""
+    held = (
+        ("join-contacts", consent.scope_join_contacts),
+        ("appointment-details", consent.scope_appointment_details),
+        ("assessment-input", consent.scope_assessment_input),
+    )
+    return list(zip((code for code, on in held if on), consent.scopes(), strict=True))

@@ -180,3 +180,32 @@ def list_service_users_for_systems(
     if nhs_number is not None:
         people = people.filter(nhs_number=nhs_number)
     return people
+
+
+def list_consents_for_systems(
+    *, people: QuerySet[ServiceUser], pk: int | None = None
+) -> list[CarerConsent]:
+    """Every carer consent of `people` (already chosen through the selector for systems,
+    caremode.interop), revoked ones too so a record system sees when sharing ended; oldest
+    first. The caller audits what it returns."""
+    consents = CarerConsent.objects.filter(service_user__in=people)
+    if pk is not None:
+        consents = consents.filter(pk=pk)
+    return list(consents.order_by("granted_at", "pk"))
+
+
+def list_practitioners_for_systems(*, pk: int | None = None) -> list[User]:
+    """The staff who deliver contacts (clinicians and team managers, current or not) as a
+    trust's record system sees them through the FHIR API (caremode.interop), by id. The caller
+    audits what it returns."""
+    staff = User.objects.filter(role__in=["clinician", "team_manager"])
+    if pk is not None:
+        staff = staff.filter(pk=pk)
+    return list(staff.order_by("pk"))
+
+
+def is_in_care_of(user: User, service_user_pk: int) -> bool:
+    """Whether `user` (staff) may see `service_user_pk`'s record, as the pages decide it
+    (`ServiceUser.objects.visible_to`): a system books a contact only in the diary of someone
+    in the person's care team."""
+    return ServiceUser.objects.visible_to(user).filter(pk=service_user_pk).exists()

@@ -510,3 +510,26 @@ def list_alerts_for_systems(
     if pk is not None:
         alerts = alerts.filter(pk=pk)
     return list(alerts.order_by("raised_at", "pk"))
+
+
+def list_contacts_for_systems(
+    *,
+    people: QuerySet[ServiceUser],
+    pk: int | None = None,
+    starts_from: dt.datetime | None = None,
+    starts_before: dt.datetime | None = None,
+    attended_only: bool = False,
+) -> list[Contact]:
+    """Care contacts of `people` (already chosen through `people`'s selector for systems,
+    caremode.interop), by start: from `starts_from` (inclusive) and before `starts_before`;
+    with `attended_only`, those that took place. The caller audits what it returns."""
+    contacts = Contact.objects.care().filter(service_user__in=people)
+    if pk is not None:
+        contacts = contacts.filter(pk=pk)
+    if starts_from is not None:
+        contacts = contacts.filter(start__gte=starts_from)
+    if starts_before is not None:
+        contacts = contacts.filter(start__lt=starts_before)
+    if attended_only:
+        contacts = contacts.filter(attend_status__in=sorted(codes.ATTENDED))
+    return list(contacts.order_by("start", "pk"))

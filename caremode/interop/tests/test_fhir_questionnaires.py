@@ -167,34 +167,129 @@ def test_malformed_json_is_400_and_invalid_resources_are_422_naming_the_element(
     assert not Assessment.objects.exists()
 
 
+def dialog_response(person, ratings: dict[str, int], more_help: set[str] = frozenset()) -> dict:
+    items = []
+    for key, value in ratings.items():
+        items.append({"linkId": key, "answer": [{"valueInteger": value}]})
+        items.append({"linkId": f"{key}_more_help", "answer": [{"valueBoolean": key in more_help}]})
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "status": "completed",
+        "subject": {"reference": f"Patient/{person.pk}"},
+        "item": items,
+    }
+
+
+def test_a_dialog_response_is_stored_with_its_means_and_more_help(api):
+    from caremode.interop.questionnaires import DIALOG_KEYS
+
+    person = ServiceUserFactory()
+    # Life domains 4 (mean 4.00), treatment aspects 6 (mean 6.00).
+    ratings = {key: (4 if n < 8 else 6) for n, key in enumerate(DIALOG_KEYS)}
+    response = post(api, dialog_response(person, ratings, {"dialog_job", "dialog_medication"}))
+    assert response.status_code == 201, response.content
+    assessment = Assessment.objects.get(service_user=person)
+    assert assessment.measure == "DIALOG" and assessment.complete
+    assert assessment.score == 4 and assessment.treatment_mean == 6
+    assert sorted(assessment.more_help) == ["dialog_job", "dialog_medication"]
+    read = api.get(f"/fhir/QuestionnaireResponse/{assessment.pk}").json()
+    assert read["questionnaire"].endswith("/fhir/Questionnaire/DIALOG")
+    answered = {i["linkId"]: i["answer"][0] for i in read["item"]}
+    assert answered["dialog_safety"] == {"valueInteger": 4}
+    assert answered["dialog_job_more_help"] == {"valueBoolean": True}
+    assert answered["dialog_safety_more_help"] == {"valueBoolean": False}
+    # DIALOG has no LOINC total: no Observation.
+    assert api.get("/fhir/Observation", {"patient": f"Patient/{person.pk}"}).json()["total"] == 0
+
+
+def test_a_dialog_rating_outside_1_to_7_is_refused_and_a_missing_one_leaves_it_incomplete(api):
+    from caremode.interop.questionnaires import DIALOG_KEYS
+
+    person = ServiceUserFactory()
+    ratings = dict.fromkeys(DIALOG_KEYS, 5)
+    ratings["dialog_friendships"] = 0
+    refused = post(api, dialog_response(person, ratings))
+    assert refused.status_code == 422
+    [expression] = refused.json()["issue"][0]["expression"]
+    assert expression.endswith(".answer[0].valueInteger")
+    assert not Assessment.objects.exists()
+    del ratings["dialog_friendships"]
+    partial = post(api, dialog_response(person, ratings))
+    assert partial.status_code == 201
+    assert "dialog_friendships" in partial.json()["issue"][0]["diagnostics"]
+    assert not Assessment.objects.get(service_user=person).complete
+
+
 def test_every_emitted_resource_validates_with_fhir_resources_r4(api):
     """One pass over every kind of resource the API emits: each body parsed by its R4 model."""
+    import datetime as dt
+
+    from django.utils import timezone
     from fhir.resources import construct_fhir_element
+
+    from caremode.people.services import revoke_consent
+    from tests.factories import CarerConsentFactory, ContactFactory, UserFactory
 
     person = ServiceUserFactory(interpreter_needed=True)
     # Item 9 above 0: an urgent alert, so a Flag to read as well.
     created = post(api, response_for(person, "PHQ9", [1] * 9)).json()
+    from caremode.interop.questionnaires import DIALOG_KEYS
+
+    dialog = post(api, dialog_response(person, dict.fromkeys(DIALOG_KEYS, 3))).json()
+    clinician = UserFactory(first_name="Ann", last_name="Smith", professional_group="Nurse")
+    consent = CarerConsentFactory(service_user=person)
+    revoked = CarerConsentFactory(service_user=person, scope_assessment_input=True)
+    revoke_consent(actor=clinician, consent=revoked)
+    held = ContactFactory(
+        service_user=person,
+        clinician=clinician,
+        start=timezone.now() - dt.timedelta(days=3),
+        attend_status="5",
+        mode_used="face_to_face",
+    )
+    ContactFactory(
+        service_user=person, start=timezone.now() - dt.timedelta(days=2), attend_status="2"
+    )
+    ContactFactory(service_user=person, planned_mode="email")
+    patient = {"patient": f"Patient/{person.pk}"}
     bodies = [
         api.get("/fhir/metadata").json(),
         api.get(f"/fhir/Patient/{person.pk}").json(),
         api.get("/fhir/Patient").json(),
         api.get(f"/fhir/QuestionnaireResponse/{created['id']}").json(),
+        api.get(f"/fhir/QuestionnaireResponse/{dialog['id']}").json(),
         api.get(f"/fhir/Observation/{created['id']}").json(),
         api.get("/fhir/Observation").json(),
         api.get("/fhir/Flag").json(),
         api.get(f"/fhir/Flag/{TeamAlert.objects.filter(service_user=person).first().pk}").json(),
+        api.get(f"/fhir/Practitioner/{clinician.pk}").json(),
+        api.get("/fhir/Practitioner").json(),
+        api.get(f"/fhir/RelatedPerson/{consent.carer_id}-{person.pk}").json(),
+        api.get("/fhir/RelatedPerson", patient).json(),
+        api.get(f"/fhir/Consent/{consent.pk}").json(),
+        api.get("/fhir/Consent", patient).json(),
+        api.get(f"/fhir/Appointment/{held.pk}").json(),
+        api.get("/fhir/Appointment", patient).json(),
+        api.get(f"/fhir/Encounter/{held.pk}").json(),
+        api.get("/fhir/Encounter", patient).json(),
+        api.get("/fhir/Questionnaire").json(),
+        *(api.get(f"/fhir/Questionnaire/{q}").json() for q in ("PHQ9", "GAD7", "DIALOG")),
         post(api, "{").json(),
     ]
     kinds = {b["resourceType"] for b in bodies}
-    assert kinds == {
-        "CapabilityStatement",
-        "Patient",
-        "Bundle",
-        "QuestionnaireResponse",
-        "Observation",
-        "OperationOutcome",
-        "Flag",
-    }
-    assert set(fhir_resources.CAPABILITIES) <= kinds
+    assert (
+        set(fhir_resources.CAPABILITIES) | {"CapabilityStatement", "Bundle", "OperationOutcome"}
+        == kinds
+    )
     for body in bodies:
         construct_fhir_element(body["resourceType"], body)
+        for entry in body.get("entry", []) if body["resourceType"] == "Bundle" else []:
+            construct_fhir_element(entry["resource"]["resourceType"], entry["resource"])
+    searched = {
+        e["resource"]["resourceType"]
+        for b in bodies
+        if b["resourceType"] == "Bundle"
+        for e in b["entry"]
+    }
+    # Every searchable resource came back inside a searchset as well as on its own.
+    assert searched == set(fhir_resources.CAPABILITIES) - {"QuestionnaireResponse"}
