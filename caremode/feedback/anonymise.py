@@ -18,7 +18,7 @@ excerpts are also shown only for groups of at least 5 (TH7, docs/clinical-safety
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 NAME = "[name]"
 
@@ -49,18 +49,24 @@ def _title_to_name(match: re.Match[str]) -> str:
     return f"{title} {NAME}"
 
 
+def anonymiser(names: Iterable[str] = ()) -> Callable[[str], str]:
+    """`anonymise` with `names` prepared once, for many excerpts."""
+    known = frozenset(n.casefold() for n in names if len(n) >= MINIMUM_NAME_LENGTH)
+
+    def name_or_word(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return NAME if _POSSESSIVE.sub("", word).casefold() in known else word
+
+    def anonymise_one(text: str) -> str:
+        result = text
+        for pattern, replacement in _PATTERNS:
+            result = pattern.sub(replacement, result)
+        result = _TITLE.sub(_title_to_name, result)
+        return _WORD.sub(name_or_word, result) if known else result
+
+    return anonymise_one
+
+
 def anonymise(text: str, names: Iterable[str] = ()) -> str:
     """`text` with identifiers and names replaced by bracketed words (see the module)."""
-    known = {n.casefold() for n in names if len(n) >= MINIMUM_NAME_LENGTH}
-    result = text
-    for pattern, replacement in _PATTERNS:
-        result = pattern.sub(replacement, result)
-    result = _TITLE.sub(_title_to_name, result)
-    if known:
-
-        def name_or_word(match: re.Match[str]) -> str:
-            word = match.group(0)
-            return NAME if _POSSESSIVE.sub("", word).casefold() in known else word
-
-        result = _WORD.sub(name_or_word, result)
-    return result
+    return anonymiser(names)(text)

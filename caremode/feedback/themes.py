@@ -28,7 +28,7 @@ from typing import Any, Final
 
 from caremode.core import codes
 from caremode.core.suppression import THRESHOLD, suppress_count
-from caremode.feedback.anonymise import anonymise
+from caremode.feedback.anonymise import anonymiser
 from caremode.feedback.models import Code, Coding, Excerpt, ExcerptSource, Reconciliation
 
 NOT_RECORDED: Final = "Not recorded"
@@ -266,13 +266,14 @@ def _mode_order(mode: str) -> int:
     return order.index(mode) if mode in order else len(order)
 
 
-def shown_excerpts(texts: list[str], *, count: int, names: Iterable[str], limit: int) -> list[str]:
+def shown_excerpts(
+    texts: list[str], *, count: int, anonymise: Callable[[str], str], limit: int
+) -> list[str]:
     """The excerpts behind one count, anonymised, or none when the count is under the threshold
     (TH6, TH7): the words of fewer than 5 people are not shown, as their number is not."""
     if count < THRESHOLD:
         return []
-    names = list(names)
-    return [anonymise(text, names) for text in texts[:limit]]
+    return [anonymise(text) for text in texts[:limit]]
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,7 @@ def published(
 ) -> dict[str, Any]:
     """The selection as it may be shown or downloaded: every count suppressed, excerpts only
     behind counts of at least 5 and anonymised. Themes in codebook order."""
-    names = list(names)
+    anonymise = anonymiser(names)
     limit = EXCERPTS_SHOWN_FOR_ONE_THEME if filters.theme else EXCERPTS_SHOWN
     order = [k for k in codebook if k in counts.by_mode or k in counts.by_group]
     modes = [(m, mode_label(m)) for m in counts.modes]
@@ -338,7 +339,7 @@ def published(
         for key in order:
             n = counts.by_mode.get(key, {}).get(mode, 0)
             texts = shown_excerpts(
-                counts.excerpts.get((key, mode), []), count=n, names=names, limit=limit
+                counts.excerpts.get((key, mode), []), count=n, anonymise=anonymise, limit=limit
             )
             if texts:
                 themes.append({"theme": codebook[key], "count": suppress_count(n), "texts": texts})
@@ -413,7 +414,7 @@ def export_rows(
     for t in themed:
         for theme in t.themes:
             cell[(t.mode, theme)] += 1
-    names = list(names)
+    anonymise = anonymiser(names)
     rows = []
     for t in themed:
         text = ""
@@ -421,7 +422,7 @@ def export_rows(
             if theme not in codebook:
                 continue
             if cell[(t.mode, theme)] >= THRESHOLD and not text:
-                text = anonymise(t.text, names)
+                text = anonymise(t.text)
             info = codebook[theme]
             rows.append(
                 {

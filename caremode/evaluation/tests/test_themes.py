@@ -66,7 +66,7 @@ def test_the_report_says_what_people_said_with_small_themes_suppressed(tmp_path)
     results = json.loads((out / "results.json").read_text())
     said = results["themes"]
     assert said["rows"] == 11 and said["excerpts"] == "10"  # 10 excerpts, rounded to 5
-    telephone, video = said["modes"]
+    video, telephone = said["modes"]  # in the order of core.codes.MODES
     assert telephone["label"] == "Telephone" and telephone["excerpts"] == "5"  # 7
     connection, travel = telephone["themes"]
     assert connection["theme"] == "C14" and connection["excerpts"] == "5"
