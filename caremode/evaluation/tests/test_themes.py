@@ -110,7 +110,7 @@ def test_bad_theme_rows_are_named_and_nothing_is_written(tmp_path):
     rows = [
         _row("a", "telephone", "C14", month="2026-13"),
         _row("", "carrier_pigeon", "C14"),
-        _row("c", "video", "", Evidence="E99", Source="neighbour"),
+        _row("c", "video", "", Evidence="E100", Source="neighbour"),
         _row("d", "video", "C02"),
     ]
     with pytest.raises(CommandError) as caught:
@@ -121,7 +121,7 @@ def test_bad_theme_rows_are_named_and_nothing_is_written(tmp_path):
     assert "missing value in column ExcerptRef: row 3" in message
     assert "unknown mode in column Mode: row 3: 'carrier_pigeon'" in message
     assert "missing value in column Theme: row 4" in message
-    assert "unknown evidence code in column Evidence: row 4: 'E99'" in message
+    assert "unknown evidence code in column Evidence: row 4: 'E100'" in message
     assert "unknown source in column Source: row 4: 'neighbour'" in message
     assert not (tmp_path / "out").exists()
 
