@@ -172,6 +172,8 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "feedback:answer": ("GET", {"service_user"}),
     "feedback:results": ("GET", {"team_manager", "analyst"}),
     "feedback:fft_csv": ("GET", {"team_manager", "analyst"}),
+    "feedback:themes": ("GET", {"team_manager", "analyst"}),
+    "feedback:themes_csv": ("GET", {"team_manager", "analyst"}),
     "feedback:link_feedback": ("GET", set()),
     "feedback:link_carer_input": ("GET", set()),
     "feedback:my_invitation": ("GET", {"carer"}),

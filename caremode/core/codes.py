@@ -224,3 +224,21 @@ SERVICE_CHANGE_COLUMNS: Final = (
     "ModesBefore",
     "ModesAfter",
 )
+
+# The columns of the themes file: what `caremode themes_export` writes and `caremode evaluate
+# --themes` reads, one row per excerpt and agreed theme (docs/themes.md). `ExcerptRef` is a
+# pseudonym of the excerpt (the same for each of its themes), `Month` YYYY-MM, `Mode` a key of
+# MODES or empty, `Source` who said it (service_user, carer, staff, imported), `Theme` the code's
+# key, `Evidence` `;`-separated E-numbers, `Text` the excerpt anonymised, empty when fewer than
+# 5 excerpts of its mode carry the theme.
+THEME_COLUMNS: Final = (
+    "ExcerptRef",
+    "Month",
+    "Mode",
+    "Source",
+    "Theme",
+    "ThemeLabel",
+    "Evidence",
+    "Text",
+)
+THEME_SOURCES: Final = frozenset({"service_user", "carer", "staff", "imported"})

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from caremode.accounts.models import Role, User
 from caremode.feedback.models import CarerInput, CarerInvitation, FeedbackRequest, Respondent
-from caremode.people.models import ServiceUser
+from caremode.people.models import Carer, ServiceUser
 
 
 def own_requests(user: User) -> QuerySet[FeedbackRequest]:
@@ -74,3 +74,17 @@ def carer_views_by_contact(views: list[CarerInput]) -> dict[int, list[CarerInput
         if view.contact_id is not None:
             by_contact[view.contact_id].append(view)
     return dict(by_contact)
+
+
+def known_names() -> set[str]:
+    """Every given and family name of the staff, service users and carers CareMode holds, to be
+    taken out of excerpts before they are shown (`anonymise`); never shown themselves."""
+    names: set[str] = set()
+    for model, fields in (
+        (User, ("first_name", "last_name", "display_name")),
+        (ServiceUser, ("given_name", "family_name")),
+        (Carer, ("given_name", "family_name")),
+    ):
+        for row in model._default_manager.values_list(*fields):
+            names.update(part for value in row for part in value.split() if part)
+    return names

@@ -9,6 +9,8 @@ urlpatterns = [
     path("feedback/questionnaires/<int:pk>/", views.answer, name="answer"),
     path("feedback/results/", views.results_page, name="results"),
     path("feedback/friends-and-family-test.csv", views.fft_csv, name="fft_csv"),
+    path("feedback/themes/", views.themes_page, name="themes"),
+    path("feedback/themes.csv", views.themes_csv, name="themes_csv"),
     path("feedback/<str:token>/", views.link_feedback, name="link_feedback"),
     # Carers' input to assessments (E10).
     path("carer-input/<str:token>/", views.link_carer_input, name="link_carer_input"),

@@ -12,17 +12,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caremode.accounts.models import CARE_TEAM_ROLES, Role
-from caremode.audit.services import record_list_read
+from caremode.audit.models import AuditAction
+from caremode.audit.services import record_event, record_list_read
+from caremode.core import codes
 from caremode.core.access import AuthenticatedRequest, care_team_required, roles_required
 from caremode.core.errors import DomainError
 from caremode.core.forms import add_domain_error, posted, submitted
-from caremode.feedback import carer_input, results, selectors, services
+from caremode.feedback import carer_input, results, selectors, services, themes
 from caremode.feedback.access import (
     access_carer_views_of_contact,
     access_consent_to_give_input,
@@ -150,6 +155,87 @@ def fft_csv(request: AuthenticatedRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="friends-and-family-test.csv"'
     csv.writer(response).writerows(results.fft_csv_rows(results.fft_rows()))
+    return response
+
+
+def _themes(
+    request: AuthenticatedRequest,
+) -> tuple[themes.Filters, dict[str, Any], int, dict[str, themes.ThemeInfo]]:
+    """The themes selection of the query string, counted and published (suppressed and
+    anonymised), and how many coded excerpts of the period are waiting for agreement."""
+    codebook = themes.load_codebook()
+    filters = themes.Filters.from_query(request.GET.dict(), theme_keys=codebook)
+    since = themes.first_month(filters.period, today=timezone.localdate())
+    themed, waiting = themes.themed_excerpts(since=since)
+    shown = themes.published(
+        themes.count_themes(themed, filters),
+        filters,
+        codebook=codebook,
+        names=selectors.known_names(),
+    )
+    return filters, shown, waiting, codebook
+
+
+@roles_required(*RESULTS_ROLES)
+@require_GET
+def themes_page(request: AuthenticatedRequest) -> HttpResponse:
+    """Themes by mode and group, over time, and the excerpts behind each: every count
+    suppressed, excerpts only behind counts of 5 or more and anonymised (TH6, TH7). Filters
+    in the query string (a GET form, no JavaScript needed). Audited as a read."""
+    filters, shown, waiting, codebook = _themes(request)
+    with transaction.atomic():
+        record_event(
+            actor=request.user,
+            action=AuditAction.READ,
+            object_type="feedback.themes",
+            detail={
+                **filters.as_query(),
+                "excerpts_shown": sum(len(t["texts"]) for m in shown["said"] for t in m["themes"]),
+            },
+        )
+    query = urlencode(filters.as_query())
+    return render(
+        request,
+        "feedback/themes.html",
+        {
+            "filters": filters,
+            "shown": shown,
+            "waiting": waiting,
+            "choices": {
+                "mode": [("", themes.ALL_MODES), *[(k, v[1]) for k, v in codes.MODES.items()]],
+                "dimension": [("", "No group"), *[(k, v[0]) for k, v in themes.DIMENSIONS.items()]],
+                "period": [(k, v[0]) for k, v in themes.PERIODS.items()],
+                "theme": [
+                    ("", "All themes"),
+                    *[(k, f"{k} {v.label}") for k, v in codebook.items()],
+                ],
+            },
+            "dimension_label": themes.DIMENSIONS[filters.dimension][0] if filters.dimension else "",
+            "csv_href": f"{reverse('feedback:themes_csv')}?{query}"
+            if query
+            else reverse("feedback:themes_csv"),
+            "page_title": "Themes in what people said",
+        },
+    )
+
+
+@roles_required(*RESULTS_ROLES)
+@require_GET
+def themes_csv(request: AuthenticatedRequest) -> HttpResponse:
+    """The themes page's tables as CSV, suppressed as on the page, without the excerpts' words.
+    Audited as an export."""
+    filters, shown, _waiting, _codebook = _themes(request)
+    rows = themes.csv_rows(shown, filters)
+    with transaction.atomic():
+        record_event(
+            actor=request.user,
+            action=AuditAction.EXPORT,
+            object_type="feedback.themes",
+            detail={**filters.as_query(), "rows": len(rows) - 1},
+        )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="themes.csv"'
+    csv.writer(response).writerows(rows)
     return response
 
 

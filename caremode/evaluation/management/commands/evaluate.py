@@ -28,6 +28,7 @@ from caremode.evaluation.outcomes import evaluate_outcomes
 from caremode.evaluation.output import OutputError, check_out, staged
 from caremode.evaluation.scores import read_scores
 from caremode.evaluation.service_changes import evaluate_changes, read_changes
+from caremode.evaluation.themes import read_themes, what_people_said
 
 # The report (Altair, vl-convert, WeasyPrint) is imported only when it is drawn, and the
 # outcome models (statsmodels, scipy) only with --outcomes: `--only results` does not pay for
@@ -144,6 +145,16 @@ class Command(BaseCommand):
             ),
         )
 
+        parser.add_argument(
+            "--themes",
+            type=Path,
+            help=(
+                "What people said (CSV or Parquet: ExcerptRef, Month, Mode, Theme, and "
+                "ThemeLabel, Evidence, Text, Source, as `caremode themes_export` writes): the "
+                "themes of feedback per mode, counted and quoted beside the numbers."
+            ),
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         out: Path = options["out"].absolute()
         pair = (options["mhs201"], options["mhs001"])
@@ -205,6 +216,11 @@ class Command(BaseCommand):
                     if options["changes"]
                     else ([], [])
                 )
+                theme_rows, theme_count, themes_skipped = (
+                    read_themes(options["themes"], skip_invalid=options["skip_invalid"])
+                    if options["themes"]
+                    else ([], 0, [])
+                )
             except InputError as error:
                 raise CommandError(str(error)) from error
             progress.update(task, description=f"Counting {checked.rows:,} offered contacts")
@@ -227,7 +243,10 @@ class Command(BaseCommand):
             "contacts": checked.rows,
             "suppressed": suppress,
             "warnings": checked.warnings + (scores.warnings if scores else []),
-            "skipped": checked.skipped + (scores.skipped if scores else []) + changes_skipped,
+            "skipped": checked.skipped
+            + (scores.skipped if scores else [])
+            + changes_skipped
+            + themes_skipped,
             "measures": measures,
         }
         if scores:
@@ -241,6 +260,11 @@ class Command(BaseCommand):
             )
         if options["changes"]:
             results["service_changes"] = over_time
+        if options["themes"]:
+            results["themes"] = {
+                **what_people_said(theme_rows, suppress=suppress, source=str(options["themes"])),
+                "rows": theme_count,
+            }
         try:
             with staged(out, force=options["force"]) as staging:
                 self._write(staging, results, counts, report=options["only"] is None)
