@@ -2,8 +2,8 @@
 
 Protocol (JSON, one object per message, at most 64 KiB):
   client → server: admit {participant} (clinician only), signal {to, data} (between people in
-  the call), chat {text}, privacy {answer: yes|no} (service user only), quality {level:
-  good|fair|poor}, leave, ping.
+  the call), chat {text} (withheld from everyone else when it contains the safe word), privacy
+  {answer: yes|no} (service user only), quality {level: good|fair|poor}, leave, ping.
   server → client: you, waiting, admitted {peers}, joined {peer}, left {peer}, lobby {waiting}
   (clinician), signal {from, data}, chat {from, text}, privacy {answer, via} (clinician),
   quality {from, level}, fallback {message}, closed, pong, error {error}.
@@ -229,13 +229,17 @@ class RoomConsumer(SessionBoundConsumer):
             await self._error("Chat opens when you are in the call.")
             return
         assert self.me is not None and self.room is not None
-        await self._to_call({"type": "chat", "from": self.me.label, "text": text.strip()})
-        safe_word = self.room.safe_word
-        if (
-            self.me.role == Role.SERVICE_USER
-            and safe_word
-            and safe_word.casefold() in text.casefold()
-        ):
+        message = {"type": "chat", "from": self.me.label, "text": text.strip()}
+        screened = await database_sync_to_async(services.screen_chat)(
+            room=self.room, sender_role=self.me.role, text=text
+        )
+        if screened == services.ChatScreen.RELAY:
+            await self._to_call(message)
+            return
+        # Withheld: only the sender's own screen shows the line, as it would any message, so
+        # nothing there tells someone looking over their shoulder what happened.
+        await self.send_json(message)
+        if screened == services.ChatScreen.SAFE_WORD:
             await self._to_clinician({"type": "privacy", "answer": "no", "via": "safe word"})
 
     async def _privacy(self, content: dict[str, Any]) -> None:

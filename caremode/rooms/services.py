@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +32,7 @@ from caremode.rooms.access import pass_holds
 from caremode.rooms.errors import PassNotValidError, RoomError
 from caremode.rooms.models import MAX_PARTICIPANTS, Participant, Role, Room, RoomPass
 from caremode.rooms.providers import current_provider
+from caremode.rooms.safe_word import contains_safe_word
 from caremode.scheduling.models import Contact
 from caremode.scheduling.services.outcomes import record_outcome
 from caremode.scheduling.services.reminders import carer_address, list_recipients
@@ -338,19 +340,59 @@ def disconnect(*, participant_id: int, channel_name: str, left: bool) -> Partici
     return participant
 
 
+PRIVACY_VIA = ("question", "safe word")
+
+
 @transaction.atomic
-def answer_privately(*, room: Room, answer: str) -> None:
-    """The service user's answer to "Can you talk privately?" (E9), for the clinician only."""
+def answer_privately(*, room: Room, answer: str, via: str = "question") -> None:
+    """The service user's answer to "Can you talk privately?" (E9), for the clinician only:
+    answered in the waiting room (`via` "question") or by typing the safe word in the chat
+    ("safe word", always "no"). A later answer replaces an earlier one. RoomError on `answer`
+    for anything but yes or no. Audited, saying how it was given."""
     if answer not in ("yes", "no"):
         raise RoomError("Answer yes or no.", field="answer")
+    if via not in PRIVACY_VIA:
+        raise RoomError(f"Unknown way of answering {via!r}.", field="via")
     Room.objects.filter(pk=room.pk).update(private_answer=answer)
     record_event(
         actor=None,
         action=AuditAction.UPDATE,
         obj=room,
         subject_id=room.contact.service_user_id,
-        detail={"private_answer": answer},
+        detail={"private_answer": answer, "via": via},
     )
+
+
+class ChatScreen(StrEnum):
+    """What becomes of a chat message (`screen_chat`)."""
+
+    RELAY = "relay"  # to everyone in the call
+    SAFE_WORD = "safe word"  # withheld; the clinician alone is told the person cannot talk
+    WITHHELD = "withheld"  # withheld (someone other than the service user typed the word)
+
+
+@transaction.atomic
+def screen_chat(*, room: Room, sender_role: str, text: str) -> ChatScreen:
+    """Decide, before a chat message is relayed, whether it may be: a message containing the
+    room's safe word (`safe_word.contains_safe_word`, read afresh so a word changed by opening
+    the room again counts) is never relayed to anyone else, whoever typed it. Typed by the
+    service user, it is their answer "no" to "Can you talk privately?", recorded and audited as
+    that answer is (`answer_privately`, via "safe word"); typed by anyone else it is audited as
+    withheld. The message's text is never stored or audited."""
+    safe_word = Room.objects.filter(pk=room.pk).values_list("safe_word", flat=True).first()
+    if not safe_word or not contains_safe_word(text, safe_word):
+        return ChatScreen.RELAY
+    if sender_role == Role.SERVICE_USER:
+        answer_privately(room=room, answer="no", via="safe word")
+        return ChatScreen.SAFE_WORD
+    record_event(
+        actor=None,
+        action=AuditAction.UPDATE,
+        obj=room,
+        subject_id=room.contact.service_user_id,
+        detail={"chat_withheld": "safe word", "role": sender_role},
+    )
+    return ChatScreen.WITHHELD
 
 
 FALLBACK_MESSAGE = (

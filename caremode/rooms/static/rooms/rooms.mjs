@@ -188,7 +188,7 @@ class Room {
         this.chat(message.from, message.text);
         break;
       case "privacy":
-        $(this.root, message.answer === "no" ? "[data-privacy]" : "[data-privacy-yes]").hidden = false;
+        this.showPrivacy(message.answer, message.via);
         break;
       case "quality":
         break;
@@ -314,6 +314,17 @@ class Room {
       item.append(text, admit);
       list.append(item);
     }
+  }
+
+  // The clinician's privacy line changes in place: the latest answer replaces the earlier one.
+  showPrivacy(answer, via) {
+    const no = $(this.root, "[data-privacy]");
+    const yes = $(this.root, "[data-privacy-yes]");
+    if (!no || !yes) return;
+    no.hidden = answer !== "no";
+    yes.hidden = answer === "no";
+    const bySafeWord = $(this.root, "[data-privacy-safe-word]");
+    if (bySafeWord) bySafeWord.hidden = !(answer === "no" && via === "safe word");
   }
 
   chat(from, text) {
