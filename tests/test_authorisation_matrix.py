@@ -134,6 +134,8 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "rooms:new_link": ("POST", CARE_TEAM),
     "rooms:fall_back": ("POST", CARE_TEAM),
     "rooms:end": ("POST", CARE_TEAM),
+    # After End, the clinician confirms the outcome the room proposes.
+    "rooms:review_outcome": ("GET", CARE_TEAM),
     # The service user (signed in to the portal) waits here; the care team is sent to its room.
     "rooms:wait": ("GET", CARE_TEAM | {"service_user"}),
     # A link that is not recognised is refused for everyone, signed in or not.
@@ -333,6 +335,7 @@ def world(db, team, clinician, service_user):
         "rooms:new_link": {"room_id": room.pk},
         "rooms:fall_back": {"room_id": room.pk},
         "rooms:end": {"room_id": room.pk},
+        "rooms:review_outcome": {"room_id": room.pk},
         "rooms:wait": {"room_id": room.pk},
         "rooms:join": {"token": "not-a-real-link"},
         "records:record": {"pk": su},

@@ -4,6 +4,7 @@ from django import forms
 
 from caremode.core.forms import NHSForm
 from caremode.rooms.models import Role
+from caremode.scheduling.forms import RecordOutcomeForm
 
 
 class OpenRoomForm(NHSForm):
@@ -24,3 +25,8 @@ class NewLinkForm(NHSForm):
         choices=[(r.value, r.label) for r in (Role.SERVICE_USER, Role.CARER, Role.INTERPRETER)],
         error_messages={"required": "Select who the link is for"},
     )
+
+
+class ConfirmOutcomeForm(RecordOutcomeForm):
+    """The outcome of an ended call, filled in from what the room proposes, to confirm or
+    change before it is saved (the same fields and checks as recording any outcome)."""

@@ -10,6 +10,7 @@ urlpatterns = [
     path("rooms/<int:room_id>/links/", views.new_link, name="new_link"),
     path("rooms/<int:room_id>/telephone/", views.fall_back, name="fall_back"),
     path("rooms/<int:room_id>/end/", views.end, name="end"),
+    path("rooms/<int:room_id>/outcome/", views.review_outcome, name="review_outcome"),
     path("rooms/<int:room_id>/wait/", views.wait, name="wait"),
     path("rooms/join/<str:token>/", views.join, name="join"),
     path("rooms/test/", views.test_call, name="test"),

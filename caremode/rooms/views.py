@@ -29,8 +29,10 @@ from caremode.rooms.access import (
     access_room_as_guest,
     access_room_contact,
 )
-from caremode.rooms.forms import NewLinkForm, OpenRoomForm
+from caremode.rooms.forms import ConfirmOutcomeForm, NewLinkForm, OpenRoomForm
 from caremode.rooms.models import Role, Room
+from caremode.rooms.outcomes import confirm_outcome, propose_outcome
+from caremode.rooms.presenters import proposal_rows
 from caremode.rooms.providers import current_provider
 from caremode.rooms.selectors import room_for_contact
 
@@ -149,7 +151,7 @@ def fall_back(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
 def end(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
     room = access_room(request.user, room_id, purpose="end video call")
     try:
-        contact = services.end_call(actor=request.user, room=room)
+        contact = services.end_call(actor=request.user, room=room, review_outcome=True)
     except DomainError as error:
         messages.error(request, str(error))
         return redirect("rooms:host", room_id=room.pk)
@@ -157,13 +159,42 @@ def end(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
         messages.success(
             request, f"Call ended. Outcome recorded: {contact.get_attend_status_display()}."
         )
-    else:
-        messages.warning(
-            request,
-            f"Call ended. It began more than {settings.CAREMODE_ROOM_EARLY_JOIN_MINUTES} minutes "
-            "before the booked time, so record the outcome on the contact once it has started.",
-        )
-    return redirect("records:record", pk=contact.service_user_id)
+        return redirect("records:record", pk=contact.service_user_id)
+    return redirect("rooms:review_outcome", room_id=room.pk)
+
+
+@care_team_required
+@require_http_methods(["GET", "POST"])
+def review_outcome(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
+    """After End: the outcome the room proposes, to confirm or change before it is saved."""
+    room = access_room(request.user, room_id, purpose="confirm video call outcome")
+    contact = room.contact
+    if room.is_open:
+        messages.warning(request, "End the call first; then confirm its outcome.")
+        return redirect("rooms:host", room_id=room.pk)
+    proposal = propose_outcome(room)
+    initial = proposal.fields() if proposal.proposes else {"mode_used": contact.planned_mode}
+    form = ConfirmOutcomeForm(None if contact.has_outcome else posted(request), initial=initial)
+    if not contact.has_outcome and submitted(
+        request,
+        form,
+        lambda data: confirm_outcome(actor=request.user, room=room, **data),
+    ):
+        contact.refresh_from_db()
+        messages.success(request, f"Outcome recorded: {contact.get_attend_status_display()}.")
+        return redirect("records:record", pk=contact.service_user_id)
+    return render(
+        request,
+        "rooms/review_outcome.html",
+        {
+            "form": form,
+            "room": room,
+            "contact": contact,
+            "rows": proposal_rows(proposal, contact),
+            "page_title": "Confirm the outcome of the call",
+            "back_href": reverse("records:record", args=[contact.service_user_id]),
+        },
+    )
 
 
 @login_not_required
