@@ -140,6 +140,8 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "rooms:wait": ("GET", CARE_TEAM | {"service_user"}),
     # A link that is not recognised is refused for everyone, signed in or not.
     "rooms:join": ("GET", set()),
+    # Re-opening a link on another device answers only a browser that opened a used link.
+    "rooms:reopen": ("GET", set()),
     "rooms:test": ("GET", set(ROLES)),
     # Check-ins (monitoring, mci): the care team agrees and stops the schedule; the person alone
     # sees, changes, stops and answers their own; carers nothing; a link not recognised is

@@ -150,3 +150,19 @@ def access_call_members(
         },
     )
     return peers
+
+
+REOPEN_KEY = "room_pass_to_reopen"  # session: the pass this browser opened after another had
+
+
+def access_pass_to_reopen(session: Any) -> RoomPass | None:
+    """The link this browser opened after another browser had (its token was shown here, so
+    the join page put it in this session), while it still works; else None. Who may then
+    re-open it is decided by `rooms.reopening` (a check the holder must pass)."""
+    pass_id = session.get(REOPEN_KEY) if session is not None else None
+    if not isinstance(pass_id, int):
+        return None
+    held = selectors.get_pass(pass_id)
+    if held is None or not held.room.is_open or not pass_holds(held):
+        return None
+    return held

@@ -6,7 +6,8 @@ Protocol (JSON, one object per message, at most 64 KiB):
   {answer: yes|no} (service user only), quality {level: good|fair|poor}, leave, ping.
   server → client: you, waiting, admitted {peers}, joined {peer}, left {peer}, lobby {waiting}
   (clinician), signal {from, data}, chat {from, text}, privacy {answer, via} (clinician),
-  quality {from, level}, fallback {message}, closed, pong, error {error}.
+  quality {from, level}, fallback {message}, closed, moved (the link was re-opened on another
+  device: this one is disconnected), pong, error {error}.
 Media never passes through the server: browsers connect to each other (WebRTC).
 
 Who the connection is (`rooms.access.identify`) is asked when it connects and again before every
@@ -292,6 +293,18 @@ class RoomConsumer(SessionBoundConsumer):
         if self.room is not None:
             await self._leave_groups()
         await self.send_json({"type": "closed"})
+        await self.close(code=4403)
+
+    async def room_moved(self, event: dict[str, Any]) -> None:
+        """This browser's link was re-opened on another one after the check: the service has
+        marked its place left, so it is told and the socket closed. The new browser's sockets
+        share the pass's group and still hold, so they stay."""
+        if await self._still_here():
+            return
+        self.participant_id = None
+        if self.room is not None:
+            await self._leave_groups()
+        await self.send_json({"type": "moved"})
         await self.close(code=4403)
 
     async def room_lobby(self, event: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from caremode.core.forms import NHSForm
+from caremode.core.forms import DateField, NHSForm
 from caremode.rooms.models import Role
 from caremode.scheduling.forms import RecordOutcomeForm
 
@@ -30,3 +30,25 @@ class NewLinkForm(NHSForm):
 class ConfirmOutcomeForm(RecordOutcomeForm):
     """The outcome of an ended call, filled in from what the room proposes, to confirm or
     change before it is saved (the same fields and checks as recording any outcome)."""
+
+
+class ReopenByBirthDateForm(NHSForm):
+    date_of_birth = DateField(
+        label="Your date of birth",
+        help_text="For example, 15 3 1984",
+        error_messages={"required": "Enter your date of birth"},
+    )
+
+
+class ReopenByCodeForm(NHSForm):
+    code = forms.CharField(
+        label="The code we sent you",
+        help_text="6 numbers",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        error_messages={
+            "required": "Enter the code we sent you",
+            "min_length": "The code is 6 numbers",
+        },
+    )

@@ -76,3 +76,12 @@ def list_clinician_channels(room: Room) -> list[str]:
 
 def room_for_contact(contact_id: int) -> Room | None:
     return Room.objects.filter(contact_id=contact_id).first()
+
+
+def get_pass(pass_id: int) -> RoomPass | None:
+    """The pass with its room, contact, service user and carer, or None."""
+    return (
+        RoomPass.objects.select_related("room__contact__service_user", "carer")
+        .filter(pk=pass_id)
+        .first()
+    )

@@ -30,7 +30,7 @@ from caremode.people.consent import may_join_contacts
 from caremode.people.models import Carer, ServiceUser
 from caremode.rooms import events
 from caremode.rooms.access import pass_holds
-from caremode.rooms.errors import PassNotValidError, RoomError
+from caremode.rooms.errors import PassInUseElsewhereError, PassNotValidError, RoomError
 from caremode.rooms.models import MAX_PARTICIPANTS, Participant, Role, Room, RoomPass
 from caremode.rooms.outcomes import NOT_SEEN_AFTER_MINUTES, propose_outcome
 from caremode.rooms.providers import current_provider
@@ -185,8 +185,9 @@ def _own_addresses(
 @transaction.atomic
 def redeem_pass(*, token: str, session_key: str) -> RoomPass:
     """The pass for `token`, bound to this browser session. Single use: a pass already used by
-    another browser, expired, revoked, a carer's whose consent to join was withdrawn, or unknown
-    raises PassNotValidError on `token`. Audited."""
+    another browser raises PassInUseElsewhereError (its holder may re-open it here after a
+    check: `rooms.reopening`); expired, revoked, a carer's whose consent to join was withdrawn,
+    or unknown raises PassNotValidError on `token`. Audited."""
     found = (
         RoomPass.objects.select_related("room__contact")
         .filter(token_hash=hash_token(token))
@@ -202,9 +203,8 @@ def redeem_pass(*, token: str, session_key: str) -> RoomPass:
     if found.used_at is not None:
         if found.session_key == session_key:
             return found  # the same browser coming back
-        raise PassNotValidError(
-            "This link has already been used on another phone or computer. Ask for a new one.",
-            field="token",
+        raise PassInUseElsewhereError(
+            "This link has already been used on another phone or computer.", pass_id=found.pk
         )
     claimed = RoomPass.objects.filter(pk=found.pk, used_at__isnull=True).update(
         used_at=now, session_key=session_key

@@ -22,14 +22,23 @@ from django.views.decorators.http import (
 from caremode.core.access import AuthenticatedRequest, care_team_required
 from caremode.core.errors import DomainError
 from caremode.core.forms import posted, submitted
-from caremode.rooms import services
+from caremode.rooms import reopening, services
 from caremode.rooms.access import (
     PASSES_KEY,
+    REOPEN_KEY,
+    access_pass_to_reopen,
     access_room,
     access_room_as_guest,
     access_room_contact,
 )
-from caremode.rooms.forms import ConfirmOutcomeForm, NewLinkForm, OpenRoomForm
+from caremode.rooms.errors import PassInUseElsewhereError
+from caremode.rooms.forms import (
+    ConfirmOutcomeForm,
+    NewLinkForm,
+    OpenRoomForm,
+    ReopenByBirthDateForm,
+    ReopenByCodeForm,
+)
 from caremode.rooms.models import Role, Room
 from caremode.rooms.outcomes import confirm_outcome, propose_outcome
 from caremode.rooms.presenters import proposal_rows
@@ -205,6 +214,9 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         request.session.save()
     try:
         held = services.redeem_pass(token=token, session_key=request.session.session_key or "")
+    except PassInUseElsewhereError as error:
+        request.session[REOPEN_KEY] = error.pass_id
+        return redirect("rooms:reopen")
     except DomainError as error:
         return render(
             request,
@@ -216,6 +228,78 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     passes[str(held.room_id)] = held.pk
     request.session[PASSES_KEY] = passes
     return redirect("rooms:wait", room_id=held.room_id)
+
+
+def _link_problem(request: HttpRequest, problem: str, status: int) -> HttpResponse:
+    return render(
+        request,
+        "rooms/link_problem.html",
+        {"problem": problem, "page_title": "This link cannot be used"},
+        status=status,
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def reopen(request: HttpRequest) -> HttpResponse:
+    """A link already opened on another phone or computer: after a check (date of birth, or a
+    code sent to a carer), it moves to this browser and the first one is disconnected."""
+    held = access_pass_to_reopen(request.session)
+    if held is None:
+        return _link_problem(
+            request,
+            "We could not find the link to open here. Use the link you were sent again, or ask "
+            "for a new one.",
+            404,
+        )
+    check = reopening.check_for(held)
+    step = request.POST.get("step") if request.method == "POST" else None
+    sent_to = ""
+    form: ReopenByBirthDateForm | ReopenByCodeForm | None = None
+    if check == "date_of_birth":
+        form = ReopenByBirthDateForm(posted(request))
+    elif check == "code":
+        form = ReopenByCodeForm(request.POST if step == "code" else None)
+        if step == "send":
+            try:
+                sent_to = reopening.send_reopen_code(pass_id=held.pk)
+            except DomainError as error:
+                messages.error(request, str(error))
+    reopened: list[int] = []
+
+    def act(data: dict[str, Any]) -> None:
+        answer = reopening.reopen_pass(
+            pass_id=held.pk, session_key=request.session.session_key or "", **data
+        )
+        if answer.reopened is None:
+            field = "date_of_birth" if check == "date_of_birth" else "code"
+            raise DomainError(
+                f"That does not match. You can try {answer.tries_left} more time(s)."
+                if answer.tries_left
+                else "That does not match, and this link is now locked. Contact your care "
+                "team: they can send a new link, or phone you instead.",
+                field=field,
+            )
+        reopened.append(answer.reopened.room_id)
+
+    if form is not None and step != "send" and submitted(request, form, act):
+        passes = dict(request.session.get(PASSES_KEY) or {})
+        passes[str(reopened[0])] = held.pk
+        request.session[PASSES_KEY] = passes
+        request.session.pop(REOPEN_KEY, None)
+        return redirect("rooms:wait", room_id=reopened[0])
+    return render(
+        request,
+        "rooms/reopen.html",
+        {
+            "form": form,
+            "check": check,
+            "sent_to": sent_to,
+            "name": held.label,
+            "tries_left": reopening.tries_left(held),
+            "page_title": "Open your link on this phone or computer",
+        },
+    )
 
 
 @login_not_required

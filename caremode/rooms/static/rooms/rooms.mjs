@@ -205,6 +205,11 @@ class Room {
         this.hangUp();
         if ($(this.root, "[data-closed]")) $(this.root, "[data-closed]").hidden = false;
         break;
+      case "moved": // the link was re-opened on another phone or computer
+        this.closed = true;
+        this.hangUp();
+        if ($(this.root, "[data-moved]")) $(this.root, "[data-moved]").hidden = false;
+        break;
       case "error":
         console.warn("CareMode room:", message.error);
         break;
