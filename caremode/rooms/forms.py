@@ -33,11 +33,7 @@ class ConfirmOutcomeForm(RecordOutcomeForm):
 
 
 class ReopenByBirthDateForm(NHSForm):
-    date_of_birth = DateField(
-        label="Your date of birth",
-        help_text="For example, 15 3 1984",
-        error_messages={"required": "Enter your date of birth"},
-    )
+    date_of_birth = DateField(label="Your date of birth", help_text="For example, 15 3 1984")
 
 
 class ReopenByCodeForm(NHSForm):
