@@ -142,6 +142,9 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "rooms:join": ("GET", set()),
     # Re-opening a link on another device answers only a browser that opened a used link.
     "rooms:reopen": ("GET", set()),
+    # A signed-in carer joins from their page only a room they are invited to with consent to
+    # join: no one is invited to the room here.
+    "rooms:join_as_carer": ("POST", set()),
     "rooms:test": ("GET", set(ROLES)),
     # Check-ins (monitoring, mci): the care team agrees and stops the schedule; the person alone
     # sees, changes, stops and answers their own; carers nothing; a link not recognised is
@@ -339,6 +342,7 @@ def world(db, team, clinician, service_user):
         "rooms:end": {"room_id": room.pk},
         "rooms:review_outcome": {"room_id": room.pk},
         "rooms:wait": {"room_id": room.pk},
+        "rooms:join_as_carer": {"room_id": room.pk},
         "rooms:join": {"token": "not-a-real-link"},
         "records:record": {"pk": su},
         "records:book": {"pk": su},

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -166,3 +167,36 @@ def access_pass_to_reopen(session: Any) -> RoomPass | None:
     if held is None or not held.room.is_open or not pass_holds(held):
         return None
     return held
+
+
+def may_join_as_invited_carer(user: Any, contact: Contact) -> bool:
+    """Whether a signed-in carer is the carer invited to `contact` and its service user's
+    current consent lets them join (`people.consent.may_join_contacts`)."""
+    carer = contact.carer_invited
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.role == UserRole.CARER
+        and carer is not None
+        and carer.account_id == user.pk
+        and may_join_contacts(carer, contact.service_user_id)
+    )
+
+
+def list_carer_joins(user: User, contacts: list[Contact]) -> dict[int, Room | None]:
+    """For a signed-in carer's page: the contacts among `contacts` by video that they may join
+    (`may_join_as_invited_carer`), each with its room when it is open, else None."""
+    joinable = [
+        c for c in contacts if c.planned_mode == "video" and may_join_as_invited_carer(user, c)
+    ]
+    rooms = selectors.list_open_rooms([c.pk for c in joinable])
+    return {c.pk: rooms.get(c.pk) for c in joinable}
+
+
+def access_room_as_invited_carer(user: Any, room_id: int) -> Room:
+    """The open room of a contact this signed-in carer may join (`may_join_as_invited_carer`);
+    else Http404."""
+    room = selectors.get_room(room_id)
+    if room is None or not room.is_open or not may_join_as_invited_carer(user, room.contact):
+        raise Http404("No such room.")
+    return room

@@ -21,15 +21,17 @@ from typing import Literal
 from django.db import transaction
 from django.utils import timezone
 
+from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core.links import hash_token
 from caremode.messaging.purposes import Purpose
 from caremode.messaging.services import queue_message
 from caremode.rooms import events
-from caremode.rooms.access import pass_holds
+from caremode.rooms.access import may_join_as_invited_carer, pass_holds
 from caremode.rooms.errors import PassNotValidError, RoomError
-from caremode.rooms.models import Participant, Role, RoomPass
+from caremode.rooms.models import Participant, Role, Room, RoomPass
+from caremode.rooms.selectors import get_carer_pass
 from caremode.scheduling.services.reminders import carer_address, persons_appointment
 
 MAX_REOPEN_FAILURES = 5  # wrong dates of birth or codes before the pass is locked
@@ -131,6 +133,28 @@ def send_reopen_code(*, pass_id: int) -> str:
     )
 
 
+def _end_first_browser(held: RoomPass, now: dt.datetime) -> None:
+    """The browser that held `held` before loses its place: marked left, and once this
+    commits its sockets are told and closed, the call told they left, the clinician who waits."""
+    participant = (
+        Participant.objects.select_for_update()
+        .filter(room_id=held.room_id, identity=f"pass:{held.pk}")
+        .exclude(status=Participant.Status.LEFT)
+        .first()
+    )
+    if participant is not None:
+        participant.status = Participant.Status.LEFT
+        participant.left_at = now
+        participant.connected = False
+        participant.channel_name = ""
+        participant.save(update_fields=["status", "left_at", "connected", "channel_name"])
+    events.notify_pass_moved(
+        room_id=held.room_id,
+        pass_id=held.pk,
+        participant_id=participant.pk if participant is not None else None,
+    )
+
+
 @dataclass(frozen=True)
 class ReopenAnswer:
     """A check answered: the pass now bound to this browser, or None with the tries left."""
@@ -186,23 +210,48 @@ def reopen_pass(
         code_hash="",
         code_expires_at=None,
     )
-    participant = (
-        Participant.objects.select_for_update()
-        .filter(room_id=held.room_id, identity=f"pass:{held.pk}")
-        .exclude(status=Participant.Status.LEFT)
-        .first()
-    )
-    if participant is not None:
-        participant.status = Participant.Status.LEFT
-        participant.left_at = now
-        participant.connected = False
-        participant.channel_name = ""
-        participant.save(update_fields=["status", "left_at", "connected", "channel_name"])
+    _end_first_browser(held, now)
     _audit(held, {"reopened": True, "check": check})
-    events.notify_pass_moved(
-        room_id=held.room_id,
-        pass_id=held.pk,
-        participant_id=participant.pk if participant is not None else None,
-    )
     held.refresh_from_db()
     return ReopenAnswer(held, tries_left(held))
+
+
+@transaction.atomic
+def take_pass_as_signed_in_carer(*, user: User, room: Room, session_key: str) -> RoomPass:
+    """A carer signed in to CareMode joins from their own page: their pass for `room` (the one
+    sent to them) is bound to this browser, their sign-in standing for the check. As with any
+    re-opening, a browser that held it before is told and disconnected. RoomError on `room`
+    unless they are the carer invited with the service user's current consent to join
+    (`access.may_join_as_invited_carer`), the room is open and a link was issued to them.
+    Audited."""
+    if not room.is_open or not may_join_as_invited_carer(user, room.contact):
+        raise RoomError("You cannot join this video appointment.", field="room")
+    found = get_carer_pass(room)
+    held = (
+        RoomPass.objects.select_for_update().filter(pk=found.pk).first()
+        if found is not None
+        else None
+    )
+    if held is None or not pass_holds(held):
+        raise RoomError(
+            "There is no link for you for this appointment yet. Ask the care team to send one.",
+            field="room",
+        )
+    if held.session_key == session_key:
+        return held
+    now = timezone.now()
+    moved_from_another = held.used_at is not None
+    RoomPass.objects.filter(pk=held.pk).update(
+        session_key=session_key, used_at=held.used_at or now, reopened_at=now
+    )
+    if moved_from_another:
+        _end_first_browser(held, now)
+    record_event(
+        actor=user,
+        action=AuditAction.UPDATE,
+        obj=held,
+        subject_id=room.contact.service_user_id,
+        detail={"used": True, "role": held.role, "signed_in": True, "moved": moved_from_another},
+    )
+    held.refresh_from_db()
+    return held

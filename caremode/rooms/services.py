@@ -37,7 +37,11 @@ from caremode.rooms.providers import current_provider
 from caremode.rooms.safe_word import contains_safe_word
 from caremode.scheduling.models import Contact
 from caremode.scheduling.services.outcomes import record_outcome
-from caremode.scheduling.services.reminders import carer_address, list_recipients
+from caremode.scheduling.services.reminders import (
+    carer_address,
+    list_recipients,
+    persons_appointment,
+)
 
 PASS_VALID_AFTER_END = dt.timedelta(hours=1)
 
@@ -142,19 +146,22 @@ def open_room(
             detail={"contact": contact.pk, "provider": room.provider},
         )
     when = nhs_datetime(contact.start)
+    whose = persons_appointment(contact)  # a carer is told of "Megan's video appointment"
     for channel, address, label, carer, link in _own_addresses(contact, links):
+        title = whose[0].upper() + whose[1:] if carer else "Your video appointment"
         queue_message(
             service_user=person,
             carer=carer,
             channel=channel,
             recipient=address,
             recipient_label=label,
-            subject="Your video appointment",
+            subject=title,
             body=(
-                f"Your video appointment is on {when}. Join from this link on the day "
-                f"(it works once, on one phone or computer): {link.url} You will wait "
-                "until your clinician lets you in. Try your camera and sound first: "
-                f"{settings.CAREMODE_BASE_URL}/rooms/test/"
+                f"{title} is on {when}. Join from this link on the day (it is yours alone: "
+                "if you open it on another phone or computer you will be asked to show it is "
+                f"you): {link.url} "
+                f"You will wait until {'the' if carer else 'your'} clinician lets you in. Try "
+                f"your camera and sound first: {settings.CAREMODE_BASE_URL}/rooms/test/"
             ),
             purpose=Purpose.ROOM_LINK,
             reference=f"contact:{contact.pk}",

@@ -29,6 +29,7 @@ from caremode.rooms.access import (
     access_pass_to_reopen,
     access_room,
     access_room_as_guest,
+    access_room_as_invited_carer,
     access_room_contact,
 )
 from caremode.rooms.errors import PassInUseElsewhereError
@@ -300,6 +301,24 @@ def reopen(request: HttpRequest) -> HttpResponse:
             "page_title": "Open your link on this phone or computer",
         },
     )
+
+
+@require_POST
+def join_as_carer(request: HttpRequest, room_id: int) -> HttpResponse:
+    """A carer signed in to CareMode joins the appointment they are invited to from their own
+    page: their link is bound to this browser (their sign-in stands for the check)."""
+    room = access_room_as_invited_carer(request.user, room_id)
+    try:
+        held = reopening.take_pass_as_signed_in_carer(
+            user=request.user, room=room, session_key=request.session.session_key or ""
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("records:carer_home")
+    passes = dict(request.session.get(PASSES_KEY) or {})
+    passes[str(room.pk)] = held.pk
+    request.session[PASSES_KEY] = passes
+    return redirect("rooms:wait", room_id=room.pk)
 
 
 @login_not_required
