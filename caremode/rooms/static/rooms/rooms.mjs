@@ -210,9 +210,15 @@ class Room {
         this.hangUp();
         if ($(this.root, "[data-moved]")) $(this.root, "[data-moved]").hidden = false;
         break;
-      case "error":
+      case "error": {
         console.warn("CareMode room:", message.error);
+        const shown = $(this.root, "[data-room-error]"); // the clinician's page: a full call
+        if (shown) {
+          shown.textContent = message.error;
+          shown.hidden = false;
+        }
         break;
+      }
       default:
         break;
     }
