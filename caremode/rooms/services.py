@@ -292,7 +292,9 @@ def arrive(
 @transaction.atomic
 def admit(*, actor: User, room: Room, participant_id: int) -> Participant:
     """The clinician lets someone in from the waiting room (at most four in a call). RoomError
-    on `participant` if they are no longer waiting or the call is full. Audited."""
+    on `participant` if they are no longer waiting or the call is full (counted under the
+    room's lock, so two admissions at once cannot both take the last place). Audited."""
+    Room.objects.select_for_update().filter(pk=room.pk).first()
     participant = (
         Participant.objects.select_for_update()
         .filter(room=room, pk=participant_id, status=Participant.Status.WAITING)
