@@ -58,7 +58,7 @@ def tries_left(held: RoomPass) -> int:
 def _locked_pass(pass_id: int) -> RoomPass:
     """The pass, locked, if it may still be re-opened; else PassNotValidError on `token`."""
     held = (
-        RoomPass.objects.select_for_update()
+        RoomPass.objects.select_for_update(of=("self",))  # the carer join is an outer join
         .select_related("room__contact__service_user", "carer")
         .filter(pk=pass_id)
         .first()
