@@ -151,7 +151,7 @@ def fall_back(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
     messages.success(
         request,
         f"Phone {room.contact.service_user.given_name} on {phone}. When you finish, end the "
-        "call here: the contact will be recorded as by telephone, with the video failure.",
+        "call here: the outcome proposed will be by telephone, with the video failure.",
     )
     return redirect("rooms:host", room_id=room.pk)
 
@@ -191,7 +191,11 @@ def review_outcome(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
         lambda data: confirm_outcome(actor=request.user, room=room, **data),
     ):
         contact.refresh_from_db()
-        messages.success(request, f"Outcome recorded: {contact.get_attend_status_display()}.")
+        messages.success(
+            request,
+            f"Outcome recorded: {contact.get_attend_status_display()}. To change it later, "
+            "use Correct outcome on the contact.",
+        )
         return redirect("records:record", pk=contact.service_user_id)
     return render(
         request,
