@@ -173,11 +173,10 @@ def may_join_as_invited_carer(user: Any, contact: Contact) -> bool:
     """Whether a signed-in carer is the carer invited to `contact` and its service user's
     current consent lets them join (`people.consent.may_join_contacts`)."""
     carer = contact.carer_invited
+    if user is None or not user.is_authenticated or user.role != UserRole.CARER:
+        return False
     return (
-        user is not None
-        and user.is_authenticated
-        and user.role == UserRole.CARER
-        and carer is not None
+        carer is not None
         and carer.account_id == user.pk
         and may_join_contacts(carer, contact.service_user_id)
     )

@@ -191,8 +191,10 @@ def test_the_first_browser_is_told_and_disconnected_and_the_second_waits(clinici
         assert (await again.connect())[0]
         me = await until(again, "you")
         assert me["id"] == guest_id and me["status"] == "waiting"  # let in again by the clinician
-        waiting = await until(host, "lobby")
-        assert [w["id"] for w in waiting["waiting"]] == [guest_id]
+        waiting: list = []
+        while not waiting:  # the lobby as the move left it (empty), then with the newcomer
+            waiting = (await until(host, "lobby"))["waiting"]
+        assert [w["id"] for w in waiting] == [guest_id]
         await again.disconnect()
         await host.disconnect()
 
