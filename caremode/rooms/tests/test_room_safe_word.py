@@ -99,7 +99,7 @@ def test_the_safe_word_reaches_only_the_clinician_as_a_private_alert(clinician, 
 
         # An ordinary message still goes to everyone; "bluebells" is not the word.
         await guest.send_json_to({"type": "chat", "text": "the bluebells are out"})
-        for each in (host, carer):
+        for each in (host, carer, guest):
             assert (await until(each, "chat"))["text"] == "the bluebells are out"
 
         # Typed by someone else, it reaches no one else either (and says nothing to anyone).
