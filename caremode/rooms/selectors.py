@@ -97,6 +97,8 @@ def list_open_rooms(contact_ids: list[int]) -> dict[int, Room]:
 
 def get_carer_pass(room: Room) -> RoomPass | None:
     """The newest pass of `room` for the carer invited to it, not revoked (validity aside)."""
+    if room.contact.carer_invited_id is None:
+        return None
     held = (
         RoomPass.objects.filter(
             room=room,

@@ -308,7 +308,7 @@ def reopen(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def join_as_carer(request: HttpRequest, room_id: int) -> HttpResponse:
+def join_as_carer(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
     """A carer signed in to CareMode joins the appointment they are invited to from their own
     page: their link is bound to this browser (their sign-in stands for the check)."""
     room = access_room_as_invited_carer(request.user, room_id)
