@@ -134,10 +134,17 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "rooms:new_link": ("POST", CARE_TEAM),
     "rooms:fall_back": ("POST", CARE_TEAM),
     "rooms:end": ("POST", CARE_TEAM),
+    # After End, the clinician confirms the outcome the room proposes.
+    "rooms:review_outcome": ("GET", CARE_TEAM),
     # The service user (signed in to the portal) waits here; the care team is sent to its room.
     "rooms:wait": ("GET", CARE_TEAM | {"service_user"}),
     # A link that is not recognised is refused for everyone, signed in or not.
     "rooms:join": ("GET", set()),
+    # Re-opening a link on another device answers only a browser that opened a used link.
+    "rooms:reopen": ("GET", set()),
+    # A signed-in carer joins from their page only a room they are invited to with consent to
+    # join: no one is invited to the room here.
+    "rooms:join_as_carer": ("POST", set()),
     "rooms:test": ("GET", set(ROLES)),
     # Check-ins (monitoring, mci): the care team agrees and stops the schedule; the person alone
     # sees, changes, stops and answers their own; carers nothing; a link not recognised is
@@ -335,7 +342,9 @@ def world(db, team, clinician, service_user):
         "rooms:new_link": {"room_id": room.pk},
         "rooms:fall_back": {"room_id": room.pk},
         "rooms:end": {"room_id": room.pk},
+        "rooms:review_outcome": {"room_id": room.pk},
         "rooms:wait": {"room_id": room.pk},
+        "rooms:join_as_carer": {"room_id": room.pk},
         "rooms:join": {"token": "not-a-real-link"},
         "records:record": {"pk": su},
         "records:book": {"pk": su},

@@ -93,6 +93,7 @@ from caremode.records.services import (
     export_subject_access,
     withdraw_carer_consent,
 )
+from caremode.rooms.access import list_carer_joins
 from caremode.scheduling import services as scheduling_services
 from caremode.scheduling.access import access_contact
 from caremode.scheduling.forms import BookContactForm, chosen_slot
@@ -323,6 +324,8 @@ def carer_home(request: AuthenticatedRequest) -> HttpResponse:
     people = [
         (person, list_upcoming_contacts(person)) for person in list_people_cared_for(request.user)
     ]
+    # Video appointments this carer is invited to join, with consent: their room when open.
+    joins = list_carer_joins(request.user, [c for _, upcoming in people for c in upcoming])
     invitations = feedback_selectors.list_open_invitations(request.user)
     input_consents = list(assessment_input_consents_of(request.user))
     open_feedback = feedback_selectors.list_open_requests(request.user)
@@ -341,6 +344,7 @@ def carer_home(request: AuthenticatedRequest) -> HttpResponse:
         "records/carer_home.html",
         {
             "people": people,
+            "joins": joins,
             "messages_sent": list_messages_sent_to_carer(request.user),
             "invitations": invitations,
             "input_consents": input_consents,

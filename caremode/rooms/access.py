@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -150,3 +151,51 @@ def access_call_members(
         },
     )
     return peers
+
+
+REOPEN_KEY = "room_pass_to_reopen"  # session: the pass this browser opened after another had
+
+
+def access_pass_to_reopen(session: Any) -> RoomPass | None:
+    """The link this browser opened after another browser had (its token was shown here, so
+    the join page put it in this session), while it still works; else None. Who may then
+    re-open it is decided by `rooms.reopening` (a check the holder must pass)."""
+    pass_id = session.get(REOPEN_KEY) if session is not None else None
+    if not isinstance(pass_id, int):
+        return None
+    held = selectors.get_pass(pass_id)
+    if held is None or not held.room.is_open or not pass_holds(held):
+        return None
+    return held
+
+
+def may_join_as_invited_carer(user: Any, contact: Contact) -> bool:
+    """Whether a signed-in carer is the carer invited to `contact` and its service user's
+    current consent lets them join (`people.consent.may_join_contacts`)."""
+    carer = contact.carer_invited
+    if user is None or not user.is_authenticated or user.role != UserRole.CARER:
+        return False
+    return (
+        carer is not None
+        and carer.account_id == user.pk
+        and may_join_contacts(carer, contact.service_user_id)
+    )
+
+
+def list_carer_joins(user: User, contacts: list[Contact]) -> dict[int, Room | None]:
+    """For a signed-in carer's page: the contacts among `contacts` by video that they may join
+    (`may_join_as_invited_carer`), each with its room when it is open, else None."""
+    joinable = [
+        c for c in contacts if c.planned_mode == "video" and may_join_as_invited_carer(user, c)
+    ]
+    rooms = selectors.list_open_rooms([c.pk for c in joinable])
+    return {c.pk: rooms.get(c.pk) for c in joinable}
+
+
+def access_room_as_invited_carer(user: Any, room_id: int) -> Room:
+    """The open room of a contact this signed-in carer may join (`may_join_as_invited_carer`);
+    else Http404."""
+    room = selectors.get_room(room_id)
+    if room is None or not room.is_open or not may_join_as_invited_carer(user, room.contact):
+        raise Http404("No such room.")
+    return room

@@ -2,11 +2,12 @@
 
 Protocol (JSON, one object per message, at most 64 KiB):
   client → server: admit {participant} (clinician only), signal {to, data} (between people in
-  the call), chat {text}, privacy {answer: yes|no} (service user only), quality {level:
-  good|fair|poor}, leave, ping.
+  the call), chat {text} (withheld from everyone else when it contains the safe word), privacy
+  {answer: yes|no} (service user only), quality {level: good|fair|poor}, leave, ping.
   server → client: you, waiting, admitted {peers}, joined {peer}, left {peer}, lobby {waiting}
   (clinician), signal {from, data}, chat {from, text}, privacy {answer, via} (clinician),
-  quality {from, level}, fallback {message}, closed, pong, error {error}.
+  quality {from, level}, fallback {message}, closed, moved (the link was re-opened on another
+  device: this one is disconnected), pong, error {error}.
 Media never passes through the server: browsers connect to each other (WebRTC).
 
 Who the connection is (`rooms.access.identify`) is asked when it connects and again before every
@@ -229,13 +230,17 @@ class RoomConsumer(SessionBoundConsumer):
             await self._error("Chat opens when you are in the call.")
             return
         assert self.me is not None and self.room is not None
-        await self._to_call({"type": "chat", "from": self.me.label, "text": text.strip()})
-        safe_word = self.room.safe_word
-        if (
-            self.me.role == Role.SERVICE_USER
-            and safe_word
-            and safe_word.casefold() in text.casefold()
-        ):
+        message = {"type": "chat", "from": self.me.label, "text": text.strip()}
+        screened = await database_sync_to_async(services.screen_chat)(
+            room=self.room, sender_role=self.me.role, text=text
+        )
+        if screened == services.ChatScreen.RELAY:
+            await self._to_call(message)
+            return
+        # Withheld: only the sender's own screen shows the line, as it would any message, so
+        # nothing there tells someone looking over their shoulder what happened.
+        await self.send_json(message)
+        if screened == services.ChatScreen.SAFE_WORD:
             await self._to_clinician({"type": "privacy", "answer": "no", "via": "safe word"})
 
     async def _privacy(self, content: dict[str, Any]) -> None:
@@ -288,6 +293,18 @@ class RoomConsumer(SessionBoundConsumer):
         if self.room is not None:
             await self._leave_groups()
         await self.send_json({"type": "closed"})
+        await self.close(code=4403)
+
+    async def room_moved(self, event: dict[str, Any]) -> None:
+        """This browser's link was re-opened on another one after the check: the service has
+        marked its place left, so it is told and the socket closed. The new browser's sockets
+        share the pass's group and still hold, so they stay."""
+        if await self._still_here():
+            return
+        self.participant_id = None
+        if self.room is not None:
+            await self._leave_groups()
+        await self.send_json({"type": "moved"})
         await self.close(code=4403)
 
     async def room_lobby(self, event: dict[str, Any]) -> None:

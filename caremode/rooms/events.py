@@ -50,3 +50,13 @@ def notify_pass_revoked(*, room_id: int, pass_id: int, participant_id: int | Non
     if participant_id is not None:
         broadcast(room_id, {"type": "left", "peer": participant_id})
     _send_on_commit(room_group(room_id), {"type": "room.lobby"})
+
+
+def notify_pass_moved(*, room_id: int, pass_id: int, participant_id: int | None) -> None:
+    """The pass was re-opened on another browser: tell the first browser's sockets and close
+    them (the new browser connects after this commits); tell the call that person left and the
+    clinician who waits."""
+    _send_on_commit(pass_group(pass_id), {"type": "room.moved"})
+    if participant_id is not None:
+        broadcast(room_id, {"type": "left", "peer": participant_id})
+    _send_on_commit(room_group(room_id), {"type": "room.lobby"})

@@ -60,6 +60,14 @@ class RoomPass(models.Model):
     session_key = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Re-opening on another device after a check (`rooms.reopening`): the date of birth for the
+    # service user, a code sent to a carer's own address; only the code's hash is kept, and
+    # wrong answers are counted until the pass is locked.
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_failures = models.PositiveSmallIntegerField(default=0)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    codes_sent = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [

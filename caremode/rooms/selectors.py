@@ -76,3 +76,39 @@ def list_clinician_channels(room: Room) -> list[str]:
 
 def room_for_contact(contact_id: int) -> Room | None:
     return Room.objects.filter(contact_id=contact_id).first()
+
+
+def get_pass(pass_id: int) -> RoomPass | None:
+    """The pass with its room, contact, service user and carer, or None."""
+    return (
+        RoomPass.objects.select_related("room__contact__service_user", "carer")
+        .filter(pk=pass_id)
+        .first()
+    )
+
+
+def list_open_rooms(contact_ids: list[int]) -> dict[int, Room]:
+    """The open rooms of these contacts, by contact id."""
+    return {
+        room.contact_id: room
+        for room in Room.objects.filter(contact_id__in=contact_ids, closed_at__isnull=True)
+    }
+
+
+def get_carer_pass(room: Room) -> RoomPass | None:
+    """The newest pass of `room` for the carer invited to it, not revoked (validity aside)."""
+    if room.contact.carer_invited_id is None:
+        return None
+    held = (
+        RoomPass.objects.filter(
+            room=room,
+            role=Role.CARER,
+            carer_id=room.contact.carer_invited_id,
+            revoked_at__isnull=True,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if held is not None:
+        held.room = room
+    return held

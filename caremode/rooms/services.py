@@ -1,15 +1,17 @@
 """Opening rooms, joining, waiting, admitting, falling back to telephone and ending the call.
 
 Every change is audited, inside one transaction with the change; what the open sockets are told
-(`events`) is sent only once that transaction commits. The outcome of the contact is recorded
+(`events`) is sent only once that transaction commits. The outcome of the contact is proposed
 from what happened in the room: who arrived and when, whether the call fell back to telephone, and
-how often it dropped (E16, E17), so the evaluation counts video contacts as they really went.
+how often it dropped (E16, E17), so the evaluation counts video contacts as they really went; the
+clinician confirms it (`rooms.outcomes`), and only a room nobody ended is recorded unseen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
@@ -28,16 +30,19 @@ from caremode.people.consent import may_join_contacts
 from caremode.people.models import Carer, ServiceUser
 from caremode.rooms import events
 from caremode.rooms.access import pass_holds
-from caremode.rooms.errors import PassNotValidError, RoomError
+from caremode.rooms.errors import PassInUseElsewhereError, PassNotValidError, RoomError
 from caremode.rooms.models import MAX_PARTICIPANTS, Participant, Role, Room, RoomPass
+from caremode.rooms.outcomes import NOT_SEEN_AFTER_MINUTES, propose_outcome
 from caremode.rooms.providers import current_provider
+from caremode.rooms.safe_word import contains_safe_word
 from caremode.scheduling.models import Contact
 from caremode.scheduling.services.outcomes import record_outcome
-from caremode.scheduling.services.reminders import carer_address, list_recipients
+from caremode.scheduling.services.reminders import (
+    carer_address,
+    list_recipients,
+    persons_appointment,
+)
 
-LATE_AFTER_MINUTES = 5  # arriving later than this is "arrived late" (AttendStatus 6)
-NOT_SEEN_AFTER_MINUTES = 15  # never admitted and later than this: "arrived late, not seen" (7)
-REPEATED_DROPS = 2  # a call that dropped this often counts as a technical failure (E16)
 PASS_VALID_AFTER_END = dt.timedelta(hours=1)
 
 
@@ -141,19 +146,22 @@ def open_room(
             detail={"contact": contact.pk, "provider": room.provider},
         )
     when = nhs_datetime(contact.start)
+    whose = persons_appointment(contact)  # a carer is told of "Megan's video appointment"
     for channel, address, label, carer, link in _own_addresses(contact, links):
+        title = whose[0].upper() + whose[1:] if carer else "Your video appointment"
         queue_message(
             service_user=person,
             carer=carer,
             channel=channel,
             recipient=address,
             recipient_label=label,
-            subject="Your video appointment",
+            subject=title,
             body=(
-                f"Your video appointment is on {when}. Join from this link on the day "
-                f"(it works once, on one phone or computer): {link.url} You will wait "
-                "until your clinician lets you in. Try your camera and sound first: "
-                f"{settings.CAREMODE_BASE_URL}/rooms/test/"
+                f"{title} is on {when}. Join from this link on the day (it is yours alone: "
+                "if you open it on another phone or computer you will be asked to show it is "
+                f"you): {link.url} "
+                f"You will wait until {'the' if carer else 'your'} clinician lets you in. Try "
+                f"your camera and sound first: {settings.CAREMODE_BASE_URL}/rooms/test/"
             ),
             purpose=Purpose.ROOM_LINK,
             reference=f"contact:{contact.pk}",
@@ -184,8 +192,9 @@ def _own_addresses(
 @transaction.atomic
 def redeem_pass(*, token: str, session_key: str) -> RoomPass:
     """The pass for `token`, bound to this browser session. Single use: a pass already used by
-    another browser, expired, revoked, a carer's whose consent to join was withdrawn, or unknown
-    raises PassNotValidError on `token`. Audited."""
+    another browser raises PassInUseElsewhereError (its holder may re-open it here after a
+    check: `rooms.reopening`); expired, revoked, a carer's whose consent to join was withdrawn,
+    or unknown raises PassNotValidError on `token`. Audited."""
     found = (
         RoomPass.objects.select_related("room__contact")
         .filter(token_hash=hash_token(token))
@@ -201,9 +210,8 @@ def redeem_pass(*, token: str, session_key: str) -> RoomPass:
     if found.used_at is not None:
         if found.session_key == session_key:
             return found  # the same browser coming back
-        raise PassNotValidError(
-            "This link has already been used on another phone or computer. Ask for a new one.",
-            field="token",
+        raise PassInUseElsewhereError(
+            "This link has already been used on another phone or computer.", pass_id=found.pk
         )
     claimed = RoomPass.objects.filter(pk=found.pk, used_at__isnull=True).update(
         used_at=now, session_key=session_key
@@ -284,7 +292,9 @@ def arrive(
 @transaction.atomic
 def admit(*, actor: User, room: Room, participant_id: int) -> Participant:
     """The clinician lets someone in from the waiting room (at most four in a call). RoomError
-    on `participant` if they are no longer waiting or the call is full. Audited."""
+    on `participant` if they are no longer waiting or the call is full (counted under the
+    room's lock, so two admissions at once cannot both take the last place). Audited."""
+    Room.objects.select_for_update().filter(pk=room.pk).first()
     participant = (
         Participant.objects.select_for_update()
         .filter(room=room, pk=participant_id, status=Participant.Status.WAITING)
@@ -338,19 +348,59 @@ def disconnect(*, participant_id: int, channel_name: str, left: bool) -> Partici
     return participant
 
 
+PRIVACY_VIA = ("question", "safe word")
+
+
 @transaction.atomic
-def answer_privately(*, room: Room, answer: str) -> None:
-    """The service user's answer to "Can you talk privately?" (E9), for the clinician only."""
+def answer_privately(*, room: Room, answer: str, via: str = "question") -> None:
+    """The service user's answer to "Can you talk privately?" (E9), for the clinician only:
+    answered in the waiting room (`via` "question") or by typing the safe word in the chat
+    ("safe word", always "no"). A later answer replaces an earlier one. RoomError on `answer`
+    for anything but yes or no. Audited, saying how it was given."""
     if answer not in ("yes", "no"):
         raise RoomError("Answer yes or no.", field="answer")
+    if via not in PRIVACY_VIA:
+        raise RoomError(f"Unknown way of answering {via!r}.", field="via")
     Room.objects.filter(pk=room.pk).update(private_answer=answer)
     record_event(
         actor=None,
         action=AuditAction.UPDATE,
         obj=room,
         subject_id=room.contact.service_user_id,
-        detail={"private_answer": answer},
+        detail={"private_answer": answer, "via": via},
     )
+
+
+class ChatScreen(StrEnum):
+    """What becomes of a chat message (`screen_chat`)."""
+
+    RELAY = "relay"  # to everyone in the call
+    SAFE_WORD = "safe word"  # withheld; the clinician alone is told the person cannot talk
+    WITHHELD = "withheld"  # withheld (someone other than the service user typed the word)
+
+
+@transaction.atomic
+def screen_chat(*, room: Room, sender_role: str, text: str) -> ChatScreen:
+    """Decide, before a chat message is relayed, whether it may be: a message containing the
+    room's safe word (`safe_word.contains_safe_word`, read afresh so a word changed by opening
+    the room again counts) is never relayed to anyone else, whoever typed it. Typed by the
+    service user, it is their answer "no" to "Can you talk privately?", recorded and audited as
+    that answer is (`answer_privately`, via "safe word"); typed by anyone else it is audited as
+    withheld. The message's text is never stored or audited."""
+    safe_word = Room.objects.filter(pk=room.pk).values_list("safe_word", flat=True).first()
+    if not safe_word or not contains_safe_word(text, safe_word):
+        return ChatScreen.RELAY
+    if sender_role == Role.SERVICE_USER:
+        answer_privately(room=room, answer="no", via="safe word")
+        return ChatScreen.SAFE_WORD
+    record_event(
+        actor=None,
+        action=AuditAction.UPDATE,
+        obj=room,
+        subject_id=room.contact.service_user_id,
+        detail={"chat_withheld": "safe word", "role": sender_role},
+    )
+    return ChatScreen.WITHHELD
 
 
 FALLBACK_MESSAGE = (
@@ -383,89 +433,69 @@ def fall_back_to_telephone(*, actor: User, room: Room) -> str:
 
 
 @transaction.atomic
-def end_call(*, actor: User | None, room: Room) -> Contact:
-    """Close the room and record the contact's outcome from what happened in it, in one
-    transaction (`actor` None: CareMode's worker closing a room nobody ended). Once it commits,
-    every open socket of the room is told the call has closed. RoomError on `room` while the
-    service user waits and is not yet late enough to count as not seen, or when no one was let
-    in and the booked start is still to come; an outcome that cannot be recorded raises its
-    DomainError; either way nothing is written. A call begun within the early-join window before
-    the booked start ends at any point, with its outcome; one begun earlier closes without one.
+def end_call(*, actor: User | None, room: Room, review_outcome: bool = False) -> Contact:
+    """Close the room, disconnecting everyone: once it commits, every open socket of the room is
+    told the call has closed. With `review_outcome` (the clinician's End) no outcome is saved:
+    the clinician confirms or changes the one the room proposes (`outcomes.confirm_outcome`).
+    Without it (`actor` None: CareMode's worker closing a room nobody ended) the proposal
+    (`outcomes.propose_outcome`) is recorded in the same transaction.
+
+    RoomError on `room` while the service user waits and is not yet late enough to count as not
+    seen, or when no one was let in and the booked start is still to come; an outcome that
+    cannot be recorded raises its DomainError; either way nothing is written. A call begun more
+    than the early-join window before the booked start closes with no outcome proposed.
     Audited. Ending a room already closed changes nothing."""
     room = Room.objects.select_for_update().select_related("contact").get(pk=room.pk)
     contact = room.contact
     if not room.is_open:
         return contact
-    person = room.participants.filter(role=Role.SERVICE_USER).first()
-    drops = sum(p.drops for p in room.participants.all())
-    notes = []
-    if room.fell_back_at:
-        notes.append("Video failed; continued by telephone.")
-    if drops:
-        notes.append(f"The video connection dropped {drops} time(s).")
     if not contact.has_outcome:
-        if person is not None and person.admitted_at is not None:
-            if began_in_time(contact, person.admitted_at):
-                late = (person.arrived_at - contact.start).total_seconds() / 60
-                started = (person.admitted_at - contact.start).total_seconds() / 60
-                record_outcome(
-                    actor=actor,
-                    contact=contact,
-                    attend_status="6" if late > LATE_AFTER_MINUTES else "5",
-                    mode_used="telephone" if room.fell_back_at else "video",
-                    technical_failure=bool(room.fell_back_at) or drops >= REPEATED_DROPS,
-                    late_start_minutes=int(started) if started >= 1 else None,
-                    notes=" ".join(notes),
-                    began_at=person.admitted_at,
-                )
-            # else the call was no part of this appointment: the room closes with no outcome
-        elif contact.start > timezone.now():
-            raise RoomError(
-                f"No one has been let in yet, and this appointment starts at "
-                f"{nhs_datetime(contact.start)}. Let them in when they arrive, or cancel the "
-                "contact from its page.",
-                field="room",
-            )
-        elif person is not None:
-            late = (person.arrived_at - contact.start).total_seconds() / 60
-            if late <= NOT_SEEN_AFTER_MINUTES:
-                raise RoomError(
-                    f"{person.label} is waiting: let them in, or record the outcome on the "
-                    "contact's page.",
-                    field="room",
-                )
-            record_outcome(actor=actor, contact=contact, attend_status="7", notes="Arrived late.")
-        else:
+        _check_may_end(room, contact)
+        proposal = propose_outcome(room)
+        if not review_outcome and proposal.proposes:
             record_outcome(
                 actor=actor,
                 contact=contact,
-                attend_status="3",
-                notes="Did not arrive in the video room.",
+                began_at=proposal.began_at,
+                **proposal.fields(),  # type: ignore[arg-type]
             )
+    drops = sum(p.drops for p in room.participants.all())
     Room.objects.filter(pk=room.pk).update(closed_at=timezone.now())
     record_event(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=room,
         subject_id=contact.service_user_id,
-        detail={"closed": True, "drops": drops},
+        detail={"closed": True, "drops": drops, "outcome_to_review": review_outcome},
     )
     events.notify_room_closed(room.pk)
     contact.refresh_from_db()
+    room.refresh_from_db()
     return contact
 
 
-def early_join_window() -> dt.timedelta:
-    """How long before its booked start a call may begin and still count as the contact
-    (`CAREMODE_ROOM_EARLY_JOIN_MINUTES`, hazard V5b)."""
-    return dt.timedelta(minutes=settings.CAREMODE_ROOM_EARLY_JOIN_MINUTES)
-
-
-def began_in_time(contact: Contact, admitted_at: dt.datetime) -> bool:
-    """Whether a call whose service user was let in at `admitted_at` counts as `contact`: not
-    earlier than the early-join window before its booked start. One begun earlier still ends and
-    closes, but no outcome is guessed from it; the clinician records it once the contact starts."""
-    return admitted_at >= contact.start - early_join_window()
+def _check_may_end(room: Room, contact: Contact) -> None:
+    """RoomError on `room` when ending now would leave the outcome wrong: no one let in and the
+    booked start still to come, or the service user waiting and not yet late enough to count
+    as not seen."""
+    person = room.participants.filter(role=Role.SERVICE_USER).first()
+    if person is not None and person.admitted_at is not None:
+        return
+    if contact.start > timezone.now():
+        raise RoomError(
+            f"No one has been let in yet, and this appointment starts at "
+            f"{nhs_datetime(contact.start)}. Let them in when they arrive, or cancel the "
+            "contact from its page.",
+            field="room",
+        )
+    if person is not None:
+        late = (person.arrived_at - contact.start).total_seconds() / 60
+        if late <= NOT_SEEN_AFTER_MINUTES:
+            raise RoomError(
+                f"{person.label} is waiting: let them in, or record the outcome on the "
+                "contact's page.",
+                field="room",
+            )
 
 
 ABANDONED_AFTER = dt.timedelta(minutes=30)

@@ -136,8 +136,10 @@ def test_three_people_meet_by_video_then_fall_back_to_telephone(
     host.get_by_text("Phone Megan on 07700900123").wait_for()
     guest.get_by_text("Your clinician will phone you now").wait_for()
     host.get_by_role("button", name="End the call").click()
-    host.get_by_text("Outcome recorded").wait_for()
+    host.get_by_role("heading", name="Confirm the outcome of the call").wait_for()
     carer.get_by_text("The call has ended").wait_for()
+    host.get_by_role("button", name="Save the outcome").click()
+    host.get_by_text("Outcome recorded").wait_for()
 
     assert violations == []
     contact = Contact.objects.get(pk=contact.pk)
@@ -188,8 +190,10 @@ def test_a_call_begun_before_its_booked_time_ends_and_disconnects_everyone(
     _in_call(host, 1)
 
     host.get_by_role("button", name="End the call").click()
-    host.get_by_text("Outcome recorded").wait_for()
+    host.get_by_role("heading", name="Confirm the outcome of the call").wait_for()
     guest.get_by_text("The call has ended").wait_for()
+    host.get_by_role("button", name="Save the outcome").click()
+    host.get_by_text("Outcome recorded").wait_for()
     guest.wait_for_function(
         "() => window.caremodeRoom.peers.size === 0 && window.caremodeRoom.socket.readyState === 3"
     )

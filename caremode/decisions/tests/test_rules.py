@@ -179,6 +179,12 @@ SCENARIOS = [
         {"text", "email"},
     ),
     (
+        "group therapy",  # a consultation type of its own (ADR 0011); R06 weighs it
+        dict(consultation_type="group_therapy"),
+        "face_to_face",
+        {"text", "email"},
+    ),
+    (
         "carer involvement wanted, group",
         dict(consultation_type="group_therapy", carer_involvement_wanted=True),
         "face_to_face",

@@ -42,9 +42,12 @@ def test_a_link_leads_to_the_waiting_room_once_then_explains(clinician, video_co
     body = wait.content.decode()
     assert wait.status_code == 200 and "Hello Megan" in body and "Can you talk privately?" in body
     assert video_contact.service_user.family_name not in body  # only the given name is shown
-    another = Client().get(path)
-    assert another.status_code == 410
-    assert "already been used on another phone or computer" in another.content.decode()
+    another = Client()
+    moved = another.get(path)  # another browser is asked to show it is them (V11)
+    assert moved.status_code == 302 and moved["Location"] == "/rooms/join/again/"
+    assert "already been used on another phone or computer" in (
+        another.get(moved["Location"]).content.decode()
+    )
 
 
 def test_the_test_call_page_needs_no_account():
@@ -72,7 +75,18 @@ def test_fallback_then_end_records_telephone(client, clinician, video_contact):
         response = client.post(f"/rooms/{room.pk}/telephone/", follow=True)
         assert "Phone Megan on 07700900123" in response.content.decode()
         ended = client.post(f"/rooms/{room.pk}/end/", follow=True)
-    assert "Outcome recorded: Attended on time" in ended.content.decode()
+        review = ended.content.decode()
+        assert ended.redirect_chain[-1][0] == f"/rooms/{room.pk}/outcome/"
+        assert "Confirm the outcome of the call" in review
+        assert "Video failed; continued by telephone." in review
+        video_contact.refresh_from_db()
+        assert not video_contact.has_outcome  # nothing is saved until the clinician confirms
+        saved = client.post(
+            f"/rooms/{room.pk}/outcome/",
+            {"attend_status": "5", "mode_used": "telephone", "technical_failure": "on"},
+            follow=True,
+        )
+    assert "Outcome recorded: Attended on time" in saved.content.decode()
     video_contact.refresh_from_db()
     assert (video_contact.mode_used, video_contact.technical_failure) == ("telephone", True)
 
@@ -115,3 +129,47 @@ def test_the_portal_offers_the_room_and_the_test_call(client, clinician, video_c
     after = client.get("/my-care/").content.decode()
     assert f"/rooms/{room.pk}/wait/" in after
     assert "Can you talk privately?" in client.get(f"/rooms/{room.pk}/wait/").content.decode()
+
+
+def test_the_review_form_shows_the_proposal_and_saves_the_clinicians_change(
+    client, clinician, video_contact
+):
+    room, _links = open_room(actor=clinician, contact=video_contact)
+    with time_machine.travel(video_contact.start + dt.timedelta(minutes=20), tick=False):
+        signed_in(client, clinician)
+        Participant.objects.create(
+            room=room,
+            identity="pass:1",
+            role="service_user",
+            label="Megan",
+            arrived_at=video_contact.start + dt.timedelta(minutes=8),
+            admitted_at=video_contact.start + dt.timedelta(minutes=9),
+            status="admitted",
+            drops=2,
+        )
+        client.post(f"/rooms/{room.pk}/end/")
+        page = client.get(f"/rooms/{room.pk}/outcome/").content.decode()
+        assert "8 minutes after the start" in page and "dropped 2 time(s)" in page
+        assert "Attended, arrived late" in page  # the proposal, in plain words
+        refused = client.post(f"/rooms/{room.pk}/outcome/", {"attend_status": "5"})
+        assert "Select the mode that was actually used" in refused.content.decode()
+        video_contact.refresh_from_db()
+        assert not video_contact.has_outcome
+        client.post(
+            f"/rooms/{room.pk}/outcome/",
+            {"attend_status": "6", "mode_used": "video", "late_start_minutes": "9"},
+        )
+        again = client.get(f"/rooms/{room.pk}/outcome/").content.decode()
+    video_contact.refresh_from_db()
+    assert (video_contact.attend_status, video_contact.technical_failure) == ("6", False)
+    assert f"/contacts/{video_contact.pk}/outcome/correct/" in again  # later: a correction
+    assert "Save the outcome" not in again and "its outcome is recorded" in again
+
+
+def test_the_review_page_sends_the_clinician_back_while_the_call_is_open(
+    client, clinician, video_contact
+):
+    room, _links = open_room(actor=clinician, contact=video_contact)
+    signed_in(client, clinician)
+    response = client.get(f"/rooms/{room.pk}/outcome/")
+    assert response.status_code == 302 and response["Location"] == f"/rooms/{room.pk}/"

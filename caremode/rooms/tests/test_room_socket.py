@@ -134,11 +134,13 @@ def test_waiting_admitting_signalling_chat_and_privacy(clinician, opened, video_
         await guest.send_json_to({"type": "signal", "to": me["id"], "data": {"description": "o"}})
         signal = await until(host, "signal")
         assert signal == {"type": "signal", "from": guest_id, "data": {"description": "o"}}
-        await guest.send_json_to({"type": "chat", "text": "Can't talk - bluebell"})
+        await guest.send_json_to({"type": "chat", "text": "See you next week"})
         chat = await until(host, "chat")
-        assert chat == {"type": "chat", "from": "Megan", "text": "Can't talk - bluebell"}
+        assert chat == {"type": "chat", "from": "Megan", "text": "See you next week"}
+        # The safe word is not relayed: the clinician alone is told (tests: test_room_safe_word).
+        await guest.send_json_to({"type": "chat", "text": "Can't talk - bluebell"})
         privacy = await until(host, "privacy")
-        assert privacy["answer"] == "no"
+        assert privacy == {"type": "privacy", "answer": "no", "via": "safe word"}
         await guest.disconnect()
         await host.disconnect()
 

@@ -162,5 +162,5 @@ def test_the_carer_page_shows_how_to_join_an_invited_video_appointment(
     )
     signed_in(client, consent.carer.account)
     body = client.get("/people-i-care-for/").content.decode()
-    assert "To join Megan's video appointment, open the link in the message" in body
+    assert "The way to join Megan's video appointment appears here" in body
     assert "/rooms/test/" in body

@@ -188,7 +188,7 @@ class Room {
         this.chat(message.from, message.text);
         break;
       case "privacy":
-        $(this.root, message.answer === "no" ? "[data-privacy]" : "[data-privacy-yes]").hidden = false;
+        this.showPrivacy(message.answer, message.via);
         break;
       case "quality":
         break;
@@ -205,9 +205,20 @@ class Room {
         this.hangUp();
         if ($(this.root, "[data-closed]")) $(this.root, "[data-closed]").hidden = false;
         break;
-      case "error":
-        console.warn("CareMode room:", message.error);
+      case "moved": // the link was re-opened on another phone or computer
+        this.closed = true;
+        this.hangUp();
+        if ($(this.root, "[data-moved]")) $(this.root, "[data-moved]").hidden = false;
         break;
+      case "error": {
+        console.warn("CareMode room:", message.error);
+        const shown = $(this.root, "[data-room-error]"); // the clinician's page: a full call
+        if (shown) {
+          shown.textContent = message.error;
+          shown.hidden = false;
+        }
+        break;
+      }
       default:
         break;
     }
@@ -314,6 +325,17 @@ class Room {
       item.append(text, admit);
       list.append(item);
     }
+  }
+
+  // The clinician's privacy line changes in place: the latest answer replaces the earlier one.
+  showPrivacy(answer, via) {
+    const no = $(this.root, "[data-privacy]");
+    const yes = $(this.root, "[data-privacy-yes]");
+    if (!no || !yes) return;
+    no.hidden = answer !== "no";
+    yes.hidden = answer === "no";
+    const bySafeWord = $(this.root, "[data-privacy-safe-word]");
+    if (bySafeWord) bySafeWord.hidden = !(answer === "no" && via === "safe word");
   }
 
   chat(from, text) {
