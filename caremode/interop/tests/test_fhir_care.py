@@ -425,3 +425,30 @@ def test_each_care_resource_needs_its_scope(resource):
         read_only.post("/fhir/Appointment", "{}", content_type="application/json").status_code
         == 403
     )
+
+
+def test_the_capability_statement_lists_the_care_resources_and_their_search_parameters():
+    statement = bearer("system/Patient.r").get("/fhir/metadata").json()
+    resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    served = {
+        name: (
+            {i["code"] for i in resources[name]["interaction"]},
+            {p["name"] for p in resources[name]["searchParam"]},
+        )
+        for name in (
+            "Practitioner",
+            "RelatedPerson",
+            "Consent",
+            "Appointment",
+            "Encounter",
+            "Questionnaire",
+        )
+    }
+    assert served == {
+        "Practitioner": ({"read", "search-type"}, {"identifier"}),
+        "RelatedPerson": ({"read", "search-type"}, {"patient"}),
+        "Consent": ({"read", "search-type"}, {"patient"}),
+        "Appointment": ({"read", "search-type", "create"}, {"patient", "date"}),
+        "Encounter": ({"read", "search-type"}, {"patient", "date"}),
+        "Questionnaire": ({"read", "search-type"}, set()),
+    }
