@@ -78,7 +78,7 @@ class BookContactForm(NHSForm):
             del self.fields["carer"]
 
     def clean_time(self) -> dt.time:
-        return _clean_time(self.cleaned_data["time"])
+        return clean_clock_time(self.cleaned_data["time"])
 
     def clean_date(self) -> dt.date:
         return _clean_bookable_day(self.cleaned_data["date"])
@@ -117,7 +117,7 @@ def _aware(day: dt.date, time: dt.time) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, time))
 
 
-def _clean_time(value: str) -> dt.time:
+def clean_clock_time(value: str) -> dt.time:
     """A 24-hour clock time in ASCII digits, on the diary's 5-minute grid."""
     if any(ch.isdigit() and not ch.isascii() for ch in value):
         raise forms.ValidationError(f"{DIGITS_ONLY_MESSAGE}, like 14:30")
@@ -225,7 +225,7 @@ class RescheduleForm(NHSForm):
     reason = forms.CharField(label="Reason", max_length=300, help_text="The person will see this")
 
     def clean_time(self) -> dt.time:
-        return _clean_time(self.cleaned_data["time"])
+        return clean_clock_time(self.cleaned_data["time"])
 
     def clean_date(self) -> dt.date:
         return _clean_bookable_day(self.cleaned_data["date"])
@@ -346,7 +346,7 @@ class CommitmentForm(NHSForm):
         ]
 
     def clean_time(self) -> dt.time:
-        return _clean_time(self.cleaned_data["time"])
+        return clean_clock_time(self.cleaned_data["time"])
 
 
 class EndCommitmentForm(NHSForm):
@@ -384,7 +384,7 @@ class WorkingHoursForm(NHSForm):
                 key = f"day_{value}_{part}"
                 if data.get(key):
                     try:
-                        data[key] = _clean_time(data[key])
+                        data[key] = clean_clock_time(data[key])
                     except forms.ValidationError as error:
                         self.add_error(key, error)
         return data

@@ -232,6 +232,40 @@ def _update_alert_once(
 
 
 @transaction.atomic
+def clear_alerts(
+    *,
+    actor: User | None,
+    service_user: ServiceUser,
+    kinds: tuple[str, ...],
+    key_prefix: str,
+    because: str,
+) -> int:
+    """Resolve a person's open alerts of these kinds whose key starts with `key_prefix`, because
+    their cause has gone (`actor` None when the worker found it so). Each is audited with the
+    reason; returns how many were cleared."""
+    cleared = 0
+    now = timezone.now()
+    for alert in TeamAlert.objects.filter(
+        service_user=service_user,
+        kind__in=kinds,
+        key__startswith=key_prefix,
+        resolved_at__isnull=True,
+    ):
+        if TeamAlert.objects.filter(pk=alert.pk, resolved_at__isnull=True).update(
+            resolved_at=now, resolved_by=actor
+        ):
+            cleared += 1
+            record_event(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=alert,
+                subject_id=service_user.pk,
+                detail={"resolved": True, "because": because},
+            )
+    return cleared
+
+
+@transaction.atomic
 def resolve_alert(*, actor: User, alert: TeamAlert) -> TeamAlert:
     """Mark an alert as dealt with; it stays in the history."""
     return _update_alert_once(
