@@ -11,6 +11,7 @@ from caremode.core import codes
 from caremode.core.forms import DIGITS_ONLY_MESSAGE, AsciiIntegerField, DateField, NHSForm
 from caremode.people.models import CarerConsent
 from caremode.scheduling import diary
+from caremode.scheduling.models import TeamAlert
 
 # [0-9], not \d: \d also matches Arabic-Indic, full-width and other digits, which int() would
 # then read silently. What is stored must be what the clinician sees, so they are refused.
@@ -129,6 +130,23 @@ def clean_clock_time(value: str) -> dt.time:
     if problem:
         raise forms.ValidationError(problem)
     return time
+
+
+class TeamFilterForm(forms.Form):
+    """The team page's filters, a GET form that works without JavaScript: everyone's or only
+    "mine" (`selectors.list_my_people_ids`), and one kind of alert."""
+
+    who = forms.ChoiceField(
+        label="Whose",
+        choices=[("team", "My team"), ("mine", "Mine")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    kind = forms.ChoiceField(
+        label="Kind of alert",
+        choices=[("", "Every kind"), *TeamAlert.Kind.choices],
+        required=False,
+    )
 
 
 class DiaryDayForm(forms.Form):

@@ -86,15 +86,16 @@ def check_commitments(*, now: dt.datetime | None = None) -> int:
         service_user__status=ServiceUser.Status.ACTIVE,
     ).select_related("service_user")
     for commitment in active:
+        # From the commitment's own first day, so that an every-2-weeks rhythm keeps its phase.
         days = [
             d
             for d in diary.occurrences(
-                starts_on=max(commitment.starts_on, today - LOOK_BACK),
+                starts_on=commitment.starts_on,
                 weekday=commitment.weekday,
                 every_weeks=commitment.every_weeks,
                 until=min(today + LOOK_AHEAD, commitment.ends_on or today + LOOK_AHEAD),
             )
-            if not diary.bank_holiday(d)
+            if d >= today - LOOK_BACK and not diary.bank_holiday(d)
         ]
         if not days:
             continue
