@@ -124,6 +124,8 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "decisions:preferences": ("GET", CARE_TEAM),
     "decisions:my_preferences": ("GET", {"service_user"}),
     "decisions:review": ("GET", ANY_CARE_STAFF),
+    # Each team sees its own waiting list (people paused or waiting for face to face).
+    "decisions:waiting_list": ("GET", ANY_CARE_STAFF),
     "decisions:recommendation_api": ("GET", CARE_TEAM),
     "decisions:openapi": ("GET", ANY_CARE_STAFF),
     # The evidence pages hold no one's data: anyone signed in may read them.

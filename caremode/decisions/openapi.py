@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from caremode.core import codes
-from caremode.decisions.rules import PREFERENCES, RISK_LEVELS, RULES_VERSION
+from caremode.decisions.rules import PREFERENCES, RISK_LEVELS, RULES_VERSION, WAITING_OUTCOMES
 
 YES_NO = {"type": "string", "enum": ["yes", "no", ""]}
 REASON = {
@@ -146,6 +146,16 @@ def build_schema() -> dict[str, Any]:
                                                 "type": ["string", "null"],
                                                 "description": "The clinician's history with "
                                                 "the person, in plain words",
+                                            },
+                                            "waiting_outcomes": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "string",
+                                                    "enum": list(WAITING_OUTCOMES),
+                                                },
+                                                "description": "What may be agreed instead of "
+                                                "a mode, where the evidence supports it: pause "
+                                                "and keep in touch, or wait for face to face",
                                             },
                                         },
                                     }

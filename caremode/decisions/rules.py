@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from caremode.core import codes
 
-RULES_VERSION: Final = "2026.12.2"
+RULES_VERSION: Final = "2026.12.3"
 MODES: Final = tuple(codes.MODES)  # face_to_face, video, telephone, text, email
 ASSESSMENT_TYPES: Final = frozenset({"initial_assessment", "risk_assessment", "crisis_review"})
 ROUTINE_TYPES: Final = frozenset({"medication_review", "care_coordination", "wellbeing_check_in"})
@@ -33,6 +33,20 @@ SAFETY_FIRST_PREFERENCE_SHARE: Final = 0.5
 RISK_LEVELS: Final = ("low", "moderate", "high")
 PREFERENCES: Final = ("prefers", "accepts", "declines")
 PREFERENCE_WEIGHT: Final = {"prefers": 6.0, "accepts": 1.0, "declines": -10.0}
+# A decision may agree a mode, or to pause and keep in touch, or to wait for face to face (E3,
+# E6), each of those two with a keep-in-touch rhythm and a date to offer again (hazard D16).
+PAUSE: Final = "pause"
+WAIT_FOR_FACE_TO_FACE: Final = "wait_face_to_face"
+WAITING_OUTCOMES: Final[dict[str, str]] = {
+    PAUSE: "Pause and keep in touch",
+    WAIT_FOR_FACE_TO_FACE: "Wait for face to face",
+}
+# How often to keep in touch while waiting, in weeks, as the person would say it.
+KEEP_IN_TOUCH_RHYTHMS: Final[dict[int, str]] = {1: "Weekly", 2: "Fortnightly", 4: "Every 4 weeks"}
+# A pause or a wait is offered again within this many days: never an open-ended break (E11).
+MAX_REOFFER_DAYS: Final = 183
+# Days past a keep-in-touch contact's due date before the team is alerted (hazard D17).
+KEEP_IN_TOUCH_GRACE_DAYS: Final = 2
 
 
 class Effect(StrEnum):
@@ -634,11 +648,45 @@ PAUSE_OR_WAIT = Reason(
     "prompt",
     "Offer to pause and keep in touch, or to wait for face to face",
 )
+WAIT_AFTER_DECLINING = Reason(
+    "W02",
+    "The person declines every remote mode the service offers for this therapy, and face to face "
+    "is not offered. Some people declined remote therapy and waited to be seen in person: that is "
+    "a choice to record, not a disappearance. Offer to wait for face to face, agree how often "
+    "you will keep in touch while they wait and when you will offer it again, since breaks in "
+    "therapy with no word harmed people.",
+    ("E3", "E11"),
+    "prompt",
+    "Offer to wait for face to face, keeping in touch",
+)
+
+
+def waiting_outcomes(context: Context) -> tuple[str, ...]:
+    """The outcomes besides a mode that the evidence supports offering for this contact: pause
+    or wait when trauma-focused therapy cannot be face to face (W01: E3, E6); wait when the
+    person declines every remote mode offered for therapy (W02: E3). Never when face to face is
+    offered, since then it can simply be agreed."""
+    if "face_to_face" in context.modes_offered:
+        return ()
+    if context.consultation_type == "trauma_focused_therapy":
+        return (PAUSE, WAIT_FOR_FACE_TO_FACE)
+    if _declines_all_remote_therapy(context):
+        return (WAIT_FOR_FACE_TO_FACE,)
+    return ()
+
+
+def _declines_all_remote_therapy(context: Context) -> bool:
+    return (
+        context.consultation_type in THERAPY_TYPES
+        and bool(context.modes_offered)
+        and all(context.preferences.get(m) == "declines" for m in context.modes_offered)
+    )
 
 
 def _prompts(context: Context) -> tuple[Reason, ...]:
     """What to raise with the person beside the ranking: inviting a carer (E10); pausing or
-    waiting when trauma-focused therapy cannot be face to face (E3, E6, E11; hazard D15)."""
+    waiting when trauma-focused therapy cannot be face to face (E3, E6, E11; hazard D15);
+    waiting when the person declines every remote mode offered for therapy (E3, E11; D16)."""
     prompts = []
     if context.carer_may_join and context.consultation_type in CARER_VIEW_TYPES:
         prompts.append(INVITE_CARER)
@@ -647,6 +695,8 @@ def _prompts(context: Context) -> tuple[Reason, ...]:
         and "face_to_face" not in context.modes_offered
     ):
         prompts.append(PAUSE_OR_WAIT)
+    elif "face_to_face" not in context.modes_offered and _declines_all_remote_therapy(context):
+        prompts.append(WAIT_AFTER_DECLINING)
     return tuple(prompts)
 
 
@@ -707,6 +757,8 @@ class Recommendation:
     rules_applied: tuple[str, ...]
     prompts: tuple[Reason, ...] = ()
     relationship: str | None = None
+    # Pause / wait for face to face, where the evidence supports offering them (hazard D16).
+    waiting_outcomes: tuple[str, ...] = ()
 
     @property
     def top(self) -> RankedMode:
@@ -725,6 +777,7 @@ class Recommendation:
             "rules_applied": list(self.rules_applied),
             "prompts": [p.as_json() for p in self.prompts],
             "relationship": self.relationship,
+            "waiting_outcomes": list(self.waiting_outcomes),
         }
 
 
@@ -872,6 +925,7 @@ def recommend(context: Context) -> Recommendation:
         rules_applied=tuple(rule.id for rule in applied),
         prompts=_prompts(context),
         relationship=context.relationship.describe() if context.relationship else None,
+        waiting_outcomes=waiting_outcomes(context),
     )
 
 

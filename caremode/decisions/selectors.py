@@ -5,15 +5,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from caremode.accounts.models import User
 from caremode.core import codes
 from caremode.decisions.models import DecisionRecord, ModePreference
 from caremode.decisions.rules import THERAPY_TYPES, Context, Relationship
+from caremode.decisions.waiting import keep_in_touch_due, keep_in_touch_overdue, rhythm_label
 from caremode.people import consent
-from caremode.people.models import AccessNeed, ServiceUser
+from caremode.people.models import AccessNeed, ServiceUser, Team
 from caremode.scheduling.models import Contact, TeamAlert
 
 REVIEW_SOON_DAYS = 14
@@ -45,7 +46,7 @@ def list_current_decisions(service_user: ServiceUser) -> list[DecisionRecord]:
     """The decisions in force, one per consultation type at most."""
     return list(
         DecisionRecord.objects.filter(service_user=service_user, superseded_at__isnull=True)
-        .select_related("clinician", "carer")
+        .select_related("clinician", "carer", "keep_in_touch")
         .order_by("consultation_type")
     )
 
@@ -59,7 +60,7 @@ def get_current_decision(
             consultation_type=consultation_type,
             superseded_at__isnull=True,
         )
-        .select_related("clinician", "carer")
+        .select_related("clinician", "carer", "keep_in_touch")
         .first()
     )
 
@@ -69,7 +70,7 @@ def list_decision_history(service_user: ServiceUser) -> list[DecisionRecord]:
     return list(
         DecisionRecord.objects.filter(
             service_user=service_user, superseded_at__isnull=False
-        ).select_related("clinician", "carer")
+        ).select_related("clinician", "carer", "keep_in_touch")
     )
 
 
@@ -297,3 +298,72 @@ def get_first_remote_contact(service_user: ServiceUser) -> Contact | None:
         .order_by("start")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class WaitingEntry:
+    """A person paused or waiting for face to face: the decision, the rhythm of keeping in
+    touch, the last attended care contact since, when the next is due, and what is late."""
+
+    decision: DecisionRecord
+    last_contact: dt.datetime | None
+    due_on: dt.date
+    overdue: bool
+    reoffer_due: bool
+
+    @property
+    def service_user(self) -> ServiceUser:
+        return self.decision.service_user
+
+    @property
+    def service_user_id(self) -> int:
+        return self.decision.service_user_id
+
+    @property
+    def rhythm(self) -> str:
+        commitment = self.decision.keep_in_touch
+        return rhythm_label(commitment.every_weeks) if commitment else ""
+
+
+def list_waiting(teams: QuerySet[Team] | None, *, today: dt.date) -> list[WaitingEntry]:
+    """The teams' waiting list (every team's when `teams` is None): current decisions to pause
+    and keep in touch or to wait for face to face, of people not discharged, the date to offer
+    again first. One query, whatever the length of the list (hazard D17)."""
+    # Care contacts only (a digital support session does not keep in touch), as positive
+    # lookups: a negated one over the contacts would become a subquery about any contact.
+    attended_since = Q(
+        service_user__contacts__attend_status__in=sorted(codes.ATTENDED),
+        service_user__contacts__start__gte=F("decided_at"),
+        service_user__contacts__consultation_type__in=sorted(codes.CONSULTATION_TYPES),
+    )
+    decisions = (
+        DecisionRecord.objects.filter(
+            superseded_at__isnull=True,
+            service_user__status=ServiceUser.Status.ACTIVE,
+        )
+        .exclude(outcome=DecisionRecord.Outcome.MODE)
+        .select_related("service_user", "service_user__team", "keep_in_touch", "clinician")
+        .annotate(last_contact=Max("service_user__contacts__start", filter=attended_since))
+        .order_by("reoffer_on", "decided_at", "pk")
+    )
+    if teams is not None:
+        decisions = decisions.filter(service_user__team__in=teams)
+    entries = []
+    for decision in decisions:
+        last = decision.last_contact  # type: ignore[attr-defined]
+        every_weeks = decision.keep_in_touch.every_weeks if decision.keep_in_touch else 1
+        due_on = keep_in_touch_due(
+            decided_on=timezone.localtime(decision.decided_at).date(),
+            last_contact_on=timezone.localtime(last).date() if last else None,
+            every_weeks=every_weeks,
+        )
+        entries.append(
+            WaitingEntry(
+                decision=decision,
+                last_contact=last,
+                due_on=due_on,
+                overdue=keep_in_touch_overdue(due_on=due_on, today=today),
+                reoffer_due=decision.reoffer_on is not None and decision.reoffer_on <= today,
+            )
+        )
+    return entries

@@ -9,6 +9,7 @@ urlpatterns = [
     path("service-users/<int:pk>/preferences/", views.record_preferences, name="preferences"),
     path("my-care/preferences/", views.my_preferences, name="my_preferences"),
     path("decisions/review/", views.review_list, name="review"),
+    path("team/waiting/", views.waiting_list, name="waiting_list"),
     path("evidence/", views.evidence, name="evidence"),
     path("evidence/<str:code>/", views.finding, name="finding"),
     path("api/schema.json", views.openapi_schema, name="openapi"),

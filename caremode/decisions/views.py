@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caremode.audit.services import record_list_read
@@ -20,10 +21,17 @@ from caremode.decisions.forms import AgreeDecisionForm, DecisionContextForm, Pre
 from caremode.decisions.models import ModePreference
 from caremode.decisions.openapi import build_schema
 from caremode.decisions.presenters import summarise
-from caremode.decisions.rules import RETIRED_RULES, RULES, recommend
+from caremode.decisions.rules import (
+    KEEP_IN_TOUCH_GRACE_DAYS,
+    RETIRED_RULES,
+    RULES,
+    WAITING_OUTCOMES,
+    recommend,
+)
 from caremode.people.access import access_own_record, access_service_user
 from caremode.people.consent import consents_to_take_part_in_decisions
 from caremode.people.models import ServiceUser
+from caremode.people.selectors import list_teams_for
 
 
 @care_team_required
@@ -55,11 +63,6 @@ def agree_decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     context_form = DecisionContextForm(data if "consultation_type" in data else None)
     consents = list(consents_to_take_part_in_decisions(service_user))
-    decision_form = AgreeDecisionForm(
-        posted(request),
-        modes_offered=service_user.team.service.modes_offered,
-        consents=consents,
-    )
     recommendation = current = None
     if context_form.is_valid():
         consultation_type = context_form.cleaned_data["consultation_type"]
@@ -72,31 +75,39 @@ def agree_decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             )
         )
         current = selectors.get_current_decision(service_user, consultation_type)
-        if request.method == "POST" and decision_form.is_valid():
-            carer_id = decision_form.cleaned_data.get("carer")
-            try:
-                services.agree_decision(
-                    actor=request.user,
-                    service_user=service_user,
-                    consultation_type=consultation_type,
-                    agreed_mode=decision_form.cleaned_data["agreed_mode"],
-                    fallback_mode=decision_form.cleaned_data["fallback_mode"],
-                    recommendation=recommendation,
-                    review_on=decision_form.cleaned_data["review_on"],
-                    persons_own_words=decision_form.cleaned_data["persons_own_words"],
-                    service_user_took_part=decision_form.cleaned_data["service_user_took_part"],
-                    carer=next((c.carer for c in consents if c.carer_id == carer_id), None),
-                )
-            except DomainError as error:
-                add_domain_error(decision_form, error)
-            else:
-                messages.success(request, "Decision recorded.")
-                return redirect("decisions:decisions", pk=service_user.pk)
-    template = (
-        "decisions/_recommendation.html"
-        if request.headers.get("HX-Request") and request.method == "GET"
-        else "decisions/agree_decision.html"
+    decision_form = AgreeDecisionForm(
+        posted(request),
+        modes_offered=service_user.team.service.modes_offered,
+        consents=consents,
+        waiting_outcomes=recommendation.waiting_outcomes if recommendation else (),
     )
+    if recommendation is not None and request.method == "POST" and decision_form.is_valid():
+        agreed = decision_form.cleaned_data
+        carer_id = agreed.get("carer")
+        try:
+            services.agree_decision(
+                actor=request.user,
+                service_user=service_user,
+                consultation_type=recommendation.consultation_type,
+                agreed_mode=agreed["agreed_mode"],
+                fallback_mode=agreed["fallback_mode"],
+                recommendation=recommendation,
+                review_on=agreed["review_on"],
+                persons_own_words=agreed["persons_own_words"],
+                service_user_took_part=agreed["service_user_took_part"],
+                carer=next((c.carer for c in consents if c.carer_id == carer_id), None),
+                outcome=agreed["outcome"],
+                keep_in_touch=decision_form.keep_in_touch(),
+                reoffer_on=agreed.get("reoffer_on"),
+                waiting_reason=agreed.get("waiting_reason", ""),
+            )
+        except DomainError as error:
+            add_domain_error(decision_form, error)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("decisions:decisions", pk=service_user.pk)
+    partial = bool(request.headers.get("HX-Request")) and request.method == "GET"
+    template = "decisions/_recommendation.html" if partial else "decisions/agree_decision.html"
     return render(
         request,
         template,
@@ -107,6 +118,10 @@ def agree_decision(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "recommendation": recommendation,
             "view": summarise(recommendation) if recommendation else None,
             "findings": FINDINGS_BY_ID,
+            "waiting_labels": WAITING_OUTCOMES,
+            # With htmx, the form to record the decision is replaced along with the
+            # recommendation, so that its hidden answers are those shown.
+            "oob": partial,
             "current": current,
             "page_title": "Agree a mode of contact",
             "back_href": reverse("decisions:decisions", args=[service_user.pk]),
@@ -180,6 +195,32 @@ def review_list(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "decisions/review_list.html",
         {"flagged": flagged, "page_title": "Decisions to review"},
+    )
+
+
+@care_team_required
+@require_GET
+def waiting_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The team's waiting list: people paused or waiting for face to face, with the date to
+    offer again, the keep-in-touch rhythm, the last contact and what is overdue (hazard D17).
+    For the user's teams only; one audited read naming the people shown."""
+    today = timezone.localdate()
+    entries = selectors.list_waiting(list_teams_for(request.user), today=today)
+    record_list_read(
+        actor=request.user,
+        purpose="waiting list",
+        subject_ids=[entry.service_user_id for entry in entries],
+    )
+    return render(
+        request,
+        "decisions/waiting_list.html",
+        {
+            "entries": entries,
+            "today": today,
+            "grace_days": KEEP_IN_TOUCH_GRACE_DAYS,
+            "page_title": "Waiting list",
+            "back_href": reverse("scheduling:team"),
+        },
     )
 
 

@@ -179,7 +179,7 @@ def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             form.add_error(
                 "mode",
                 f"This differs from the agreed mode for this kind of contact "
-                f"({mode_label(differs.agreed_mode).lower()}). Confirm below to book it anyway.",
+                f"({differs.agreed_label.lower()}). Confirm below to book it anyway.",
             )
         else:
             carer = next((c.carer for c in consents if c.carer_id == data.get("carer")), None)

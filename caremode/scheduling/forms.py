@@ -11,6 +11,7 @@ from caremode.core import codes
 from caremode.core.forms import DIGITS_ONLY_MESSAGE, AsciiIntegerField, DateField, NHSForm
 from caremode.people.models import CarerConsent
 from caremode.scheduling import diary
+from caremode.scheduling.models import TeamAlert
 
 # [0-9], not \d: \d also matches Arabic-Indic, full-width and other digits, which int() would
 # then read silently. What is stored must be what the clinician sees, so they are refused.
@@ -78,7 +79,7 @@ class BookContactForm(NHSForm):
             del self.fields["carer"]
 
     def clean_time(self) -> dt.time:
-        return _clean_time(self.cleaned_data["time"])
+        return clean_clock_time(self.cleaned_data["time"])
 
     def clean_date(self) -> dt.date:
         return _clean_bookable_day(self.cleaned_data["date"])
@@ -117,7 +118,7 @@ def _aware(day: dt.date, time: dt.time) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, time))
 
 
-def _clean_time(value: str) -> dt.time:
+def clean_clock_time(value: str) -> dt.time:
     """A 24-hour clock time in ASCII digits, on the diary's 5-minute grid."""
     if any(ch.isdigit() and not ch.isascii() for ch in value):
         raise forms.ValidationError(f"{DIGITS_ONLY_MESSAGE}, like 14:30")
@@ -129,6 +130,23 @@ def _clean_time(value: str) -> dt.time:
     if problem:
         raise forms.ValidationError(problem)
     return time
+
+
+class TeamFilterForm(forms.Form):
+    """The team page's filters, a GET form that works without JavaScript: everyone's or only
+    "mine" (`selectors.list_my_people_ids`), and one kind of alert."""
+
+    who = forms.ChoiceField(
+        label="Whose",
+        choices=[("team", "My team"), ("mine", "Mine")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    kind = forms.ChoiceField(
+        label="Kind of alert",
+        choices=[("", "Every kind"), *TeamAlert.Kind.choices],
+        required=False,
+    )
 
 
 class DiaryDayForm(forms.Form):
@@ -225,7 +243,7 @@ class RescheduleForm(NHSForm):
     reason = forms.CharField(label="Reason", max_length=300, help_text="The person will see this")
 
     def clean_time(self) -> dt.time:
-        return _clean_time(self.cleaned_data["time"])
+        return clean_clock_time(self.cleaned_data["time"])
 
     def clean_date(self) -> dt.date:
         return _clean_bookable_day(self.cleaned_data["date"])
@@ -346,7 +364,7 @@ class CommitmentForm(NHSForm):
         ]
 
     def clean_time(self) -> dt.time:
-        return _clean_time(self.cleaned_data["time"])
+        return clean_clock_time(self.cleaned_data["time"])
 
 
 class EndCommitmentForm(NHSForm):
@@ -384,7 +402,7 @@ class WorkingHoursForm(NHSForm):
                 key = f"day_{value}_{part}"
                 if data.get(key):
                     try:
-                        data[key] = _clean_time(data[key])
+                        data[key] = clean_clock_time(data[key])
                     except forms.ValidationError as error:
                         self.add_error(key, error)
         return data

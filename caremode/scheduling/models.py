@@ -327,6 +327,9 @@ class TeamAlert(models.Model):
         CONTACT_GAP = "contact_gap", "No recent contact"
         HANDOVER_UNACCEPTED = "handover_unaccepted", "Handover not accepted"
         TRIAGE_WAIT = "triage_wait", "Waiting for a full assessment after telephone triage"
+        # Raised for people paused or waiting for face to face (decisions, hazard D17).
+        REOFFER_DUE = "reoffer_due", "Time to offer again"
+        KEEP_IN_TOUCH_LATE = "keep_in_touch_late", "Keeping in touch overdue"
         # Raised by monitoring between contacts (E7, E20).
         RISK_ANSWER = "risk_answer", "Thoughts of self-harm reported"
         DETERIORATION = "deterioration", "Reliable deterioration"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from caremode.scheduling import diary
-from caremode.scheduling.models import Contact
+from caremode.scheduling.models import Contact, TeamAlert
 
 
 @dataclass(frozen=True)
@@ -75,3 +75,41 @@ def slot_choices(slots: Iterable[dt.datetime]) -> list[tuple[str, dt.datetime]]:
     """Each free time with the value its link carries (`?slot=`, UK local, as forms.chosen_slot
     reads it)."""
     return [(f"{timezone.localtime(s):%Y-%m-%dT%H:%M}", s) for s in slots]
+
+
+# Alerts shown in each kind's group on the team page; the rest are one click away (`?kind=`).
+ALERTS_PER_GROUP = 20
+
+
+@dataclass(frozen=True)
+class AlertGroup:
+    kind: str
+    label: str
+    alerts: list[TeamAlert]  # the first ALERTS_PER_GROUP
+    total: int
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.alerts)
+
+    @property
+    def urgent(self) -> bool:
+        return any(alert.urgent for alert in self.alerts)
+
+
+def group_alerts(alerts: Iterable[TeamAlert]) -> list[AlertGroup]:
+    """Alerts grouped by kind, keeping their order (urgent first): a group comes where its
+    first alert came, so the group of the most urgent alert leads."""
+    groups: dict[str, list[TeamAlert]] = {}
+    for alert in alerts:
+        groups.setdefault(alert.kind, []).append(alert)
+    labels = dict(TeamAlert.Kind.choices)
+    return [
+        AlertGroup(
+            kind=kind,
+            label=str(labels.get(kind, kind)),
+            alerts=found[:ALERTS_PER_GROUP],
+            total=len(found),
+        )
+        for kind, found in groups.items()
+    ]

@@ -533,3 +533,125 @@ def list_contacts_for_systems(
     if attended_only:
         contacts = contacts.filter(attend_status__in=sorted(codes.ATTENDED))
     return list(contacts.order_by("start", "pk"))
+
+
+# "Mine" on the team page: people the user has seen or booked within this many days, or whose
+# agreed regular contact is theirs.
+MINE_WITHIN_DAYS = 182
+
+
+def list_my_people_ids(user: User, teams: QuerySet[Team]) -> set[int]:
+    """The people on the teams' caseloads who are this clinician's: a care contact with them in
+    the last `MINE_WITHIN_DAYS` days or booked ahead, or a commitment of theirs not ended."""
+    since = timezone.now() - dt.timedelta(days=MINE_WITHIN_DAYS)
+    contacts = (
+        Contact.objects.care()
+        .filter(service_user__team__in=teams, clinician=user, start__gte=since)
+        .values_list("service_user_id", flat=True)
+    )
+    commitments = Commitment.objects.filter(
+        service_user__team__in=teams, clinician=user, ends_on__isnull=True
+    ).values_list("service_user_id", flat=True)
+    return set(contacts) | set(commitments)
+
+
+# The team manager's figure of commitments kept, by month, over this many months.
+KEPT_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class KeptFigure:
+    """Of the commitment occurrences due in a month, how many were kept."""
+
+    due: int
+    kept: int
+
+    @property
+    def share(self) -> int | None:
+        """The percentage kept, rounded; None when nothing was due."""
+        return round(100 * self.kept / self.due) if self.due else None
+
+
+@dataclass(frozen=True)
+class CommitmentsKept:
+    months: tuple[dt.date, ...]  # the first day of each month, oldest first
+    teams: tuple[tuple[Team, tuple[KeptFigure, ...]], ...]
+    clinicians: tuple[tuple[User, tuple[KeptFigure, ...]], ...]
+
+
+def _month_starts(today: dt.date, months: int) -> list[dt.date]:
+    index = today.year * 12 + today.month - 1
+    return [
+        dt.date((index - back) // 12, (index - back) % 12 + 1, 1)
+        for back in range(months - 1, -1, -1)
+    ]
+
+
+def get_commitments_kept(
+    teams: QuerySet[Team], *, today: dt.date, months: int = KEPT_MONTHS
+) -> CommitmentsKept:
+    """Commitments kept per team and per clinician, by month over the last `months` months
+    (this month up to yesterday): of the occurrences due (the agreed days, bank holidays left
+    out, before today and before the commitment ended), how many were kept, by the rule
+    `check_commitments` alerts on: a care contact the service did not cancel within a day of
+    the agreed day (E11). Keeping in touch while paused or waiting counts like any other
+    commitment. Three queries, whatever the number of commitments."""
+    starts = _month_starts(today, months)
+    first = starts[0]
+    commitments = list(
+        Commitment.objects.filter(service_user__team__in=teams, starts_on__lt=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
+        .select_related("clinician", "service_user__team")
+    )
+    held: dict[int, set[dt.date]] = {}
+    for person_id, start in (
+        Contact.objects.care()
+        .filter(
+            service_user_id__in={c.service_user_id for c in commitments},
+            start__gte=timezone.make_aware(
+                dt.datetime.combine(first - dt.timedelta(days=1), dt.time())
+            ),
+        )
+        .exclude(attend_status__in=sorted(codes.CANCELLED_BY_SERVICE))
+        .values_list("service_user_id", "start")
+    ):
+        held.setdefault(person_id, set()).add(timezone.localtime(start).date())
+    by_team: dict[Team, list[list[int]]] = {}
+    by_clinician: dict[User, list[list[int]]] = {}
+    for commitment in commitments:
+        until = today - dt.timedelta(days=1)
+        if commitment.ends_on is not None:
+            until = min(until, commitment.ends_on)
+        # From the commitment's own first day, so that every-2-weeks keeps its phase.
+        for day in diary.occurrences(
+            starts_on=commitment.starts_on,
+            weekday=commitment.weekday,
+            every_weeks=commitment.every_weeks,
+            until=until,
+        ):
+            if day < first or diary.bank_holiday(day):
+                continue
+            month = (day.year - first.year) * 12 + day.month - first.month
+            around = {day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)}
+            kept = bool(held.get(commitment.service_user_id, set()) & around)
+            for cells in (
+                by_team.setdefault(commitment.service_user.team, [[0, 0] for _ in starts]),
+                by_clinician.setdefault(commitment.clinician, [[0, 0] for _ in starts]),
+            ):
+                cells[month][0] += 1
+                cells[month][1] += kept
+
+    def figures(cells: list[list[int]]) -> tuple[KeptFigure, ...]:
+        return tuple(KeptFigure(due=due, kept=kept) for due, kept in cells)
+
+    return CommitmentsKept(
+        months=tuple(starts),
+        teams=tuple(
+            (team, figures(cells))
+            for team, cells in sorted(by_team.items(), key=lambda i: i[0].name)
+        ),
+        clinicians=tuple(
+            (user, figures(cells))
+            for user, cells in sorted(by_clinician.items(), key=lambda i: (str(i[0]), i[0].pk))
+        ),
+    )

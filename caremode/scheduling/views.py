@@ -55,17 +55,20 @@ from caremode.scheduling.forms import (
     HandoverResponseForm,
     RecordOutcomeForm,
     RescheduleForm,
+    TeamFilterForm,
     WorkingHoursForm,
     chosen_slot,
 )
-from caremode.scheduling.presenters import diary_entries, diary_week, slot_choices
+from caremode.scheduling.presenters import diary_entries, diary_week, group_alerts, slot_choices
 from caremode.scheduling.selectors import (
     FREE_SLOT_WEEKS,
     count_contacts_by_mode_and_outcome,
+    get_commitments_kept,
     get_working_hours,
     list_clinician_contacts_between,
     list_free_slots,
     list_free_slots_ahead,
+    list_my_people_ids,
     list_open_alerts,
     list_open_appointment_requests,
     list_open_follow_ups,
@@ -229,14 +232,31 @@ def cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @care_team_required
 @require_GET
 def team(request: AuthenticatedRequest) -> HttpResponse:
-    """The team's day: diary, follow-ups due, alerts, handovers, reminders that failed."""
+    """The team's day: diary, follow-ups due, alerts grouped by kind, handovers, reminders that
+    failed. `?who=mine` keeps the alerts and follow-ups about the user's own people, `?kind=`
+    one kind of alert (a GET form, no JavaScript needed; a bad value is a 400 naming the
+    field). A team manager also sees commitments kept, by month, per team and clinician."""
     teams = list_teams_for(request.user)
     today = timezone.localdate()
+    filters = TeamFilterForm(request.GET)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    alerts = list_open_alerts(teams)
+    follow_ups = list_open_follow_ups(teams)
+    if chosen.get("who") == "mine":
+        mine = list_my_people_ids(request.user, teams)
+        alerts = [a for a in alerts if a.service_user_id in mine]
+        follow_ups = [f for f in follow_ups if f.service_user_id in mine]
+    if chosen.get("kind"):
+        alerts = [a for a in alerts if a.kind == chosen["kind"]]
+    alert_groups = group_alerts(alerts)
     context: dict[str, Any] = {
         "today": today,
+        "filters": filters,
+        "chosen": chosen,
         "diary": diary_entries(list_team_contacts_on(teams, today)),
-        "follow_ups": list_open_follow_ups(teams),
-        "alerts": list_open_alerts(teams),
+        "follow_ups": follow_ups,
+        "alert_groups": alert_groups,
+        "alerts": [alert for group in alert_groups for alert in group.alerts],
         "to_watch": list_people_to_watch(teams),
         "escalation_minutes": settings.ALERT_ESCALATION_MINUTES,
         "handovers": list_pending_handovers(teams),
@@ -245,6 +265,11 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
         "triage_limit": settings.TRIAGE_TO_ASSESSMENT_DAYS,
         "appointment_requests": list_open_appointment_requests(teams),
         "failed_messages": [m for t in teams for m in list_failed_messages(t)[:50]],
+        "kept": (
+            get_commitments_kept(teams, today=today)
+            if request.user.role == Role.TEAM_MANAGER
+            else None
+        ),
         "page_title": "Team",
     }
     record_list_read(
@@ -269,7 +294,7 @@ def team(request: AuthenticatedRequest) -> HttpResponse:
             for h in context["handovers"][key]
         ],
     )
-    return render(request, "scheduling/team.html", context)
+    return render(request, "scheduling/team.html", context, status=400 if filters.errors else 200)
 
 
 @care_team_required

@@ -11,6 +11,7 @@ from typing import Protocol
 from django.utils import timezone
 
 from caremode.audit.services import write_checkpoint
+from caremode.decisions.services import check_waiting_list
 from caremode.feedback.carer_input import invite_carers_before_assessments
 from caremode.feedback.services import ask_for_feedback_after_contacts
 from caremode.monitoring.checkins import create_due_checkins, mark_missed_checkins
@@ -39,6 +40,9 @@ PERIODIC_CHECKS: list[tuple[str, PeriodicCheck]] = [
     ("commitments at risk", check_commitments),
     ("contact gaps", check_contact_gaps),
     ("telephone triages waiting", check_triage_waits),
+    # People paused or waiting for face to face: the date to offer again, keeping in touch
+    # overdue; alerts whose cause has gone are cleared (hazard D17).
+    ("waiting list offered again or kept in touch", check_waiting_list),
     ("handovers escalated", escalate_handovers),
     # Monitoring (issue 12): urgent alerts nobody acknowledged, to the team's managers (H-M05).
     ("urgent alerts escalated", escalate_urgent_alerts),

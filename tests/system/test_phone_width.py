@@ -95,7 +95,13 @@ def test_every_roles_main_pages_fit_a_390_px_phone(page, demo_trust):
     sign_in_demo(page, "manager")
     check_pages(
         page,
-        ["/team/", "/contacts/summary/", "/service-users/cover/", "/training/teams/"],
+        [
+            "/team/",
+            "/team/waiting/",
+            "/contacts/summary/",
+            "/service-users/cover/",
+            "/training/teams/",
+        ],
         problems,
     )
     sign_in_demo(page, "admin")

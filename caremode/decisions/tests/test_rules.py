@@ -613,7 +613,7 @@ def test_trauma_therapy_without_face_to_face_offers_to_pause_or_wait_not_only_vi
     assert prompt.evidence == ("E3", "E6", "E11")
     assert "pause and keep in touch" in prompt.text and "wait for face to face" in prompt.text
     assert result.as_json()["prompts"][0]["rule"] == "W01"
-    assert result.rules_version == "2026.12.2"
+    assert result.rules_version == "2026.12.3"
     # Where face to face is offered, it ranks first and no pause is prompted.
     offered = recommend(Context(consultation_type="trauma_focused_therapy"))
     assert offered.top.mode == "face_to_face" and not offered.prompts

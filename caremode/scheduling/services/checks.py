@@ -86,15 +86,16 @@ def check_commitments(*, now: dt.datetime | None = None) -> int:
         service_user__status=ServiceUser.Status.ACTIVE,
     ).select_related("service_user")
     for commitment in active:
+        # From the commitment's own first day, so that an every-2-weeks rhythm keeps its phase.
         days = [
             d
             for d in diary.occurrences(
-                starts_on=max(commitment.starts_on, today - LOOK_BACK),
+                starts_on=commitment.starts_on,
                 weekday=commitment.weekday,
                 every_weeks=commitment.every_weeks,
                 until=min(today + LOOK_AHEAD, commitment.ends_on or today + LOOK_AHEAD),
             )
-            if not diary.bank_holiday(d)
+            if d >= today - LOOK_BACK and not diary.bank_holiday(d)
         ]
         if not days:
             continue
@@ -229,6 +230,40 @@ def _update_alert_once(
         detail=detail,
     )
     return alert
+
+
+@transaction.atomic
+def clear_alerts(
+    *,
+    actor: User | None,
+    service_user: ServiceUser,
+    kinds: tuple[str, ...],
+    key_prefix: str,
+    because: str,
+) -> int:
+    """Resolve a person's open alerts of these kinds whose key starts with `key_prefix`, because
+    their cause has gone (`actor` None when the worker found it so). Each is audited with the
+    reason; returns how many were cleared."""
+    cleared = 0
+    now = timezone.now()
+    for alert in TeamAlert.objects.filter(
+        service_user=service_user,
+        kind__in=kinds,
+        key__startswith=key_prefix,
+        resolved_at__isnull=True,
+    ):
+        if TeamAlert.objects.filter(pk=alert.pk, resolved_at__isnull=True).update(
+            resolved_at=now, resolved_by=actor
+        ):
+            cleared += 1
+            record_event(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=alert,
+                subject_id=service_user.pk,
+                detail={"resolved": True, "because": because},
+            )
+    return cleared
 
 
 @transaction.atomic

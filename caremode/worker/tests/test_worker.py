@@ -20,6 +20,7 @@ def test_the_schedule_is_one_list_of_every_check():
         "commitments at risk",
         "contact gaps",
         "telephone triages waiting",
+        "waiting list offered again or kept in touch",
         "handovers escalated",
         "urgent alerts escalated",
         "video rooms closed after the contact",
