@@ -125,6 +125,11 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # to a trust's video service while CareMode keeps the waiting, outcomes and fallback.
 CAREMODE_BASE_URL = os.environ.get("CAREMODE_BASE_URL", "http://127.0.0.1:8000")
 CAREMODE_ICE_SERVERS = json.loads(os.environ.get("CAREMODE_ICE_SERVERS", "[]"))
+# The trust's interpreting service (E14): booking a contact for someone who needs an interpreter
+# emails it the language, how and when, and a video contact's interpreter link when the room opens.
+CAREMODE_INTERPRETING_EMAIL = os.environ.get(
+    "CAREMODE_INTERPRETING_EMAIL", "interpreting@caremode.example.nhs.uk"
+)
 # A video call may begin this many minutes before its booked start and still count as that
 # contact (hazard V5b): the clinician can end it, and its outcome is recorded, before the start.
 CAREMODE_ROOM_EARLY_JOIN_MINUTES = int(os.environ.get("CAREMODE_ROOM_EARLY_JOIN_MINUTES", "15"))

@@ -128,6 +128,16 @@ ACCESS_NEEDS: Final[dict[str, str]] = {
     "needs_interpreter": "Needs an interpreter",
 }
 ACCESS_NEED_CHOICES: Final = list(ACCESS_NEEDS.items())
+# The access need that asks for a language and how the interpreter works (E14).
+INTERPRETER_NEED: Final = "needs_interpreter"
+# How an interpreter takes part in a contact: beside the person, on a three-way telephone call,
+# or in the video room.
+INTERPRETING: Final[dict[str, str]] = {
+    "in_person": "In person",
+    "telephone": "By telephone",
+    "video": "By video",
+}
+INTERPRETING_CHOICES: Final = list(INTERPRETING.items())
 
 # NHS Data Dictionary ethnic category (first character) and its upper group.
 ETHNIC_CATEGORIES: Final[dict[str, tuple[str, str]]] = {

@@ -63,6 +63,17 @@ def mode_label(mode: str | None) -> str:
     return codes.MODES[mode][1] if mode in codes.MODES else mode
 
 
+def interpreter_words(language: str | None, interpreting: str | None = "") -> str:
+    """ "Polish, by video": an interpreter need, or one arranged with a contact, in words;
+    "language not recorded" for a need recorded before the language was asked."""
+    if not language:
+        return "language not recorded"
+    words = codes.LANGUAGES.get(language, language)
+    if interpreting:
+        words += ", " + codes.INTERPRETING.get(interpreting, interpreting).lower()
+    return words
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "nhs_date": nhs_date,
     "nhs_time": nhs_time,
@@ -77,5 +88,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "gender_label": _label(codes.GENDER),
     "gender_identity_label": _label(codes.GENDER_IDENTITY),
     "language_label": _label(codes.LANGUAGES),
+    "interpreting_label": _label(codes.INTERPRETING),
+    "interpreter_words": interpreter_words,
     "rurality_label": _label(codes.RURALITY),
 }

@@ -23,6 +23,9 @@ class RecipientKind(models.TextChoices):
 
     SERVICE_USER = "service_user", "The service user"
     CARER = "carer", "A carer"
+    # The interpreting service, for an interpreter booked to a contact: never the person or a
+    # carer, so neither sees these messages.
+    INTERPRETER = "interpreter", "An interpreter"
 
     @classmethod
     def of(cls, carer: Carer | None) -> RecipientKind:
@@ -84,7 +87,7 @@ class OutboundMessage(models.Model):
                 name="message_carer_only_when_for_a_carer",
             ),
             models.CheckConstraint(
-                condition=Q(recipient_kind__in=["service_user", "carer"]),
+                condition=Q(recipient_kind__in=["service_user", "carer", "interpreter"]),
                 name="message_recipient_kind_known",
             ),
         ]

@@ -27,6 +27,9 @@ class Purpose(models.TextChoices):
     FEEDBACK = "feedback", "Feedback after an appointment"
     # A carer's invitation to tell the team what they have noticed before an assessment (E10).
     CARER_INPUT = "carer_input", "Invitation to give input before an appointment"
+    # An interpreter booked to a contact (language, how, time) or its cancellation (E14):
+    # for the interpreting service only (RecipientKind.INTERPRETER).
+    INTERPRETER_BOOKING = "interpreter_booking", "Interpreter booking"
 
 
 Predicate = Callable[[Carer | int, ServiceUser | int], bool]
@@ -46,6 +49,8 @@ CARER_CONSENT_FOR_PURPOSE: dict[str, tuple[str, Predicate]] = {
 # Purposes no carer consent ever covers: their messages go to the service user alone, and
 # `why_carer_may_not_receive` refuses them for every carer, at queueing and at sending.
 SERVICE_USER_ONLY: frozenset[str] = frozenset({Purpose.CHECKIN})
+# Purposes no carer consent covers because they are for the interpreter booked to a contact.
+INTERPRETER_ONLY: frozenset[str] = frozenset({Purpose.INTERPRETER_BOOKING})
 
 
 def why_carer_may_not_receive(
@@ -59,6 +64,8 @@ def why_carer_may_not_receive(
         return "Not sent: the carer this message was for is not recorded."
     if purpose in SERVICE_USER_ONLY:
         return "Not sent: this message is for the service user only, never a carer."
+    if purpose in INTERPRETER_ONLY:
+        return "Not sent: this message is for the interpreter only, never a carer."
     rule = CARER_CONSENT_FOR_PURPOSE.get(purpose)
     if rule is None:
         return f"Not sent: no carer consent covers messages of purpose {purpose!r}."

@@ -36,14 +36,19 @@ def queue_message(
     reference: str = "",
     subject: str = "",
     send_after: dt.datetime | None = None,
+    for_interpreter: bool = False,
 ) -> OutboundMessage:
     """Put a message about `service_user` in the outbox, to be sent at `send_after` (now default).
 
     The message is for `carer` when one is given, else for the service user themself; each person
     sees only the messages for them, and the worker checks a carer's consent again at send time.
+    `for_interpreter` marks a message for the interpreter booked to a contact (never with a
+    carer): no portal shows it to the person or a carer.
     Raises MessageAddressError (field `recipient`) for an invalid UK mobile number or email
     address. A message already queued for the same reference, purpose and address is replaced.
     """
+    if for_interpreter and carer is not None:
+        raise ValueError("a message is for an interpreter or a carer, not both")
     try:
         if channel == Channel.SMS:
             address = addresses.normalise_uk_mobile(recipient)
@@ -66,7 +71,7 @@ def queue_message(
     ).update(status=MessageStatus.CANCELLED, last_error="Replaced by a newer message")
     return OutboundMessage.objects.create(
         channel=channel,
-        recipient_kind=RecipientKind.of(carer),
+        recipient_kind=RecipientKind.INTERPRETER if for_interpreter else RecipientKind.of(carer),
         carer=carer,
         recipient=address,
         recipient_label=recipient_label,

@@ -58,15 +58,48 @@ class ServiceUserForm(NHSForm):
 
 
 class AccessNeedForm(NHSForm):
+    """An access need; for "Needs an interpreter", the language and how (the service checks
+    that both are given, and neither for another need)."""
+
     need = forms.ChoiceField(
         label="Access need", choices=[("", "Select an access need"), *codes.ACCESS_NEED_CHOICES]
     )
+    language = forms.ChoiceField(
+        label="Language the interpreter speaks",
+        help_text="If the need is for an interpreter",
+        choices=[("", "Select a language"), *codes.LANGUAGE_CHOICES],
+        required=False,
+    )
+    interpreting = forms.ChoiceField(
+        label="How the interpreter takes part",
+        help_text="If the need is for an interpreter",
+        choices=codes.INTERPRETING_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The page always posts the interpreter's fields; they belong only to that need.
+        if data.get("need") != codes.INTERPRETER_NEED:
+            data["language"] = data["interpreting"] = ""
+        return data
+
     notes = forms.CharField(
         label="Notes (optional)",
         required=False,
         max_length=300,
         help_text="What helps, in the person's own words where possible",
     )
+
+
+class ContactDetailsForm(NHSForm):
+    """How to contact the person (people.services.update_contact_details)."""
+
+    phone = forms.CharField(label="Mobile or telephone number", required=False, max_length=20)
+    email = forms.EmailField(label="Email address", required=False, max_length=254)
+    accepts_sms = forms.BooleanField(label="Agrees to text message reminders", required=False)
+    accepts_email = forms.BooleanField(label="Agrees to email reminders", required=False)
 
 
 class CarerConsentForm(NHSForm):

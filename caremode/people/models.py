@@ -283,6 +283,10 @@ class AccessNeed(models.Model):
     )
     need = models.CharField(max_length=30, choices=codes.ACCESS_NEED_CHOICES)
     notes = models.CharField(max_length=300, blank=True)
+    # For "needs an interpreter" only: the language (the same code list as the main language,
+    # MHSDS LanguageCodePreferred) and how the interpreter takes part (codes.INTERPRETING).
+    language = models.CharField(max_length=3, blank=True, choices=codes.LANGUAGE_CHOICES)
+    interpreting = models.CharField(max_length=10, blank=True, choices=codes.INTERPRETING_CHOICES)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -302,6 +306,11 @@ class AccessNeed(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(need__in=list(codes.ACCESS_NEEDS)), name="access_need_known"
+            ),
+            # Only the interpreter need carries a language and a way of interpreting.
+            models.CheckConstraint(
+                condition=Q(need=codes.INTERPRETER_NEED) | Q(language="", interpreting=""),
+                name="access_need_language_only_for_interpreters",
             ),
         ]
 

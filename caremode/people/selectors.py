@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from caremode.accounts.models import User
+from caremode.core import codes
 from caremode.people.models import (
     AccessNeed,
     CarerConsent,
@@ -48,6 +49,17 @@ def list_teams_for(user: User) -> QuerySet[Team]:
 def list_current_access_needs(service_user: ServiceUser) -> list[AccessNeed]:
     return list(
         service_user.access_needs.filter(ended_at__isnull=True).select_related("recorded_by")
+    )
+
+
+def get_interpreter_need(service_user: ServiceUser | int) -> AccessNeed | None:
+    """The person's current need for an interpreter (with its language and how), or None."""
+    return (
+        AccessNeed.objects.filter(
+            service_user=service_user, need=codes.INTERPRETER_NEED, ended_at__isnull=True
+        )
+        .order_by("-recorded_at")
+        .first()
     )
 
 

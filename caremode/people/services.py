@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -64,14 +65,44 @@ def register_service_user(*, actor: User | None, team: Team, fields: dict[str, A
 
 @transaction.atomic
 def record_access_need(
-    *, actor: User, service_user: ServiceUser, need: str, notes: str = ""
+    *,
+    actor: User,
+    service_user: ServiceUser,
+    need: str,
+    notes: str = "",
+    language: str = "",
+    interpreting: str = "",
 ) -> AccessNeed:
     """Record a current access need (E9, E14-E16).
 
-    Raises DomainError for an unknown need, AccessNeedAlreadyRecordedError if it is already current.
+    "Needs an interpreter" needs the language (`codes.LANGUAGES`, the main language's code
+    list) and how the interpreter takes part (`codes.INTERPRETING`); it marks the person as
+    needing one, so that every contact booked from now on arranges an interpreter. Other needs
+    take neither. Raises DomainError naming the field for an unknown need, a missing or unknown
+    language or way of interpreting, or either given for another need;
+    AccessNeedAlreadyRecordedError if the need is already current. Audited as a create.
     """
     if need not in codes.ACCESS_NEEDS:
         raise DomainError(f"Unknown access need {need!r}.", field="need")
+    if need == codes.INTERPRETER_NEED:
+        if not language:
+            raise DomainError("Select the language the interpreter speaks.", field="language")
+        if language not in codes.LANGUAGES:
+            raise DomainError(f"Unknown language code {language!r}.", field="language")
+        if not interpreting:
+            raise DomainError(
+                "Select how the interpreter takes part: in person, by telephone or by video.",
+                field="interpreting",
+            )
+        if interpreting not in codes.INTERPRETING:
+            raise DomainError(
+                f"Unknown way of interpreting {interpreting!r}.", field="interpreting"
+            )
+    elif language or interpreting:
+        raise DomainError(
+            "A language is recorded only with the need for an interpreter.",
+            field="language" if language else "interpreting",
+        )
     if service_user.access_needs.filter(need=need, ended_at__isnull=True).exists():
         raise AccessNeedAlreadyRecordedError(
             f"'{codes.ACCESS_NEEDS[need]}' is already recorded.", field="need"
@@ -80,28 +111,40 @@ def record_access_need(
         service_user=service_user,
         need=need,
         notes=notes,
+        language=language,
+        interpreting=interpreting,
         recorded_by=actor,
         recorded_at=timezone.now(),
     )
+    detail: dict[str, Any] = {"need": need}
+    if need == codes.INTERPRETER_NEED:
+        detail |= {"language": language, "interpreting": interpreting}
+        if not service_user.interpreter_needed:
+            service_user.interpreter_needed = True
+            service_user.save(update_fields=["interpreter_needed"])
     record_event(
         actor=actor,
         action=AuditAction.CREATE,
         obj=access_need,
         subject_id=service_user.pk,
-        detail={"need": need},
+        detail=detail,
     )
     return access_need
 
 
 @transaction.atomic
 def end_access_need(*, actor: User, access_need: AccessNeed) -> AccessNeed:
-    """Mark an access need as no longer applying; the record stays in the history."""
+    """Mark an access need as no longer applying; the record stays in the history. Ending the
+    need for an interpreter marks the person as no longer needing one (contacts booked from then
+    arrange none). Raises DomainError if it was already ended. Audited as an update."""
     updated = AccessNeed.objects.filter(pk=access_need.pk, ended_at__isnull=True).update(
         ended_at=timezone.now(), ended_by=actor
     )
     if not updated:
         raise DomainError("This access need has already been ended.")
     access_need.refresh_from_db()
+    if access_need.need == codes.INTERPRETER_NEED:
+        ServiceUser.objects.filter(pk=access_need.service_user_id).update(interpreter_needed=False)
     record_event(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -110,6 +153,67 @@ def end_access_need(*, actor: User, access_need: AccessNeed) -> AccessNeed:
         detail={"need": access_need.need, "ended": True},
     )
     return access_need
+
+
+# The ways of reaching a person that staff may correct, as the model names them.
+CONTACT_DETAIL_FIELDS = ("phone", "email", "accepts_sms", "accepts_email")
+PHONE_NUMBER = re.compile(r"\+?[0-9][0-9 ()-]{5,18}")
+
+
+@transaction.atomic
+def update_contact_details(
+    *, actor: User, service_user: ServiceUser, changes: dict[str, Any]
+) -> ServiceUser:
+    """Correct how to contact the person: telephone, email, and whether they agree to text
+    message and email reminders.
+
+    `changes` holds any of `CONTACT_DETAIL_FIELDS`. Preconditions: `service_user` was reached
+    through `access_service_user`. Raises DomainError naming the field for another field or an
+    invalid value (nothing is saved). Audited as an update with each changed field's old and new
+    value; nothing changed is not an update (DomainError).
+    """
+    unknown = sorted(set(changes) - set(CONTACT_DETAIL_FIELDS))
+    if unknown:
+        raise DomainError(f"{unknown[0]!r} is not a contact detail.", field=unknown[0])
+    current = ServiceUser.objects.select_for_update().get(pk=service_user.pk)
+    cleaned = {k: (v.strip() if isinstance(v, str) else bool(v)) for k, v in changes.items()}
+    changed = {
+        k: {"old": getattr(current, k), "new": v}
+        for k, v in cleaned.items()
+        if getattr(current, k) != v
+    }
+    if not changed:
+        raise DomainError("Nothing has changed.")
+    phone = cleaned.get("phone")
+    if (
+        "phone" in changed
+        and isinstance(phone, str)
+        and phone
+        and not PHONE_NUMBER.fullmatch(phone)
+    ):
+        raise DomainError(
+            "Enter a telephone number in digits, like 07700 900123 or 0113 496 0000.",
+            field="phone",
+        )
+    for k, v in cleaned.items():
+        setattr(current, k, v)
+    try:
+        current.full_clean(
+            exclude=[f.name for f in ServiceUser._meta.fields if f.name not in changed]
+        )
+    except ValidationError as error:
+        _raise_first(error)
+    current.save(update_fields=sorted(changed))
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=current,
+        subject_id=current.pk,
+        detail={"contact_details": changed},
+    )
+    for k in changed:
+        setattr(service_user, k, getattr(current, k))
+    return current
 
 
 @transaction.atomic

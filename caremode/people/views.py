@@ -18,7 +18,7 @@ from caremode.core.access import (
     roles_required,
 )
 from caremode.core.errors import DomainError
-from caremode.core.forms import add_domain_error, posted, submitted
+from caremode.core.forms import add_domain_error, form_page, posted, submitted
 from caremode.people import services
 from caremode.people.access import access_service_user
 from caremode.people.forms import (
@@ -26,6 +26,7 @@ from caremode.people.forms import (
     AccessNeedForm,
     AccountActionForm,
     CarerConsentForm,
+    ContactDetailsForm,
     CoverForm,
     EraseForm,
     RestrictionForm,
@@ -87,6 +88,8 @@ def add_access_need(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             service_user=service_user,
             need=data["need"],
             notes=data["notes"],
+            language=data["language"],
+            interpreting=data["interpreting"],
         ),
     ):
         messages.success(request, "Access need recorded.")
@@ -108,6 +111,33 @@ def end_access_need(request: AuthenticatedRequest, pk: int, need_pk: int) -> Htt
     else:
         messages.success(request, "Access need marked as no longer applying.")
     return redirect("records:record", pk=service_user.pk)
+
+
+@care_team_required
+@require_http_methods(["GET", "POST"])
+def edit_contact_details(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Correct how to contact the person; each change audited with the old and new values."""
+    service_user = access_service_user(request.user, pk, purpose="edit contact details")
+    form = ContactDetailsForm(
+        posted(request),
+        initial={name: getattr(service_user, name) for name in services.CONTACT_DETAIL_FIELDS},
+    )
+    back = reverse("records:record", args=[service_user.pk])
+    return form_page(
+        request,
+        form,
+        lambda data: services.update_contact_details(
+            actor=request.user, service_user=service_user, changes=data
+        ),
+        template="people/edit_contact_details.html",
+        context={
+            "service_user": service_user,
+            "page_title": "How to contact " + service_user.given_name,
+            "back_href": back,
+        },
+        done="Contact details saved.",
+        then=back,
+    )
 
 
 @care_team_required

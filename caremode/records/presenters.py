@@ -74,3 +74,18 @@ def as_pdf(html: str) -> bytes:
     from weasyprint import HTML  # heavy: loaded only when a PDF is asked for
 
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]
+
+
+def how_to_contact(service_user: Any) -> list[tuple[str, str]]:
+    """(what, how) rows saying how to reach the person, in the record's words: telephone and
+    email, and whether each kind of reminder reaches them."""
+
+    def agreed(address: str, accepts: bool, what: str) -> str:
+        if not address:
+            return "Not recorded"
+        return f"{address} ({what} reminders {'agreed' if accepts else 'not wanted'})"
+
+    return [
+        ("Telephone", agreed(service_user.phone, service_user.accepts_sms, "text message")),
+        ("Email", agreed(service_user.email, service_user.accepts_email, "email")),
+    ]

@@ -71,6 +71,7 @@ from caremode.people.consent import assessment_input_consents_of, consents_to_jo
 from caremode.people.forms import CaseloadSearchForm, RevokeConsentForm
 from caremode.people.models import ServiceUser
 from caremode.people.selectors import (
+    get_interpreter_need,
     list_access_need_history,
     list_consents,
     list_current_access_needs,
@@ -78,7 +79,7 @@ from caremode.people.selectors import (
     list_teams_for,
 )
 from caremode.records.forms import ScoreMeasureForm, WarningSignForm
-from caremode.records.presenters import as_pdf, readable_sections
+from caremode.records.presenters import as_pdf, how_to_contact, readable_sections
 from caremode.records.selectors import (
     EXTRACT_COLUMNS,
     OUTCOME_COLUMNS,
@@ -110,6 +111,7 @@ from caremode.scheduling.selectors import (
     list_follow_ups_for,
     list_free_slots_ahead,
     list_handovers_for,
+    list_open_alerts_for,
     list_past_contacts,
     list_upcoming_contacts,
 )
@@ -234,6 +236,7 @@ def book_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "form": form,
             "service_user": service_user,
             "decisions": decisions,
+            "interpreter_need": get_interpreter_need(service_user),
             "differs": differs,
             "training_advice": advice,
             "page_title": "Book a contact",
@@ -254,9 +257,13 @@ def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             **_monitoring_context(service_user, past),
             "service_user": service_user,
+            # What a clinician must know before choosing a mode comes first on the page.
             "access_needs": list_current_access_needs(service_user),
+            "interpreter_need": get_interpreter_need(service_user),
             "access_need_history": list_access_need_history(service_user),
             "consents": list_consents(service_user),
+            "how_to_contact": how_to_contact,
+            "open_alerts": list_open_alerts_for(service_user),
             "upcoming": list_upcoming_contacts(service_user),
             "past": past,
             "decisions": list_current_decisions(service_user),

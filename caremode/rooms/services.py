@@ -21,9 +21,11 @@ from django.utils import timezone
 from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
+from caremode.core import codes
 from caremode.core.errors import DomainError
 from caremode.core.links import hash_token, new_link
 from caremode.core.presenters import nhs_datetime
+from caremode.messaging.models import Channel
 from caremode.messaging.purposes import Purpose
 from caremode.messaging.services import queue_message
 from caremode.people.consent import may_join_contacts
@@ -36,6 +38,8 @@ from caremode.rooms.outcomes import NOT_SEEN_AFTER_MINUTES, propose_outcome
 from caremode.rooms.providers import current_provider
 from caremode.rooms.safe_word import contains_safe_word
 from caremode.scheduling.models import Contact
+from caremode.scheduling.services.interpreters import describe as describe_interpreter
+from caremode.scheduling.services.interpreters import interpreter_address
 from caremode.scheduling.services.outcomes import record_outcome
 from caremode.scheduling.services.reminders import (
     carer_address,
@@ -106,11 +110,12 @@ def _check_carer_may_join(contact: Contact) -> Carer:
 def open_room(
     *, actor: User, contact: Contact, safe_word: str = ""
 ) -> tuple[Room, list[IssuedLink]]:
-    """Open the room of a video contact and send the links: to the service user (and a carer
-    invited with consent to join) by the channels they accept; the interpreter's link is shown
-    to the clinician to pass to the interpreting service. Opening again reissues the links.
-    Each link goes only to its own person: no other carer is sent one. RoomError on `contact`
-    for a contact that is not by video, has an outcome, or whose room is closed. Audited."""
+    """Open the room of a video contact and send the links through the outbox: to the service
+    user (and a carer invited with consent to join) by the channels they accept, and to the
+    interpreter arranged with the contact (E14) at the interpreting service, with the language
+    and time. Opening again reissues the links. Each link goes only to its own person: no other
+    carer is sent one. RoomError on `contact` for a contact that is not by video, has an
+    outcome, or whose room is closed. Audited."""
     if contact.planned_mode != "video":
         raise RoomError("Only a video contact has a video room.", field="contact")
     if contact.has_outcome:
@@ -135,8 +140,13 @@ def open_room(
         links.append(
             issue_pass(actor=actor, room=room, role=Role.CARER, label=str(contact.carer_invited))
         )
-    if contact.interpreter_needed:
-        links.append(issue_pass(actor=actor, room=room, role=Role.INTERPRETER, label="Interpreter"))
+    # An interpreter beside the person needs no link of their own (one can still be made).
+    if contact.interpreter_needed and contact.interpreting != "in_person":
+        links.append(
+            issue_pass(
+                actor=actor, room=room, role=Role.INTERPRETER, label=interpreter_label(contact)
+            )
+        )
     if created:
         record_event(
             actor=actor,
@@ -145,12 +155,68 @@ def open_room(
             subject_id=person.pk,
             detail={"contact": contact.pk, "provider": room.provider},
         )
+    for link in links:
+        _send_link(contact, link)
+    return room, links
+
+
+def interpreter_label(contact: Contact) -> str:
+    """ "Interpreter (Polish)": the name an interpreter's pass and place in the room carry."""
+    if contact.interpreter_language:
+        return f"Interpreter ({codes.LANGUAGES[contact.interpreter_language]})"
+    return "Interpreter"
+
+
+@transaction.atomic
+def send_new_link(*, actor: User, room: Room, role: str) -> IssuedLink:
+    """A new link for `role` in an open room, sent through the outbox to its own person as
+    `open_room` sends it (the person by the channels they accept, the invited carer with
+    consent to join, the interpreter at the interpreting service); their earlier unused link
+    stops working. Raises RoomError on `role` as `issue_pass` does, or on `contact` when the
+    room is closed. Audited."""
+    if not room.is_open:
+        raise RoomError("This room has been closed.", field="contact")
+    contact = room.contact
+    labels: dict[str, str] = {
+        Role.SERVICE_USER: contact.service_user.given_name,
+        Role.CARER: str(contact.carer_invited or ""),
+        Role.INTERPRETER: interpreter_label(contact),
+    }
+    label = labels.get(role, "")
+    link = issue_pass(actor=actor, room=room, role=role, label=label)
+    _send_link(contact, link)
+    return link
+
+
+def _send_link(contact: Contact, link: IssuedLink) -> None:
+    """Queue `link` to each of its own person's addresses (`_own_addresses`)."""
     when = nhs_datetime(contact.start)
     whose = persons_appointment(contact)  # a carer is told of "Megan's video appointment"
-    for channel, address, label, carer, link in _own_addresses(contact, links):
+    for channel, address, label, carer, _link in _own_addresses(contact, [link]):
+        if link.role == Role.INTERPRETER:
+            queue_message(
+                service_user=contact.service_user,
+                channel=channel,
+                recipient=address,
+                recipient_label=label,
+                subject=f"Video room link: interpreter, {when}",
+                body=(
+                    f"You are booked to interpret ({describe_interpreter(contact)}) in a "
+                    f"video appointment on {when}, {contact.duration_minutes} minutes, with "
+                    f"{contact.clinician} of {contact.team.name}. Reference CM-{contact.pk}. "
+                    f"Join from this link on the day (it works once, on one phone or computer, "
+                    f"until an hour after the end): {link.url} You will wait until the clinician "
+                    f"lets you in. Try your camera and sound first: "
+                    f"{settings.CAREMODE_BASE_URL}/rooms/test/"
+                ),
+                purpose=Purpose.ROOM_LINK,
+                reference=f"contact:{contact.pk}",
+                for_interpreter=True,
+            )
+            continue
         title = whose[0].upper() + whose[1:] if carer else "Your video appointment"
         queue_message(
-            service_user=person,
+            service_user=contact.service_user,
             carer=carer,
             channel=channel,
             recipient=address,
@@ -166,7 +232,6 @@ def open_room(
             purpose=Purpose.ROOM_LINK,
             reference=f"contact:{contact.pk}",
         )
-    return room, links
 
 
 def _own_addresses(
@@ -175,7 +240,8 @@ def _own_addresses(
     """(channel, address, label, carer, link): each link only to its own person, matched by who
     they are, never by name. The service user's by the channels they accept; the invited carer's
     to that carer alone (their consent to join was checked when the link was issued, and the
-    worker checks it again at send time); other carers get no link."""
+    worker checks it again at send time); the interpreter's to the interpreting service; other
+    carers get no link."""
     person, invited = contact.service_user, contact.carer_invited
     found: list[tuple[str, str, str, Carer | None, IssuedLink]] = []
     for link in links:
@@ -183,6 +249,9 @@ def _own_addresses(
             whose = [r for r in list_recipients(person) if r.carer is None]
         elif link.role == Role.CARER and invited is not None:
             whose = carer_address(invited)
+        elif link.role == Role.INTERPRETER:
+            found.append((Channel.EMAIL, interpreter_address(), link.label, None, link))
+            continue
         else:
             continue
         found.extend((r.channel, r.address, r.label, r.carer, link) for r in whose)

@@ -21,7 +21,7 @@ from django.views.decorators.http import (
 
 from caremode.core.access import AuthenticatedRequest, care_team_required
 from caremode.core.errors import DomainError
-from caremode.core.forms import posted, submitted
+from caremode.core.forms import add_domain_error, posted, submitted
 from caremode.rooms import reopening, services
 from caremode.rooms.access import (
     PASSES_KEY,
@@ -119,24 +119,31 @@ def host(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
 @care_team_required
 @require_POST
 def new_link(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
+    """Make and send a new link without leaving the call: htmx swaps the answer into the room
+    page; without JavaScript the form opens this answer as a page of its own (a new tab), so
+    the room page is never reloaded and the call goes on."""
     room = access_room(request.user, room_id, purpose="new video room link")
     form = NewLinkForm(request.POST)
+    link = None
     if form.is_valid():
-        role = form.cleaned_data["role"]
-        contact = room.contact
-        label = {
-            Role.SERVICE_USER: contact.service_user.given_name,
-            Role.CARER: str(contact.carer_invited or ""),
-            Role.INTERPRETER: "Interpreter",
-        }[role]
         try:
-            _remember_links(
-                request,
-                [services.issue_pass(actor=request.user, room=room, role=role, label=label)],
+            link = services.send_new_link(
+                actor=request.user, room=room, role=form.cleaned_data["role"]
             )
         except DomainError as error:
-            messages.error(request, str(error))
-    return redirect("rooms:host", room_id=room.pk)
+            add_domain_error(form, error)
+    partial = bool(request.headers.get("HX-Request"))
+    return render(
+        request,
+        "rooms/_new_link.html" if partial else "rooms/new_link.html",
+        {
+            "room": room,
+            "contact": room.contact,
+            "link": link,
+            "form": form,
+            "page_title": "New video room link",
+        },
+    )
 
 
 @care_team_required

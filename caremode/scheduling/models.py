@@ -47,6 +47,13 @@ class Contact(models.Model):
         Carer, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
     )
     interpreter_needed = models.BooleanField(default=False)
+    # The interpreter arranged when the contact was booked (E14): the language and how they take
+    # part, from the person's access need; when the interpreting service was asked.
+    interpreter_language = models.CharField(
+        max_length=3, blank=True, choices=codes.LANGUAGE_CHOICES
+    )
+    interpreting = models.CharField(max_length=10, blank=True, choices=codes.INTERPRETING_CHOICES)
+    interpreter_arranged_at = models.DateTimeField(null=True, blank=True)
     notes = models.CharField(max_length=500, blank=True)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -99,6 +106,12 @@ class Contact(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
                 name="duration_5_to_480_minutes",
+            ),
+            # An interpreter arranged says in which language and how.
+            models.CheckConstraint(
+                condition=Q(interpreter_arranged_at__isnull=True)
+                | (Q(interpreter_needed=True) & ~Q(interpreter_language="") & ~Q(interpreting="")),
+                name="interpreter_arranged_with_language_and_how",
             ),
             # An attended contact says which mode was actually used.
             models.CheckConstraint(

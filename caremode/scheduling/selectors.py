@@ -182,6 +182,16 @@ def list_open_alerts(teams: QuerySet[Team]) -> list[TeamAlert]:
     return urgent + rest
 
 
+def list_open_alerts_for(service_user: ServiceUser) -> list[TeamAlert]:
+    """One person's alerts not yet dealt with, urgent first, then newest first (the record)."""
+    return sorted(
+        TeamAlert.objects.filter(
+            service_user=service_user, resolved_at__isnull=True
+        ).select_related("acknowledged_by"),
+        key=lambda a: (not a.urgent, -a.raised_at.timestamp()),
+    )
+
+
 @dataclass(frozen=True)
 class PersonToWatch:
     """Someone whose measures deteriorated, or who missed check-ins, with the open alerts why."""

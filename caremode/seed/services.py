@@ -178,6 +178,9 @@ def seed_trust(
         AccessNeed(
             service_user=saved[p.index],
             need=need,
+            # The seeded interpreter needs are for the person's main language, in person.
+            language=p.main_language if need == codes.INTERPRETER_NEED else "",
+            interpreting="in_person" if need == codes.INTERPRETER_NEED else "",
             recorded_by=clinicians[p.team][p.clinician],
             recorded_at=saved[p.index].registered_at,
         )

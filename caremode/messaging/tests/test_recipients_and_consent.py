@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from caremode.messaging.models import MessageStatus, OutboundMessage, RecipientKind
 from caremode.messaging.purposes import (
     CARER_CONSENT_FOR_PURPOSE,
+    INTERPRETER_ONLY,
     SERVICE_USER_ONLY,
     Purpose,
     why_carer_may_not_receive,
@@ -63,8 +64,18 @@ def test_a_message_for_the_service_user_cannot_name_a_carer(service_user, consen
 
 
 def test_every_purpose_has_a_carer_consent_rule_or_is_for_the_service_user_only():
-    assert set(CARER_CONSENT_FOR_PURPOSE) | SERVICE_USER_ONLY == set(Purpose.values)
-    assert not set(CARER_CONSENT_FOR_PURPOSE) & SERVICE_USER_ONLY
+    assert set(CARER_CONSENT_FOR_PURPOSE) | SERVICE_USER_ONLY | INTERPRETER_ONLY == set(
+        Purpose.values
+    )
+    assert not set(CARER_CONSENT_FOR_PURPOSE) & (SERVICE_USER_ONLY | INTERPRETER_ONLY)
+
+
+def test_a_message_for_the_interpreter_only_is_refused_for_every_carer(service_user, consent):
+    for purpose in INTERPRETER_ONLY:
+        why = why_carer_may_not_receive(
+            purpose=purpose, carer=consent.carer, service_user=service_user
+        )
+        assert why == "Not sent: this message is for the interpreter only, never a carer."
 
 
 def test_a_message_for_the_service_user_only_is_refused_for_every_carer(service_user, consent):

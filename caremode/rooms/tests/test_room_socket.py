@@ -39,13 +39,16 @@ def opened(clinician, video_contact):
     return room, {link.role: link for link in links}
 
 
-def test_opening_sends_the_service_user_a_link_and_shows_the_interpreter_one(
+def test_opening_sends_the_service_user_a_link_and_the_interpreter_theirs(
     clinician, video_contact, opened
 ):
     room, links = opened
     assert set(links) == {"service_user", "interpreter"}
-    sent = OutboundMessage.objects.get(purpose="room_link")
+    sent = OutboundMessage.objects.get(purpose="room_link", recipient_kind="service_user")
     assert sent.recipient == "+447700900123" and links["service_user"].url in sent.body
+    interpreter = OutboundMessage.objects.get(purpose="room_link", recipient_kind="interpreter")
+    assert links["interpreter"].url in interpreter.body
+    assert links["interpreter"].url not in sent.body
     assert "/rooms/test/" in sent.body
     token = links["service_user"].url.rstrip("/").rsplit("/", 1)[-1]
     stored = list(room.passes.values_list("token_hash", flat=True))

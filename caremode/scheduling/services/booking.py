@@ -29,7 +29,7 @@ from caremode.scheduling.errors import (
 from caremode.scheduling.events import notify_contact_changed
 from caremode.scheduling.models import Contact, ContactChange, TeamAlert, WorkingHours
 from caremode.scheduling.selectors import get_working_hours
-from caremode.scheduling.services import reminders
+from caremode.scheduling.services import interpreters, reminders
 
 
 def lock_diaries(*, service_user_id: int, clinician_id: int) -> str:
@@ -164,7 +164,10 @@ def book_contact(
     ServiceUserDischargedError, DomainError for an unknown code (`consultation_type` is one of
     `codes.CONTACT_TYPES`: a clinical type, or digital support, which `workforce` books). The
     overlap errors name what the time clashes with. Queues the reminder (and, before a first
-    remote contact, guidance). Audited; the team's open pages hear of it on commit.
+    remote contact, guidance). When the person needs an interpreter (`interpreter_needed`
+    overrides it), arranges one (`interpreters.arrange_interpreter`: the language and how from
+    their access need, recorded on the contact, the interpreting service asked through the
+    outbox), whoever calls this. Audited; the team's open pages hear of it on commit.
     """
     if consultation_type not in codes.CONTACT_TYPES:
         raise DomainError(
@@ -233,6 +236,12 @@ def book_contact(
         subject_id=service_user.pk,
         detail={"mode": mode, "consultation_type": consultation_type, "start": start.isoformat()},
     )
+    if contact.interpreter_needed:
+        interpreter = interpreters.interpreter_needed_for(service_user, mode=mode)
+        if interpreter is not None:
+            interpreters.arrange_interpreter(
+                actor=actor, contact=contact, interpreter=interpreter, now=now
+            )
     if consultation_type not in codes.NON_CLINICAL_CONTACT_TYPES:
         _clear_nothing_booked_alerts(actor=actor, contact=contact, now=now)
     reminders.schedule_reminder(contact, now=now, first_remote=first_remote)
@@ -278,7 +287,8 @@ def reschedule_contact(
     Raises, naming the field: the time errors of `book_contact` (after taking its diary locks),
     ContactAlreadySettledError, or a DomainError for a missing reason. The old reminder is
     withdrawn, a new one queued, and the person (and carers with consent) told of the change
-    straight away. Audited.
+    straight away; an interpreter arranged is moved too (the interpreting service told).
+    Audited.
     """
     _check_change(contact, initiated_by, reason)
     if new_start == contact.start:
@@ -326,6 +336,9 @@ def reschedule_contact(
         f"{nhs_datetime(new_start)}. Reason: {reason.strip()}",
     )
     reminders.schedule_reminder(contact, now=now, first_remote=False)
+    interpreters.tell_interpreter_of_change(
+        contact, what=f"Moved from {nhs_datetime(previous)} to {nhs_datetime(new_start)}."
+    )
     notify_contact_changed(contact, change="rescheduled")
     return change
 
@@ -337,7 +350,8 @@ def cancel_contact(
     """Cancel a contact as MHSDS records it (2 by the service user, 4 by the service), with the
     reason and notice given (E11, E17). Reminders are withdrawn and people told — unless
     `tell` is False, for a caller that tells them itself (a discharge sends one message about
-    everything it ends). Audited."""
+    everything it ends). An interpreter arranged for a contact still to come is cancelled with
+    the interpreting service, whatever `tell` says. Audited."""
     _check_change(contact, initiated_by, reason)
     now = timezone.now()
     status = "2" if initiated_by == ContactChange.InitiatedBy.SERVICE_USER else "4"
@@ -376,6 +390,10 @@ def cancel_contact(
             now=now,
             text=f"Your appointment on {nhs_datetime(contact.start)} has been cancelled. "
             f"Reason: {reason.strip()}. Your care team will be in touch to rearrange it.",
+        )
+    if contact.start > now:
+        interpreters.tell_interpreter_of_change(
+            contact, what=f"Cancelled: the appointment on {nhs_datetime(contact.start)}."
         )
     notify_contact_changed(contact, change="cancelled")
     return change
