@@ -75,12 +75,17 @@ def test_opening_the_room_sends_the_interpreter_their_link_with_the_language_and
     ).exists()
 
 
-def test_the_interpreters_link_works_once(clinician, interpreted_video_contact):
+def test_the_interpreters_link_lets_one_browser_in_and_another_only_after_the_check(
+    clinician, interpreted_video_contact
+):
     services.open_room(actor=clinician, contact=interpreted_video_contact)
     token = token_in(room_links_to_interpreter().get().body)
     first = Client()
-    assert first.get(f"/rooms/join/{token}/").status_code == 302
-    assert Client().get(f"/rooms/join/{token}/").status_code == 410
+    joined = first.get(f"/rooms/join/{token}/")
+    assert joined.status_code == 302 and joined.url != "/rooms/join/again/"
+    # A second browser is sent to the check (a code to the interpreting service), not let in.
+    second = Client().get(f"/rooms/join/{token}/")
+    assert second.status_code == 302 and second.url == "/rooms/join/again/"
 
 
 def test_a_new_interpreter_link_answers_htmx_with_a_fragment_and_is_sent(
