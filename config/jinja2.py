@@ -24,6 +24,8 @@ def navigation_for(request: HttpRequest) -> list[dict[str, Any]]:
     """The header links for the signed-in person's role, with the current one marked."""
     role = getattr(request.user, "role", None)
     links = NAVIGATION.get(role or "", [])
+    if role is not None and request.user.has_perm("feedback.code_excerpts"):
+        links = [*links, ("feedback:coding_queue", "Coding")]  # coders, whatever their role
     return [
         {"href": reverse(name), "text": text, "current": request.path == reverse(name)}
         for name, text in links

@@ -62,6 +62,7 @@ PROTECTED = frozenset(
         # Coding: who coded what, read only through caremode.feedback.coding.
         "Coding",
         "Reconciliation",
+        "SuggestionDecision",
     }
 )
 MANAGERS = frozenset({"objects", "_default_manager", "_base_manager"})
@@ -69,12 +70,17 @@ SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404"})
 
 
 def interface_modules() -> list[Path]:
-    """Every views/consumers/forms/urls module, also inside a package of that name."""
+    """Every views/consumers/forms/urls module (also `<thing>_views` and the like), also
+    inside a package of that name."""
     return [
         path
         for path in sorted(ROOT.rglob("*.py"))
         if "tests" not in path.parts
-        and (path.stem in INTERFACES or any(part in INTERFACES for part in path.parts[:-1]))
+        and (
+            path.stem in INTERFACES
+            or path.stem.endswith(tuple(f"_{kind}" for kind in INTERFACES))
+            or any(part in INTERFACES for part in path.parts[:-1])
+        )
     ]
 
 
@@ -128,6 +134,8 @@ def test_the_check_reads_every_consumer_and_view_module():
         "caremode/records/views.py",
         "caremode/monitoring/views.py",
         "caremode/feedback/views.py",
+        "caremode/feedback/coding_views.py",
+        "caremode/feedback/coding_forms.py",
     } <= checked
 
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from caremode.accounts.models import Role
-from caremode.feedback.models import CarerInvitation, FeedbackRequest
+from caremode.accounts.models import User as UserModel
+from caremode.feedback.coding import code_excerpt
+from caremode.feedback.excerpts import add_excerpt
+from caremode.feedback.models import CarerInvitation, Code, FeedbackRequest
 from caremode.interop.models import FhirClient
 from caremode.interop.services import register_client
 from caremode.monitoring.checkins import agree_checkin_schedule
@@ -46,6 +50,8 @@ ROLES = (
     "team_manager",
     "analyst",
     "admin",
+    # An analyst who also holds the coder permission (feedback.code_excerpts).
+    "coder",
 )
 SIGNED_IN = set(ROLES) - {"anonymous"}
 CARE_TEAM = {"clinician", "team_manager"}
@@ -189,6 +195,24 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "feedback:my_invitation": ("GET", {"carer"}),
     "feedback:raise_concern": ("GET", {"carer"}),
     "feedback:contact_carer_views": ("GET", CARE_TEAM),
+    # The codebook, coding, agreement and reconciliation: coders only, never clinicians as such
+    # (the permission decides, not the role). Reconciliation only for a coder who coded it.
+    "feedback:codebook": ("GET", {"coder"}),
+    "feedback:add_code": ("GET", {"coder"}),
+    "feedback:code": ("GET", {"coder"}),
+    "feedback:edit_code": ("GET", {"coder"}),
+    "feedback:merge_code": ("GET", {"coder"}),
+    "feedback:split_code": ("GET", {"coder"}),
+    "feedback:retire_code": ("GET", {"coder"}),
+    "feedback:coding_queue": ("GET", {"coder"}),
+    "feedback:code_excerpt": ("GET", {"coder"}),
+    "feedback:reconcile_excerpt": ("GET", {"coder"}),
+    "feedback:coding_agreement": ("GET", {"coder"}),
+}
+# The coder is an analyst too: wherever analysts may go, so may they.
+POLICY = {
+    name: (method, roles | {"coder"} if "analyst" in roles else roles)
+    for name, (method, roles) in POLICY.items()
 }
 
 
@@ -210,6 +234,10 @@ def world(db, team, clinician, service_user):
     people["other_team_clinician"] = clinician_in(other_team)
     people["analyst"] = UserFactory(role=Role.ANALYST)
     people["admin"] = UserFactory(role=Role.ADMIN)
+    people["coder"] = UserFactory(role=Role.ANALYST)
+    people["coder"].user_permissions.add(Permission.objects.get(codename="code_excerpts"))
+    second_coder = UserFactory(role=Role.ANALYST)
+    second_coder.user_permissions.add(Permission.objects.get(codename="code_excerpts"))
     people["service_user"] = UserFactory(role=Role.SERVICE_USER)
     service_user.account = people["service_user"]
     service_user.save()
@@ -324,6 +352,15 @@ def world(db, team, clinician, service_user):
     appointment_request = ask_about_contact(
         actor=people["service_user"], contact=future, kind="rebook"
     )
+    excerpt = add_excerpt(
+        text="The line kept dropping.", source="staff", given_on=dt.date(2027, 1, 4), mode="video"
+    )
+    code_excerpt(
+        excerpt, [Code.objects.get(key="C14")], coder=UserModel.objects.get(pk=people["coder"].pk)
+    )
+    code_excerpt(
+        excerpt, [Code.objects.get(key="C09")], coder=UserModel.objects.get(pk=second_coder.pk)
+    )
     register_client(name="matrix", scope_text="system/Patient.rs")
     fhir_client = FhirClient.objects.get(name="matrix")
     su = service_user.pk
@@ -336,6 +373,13 @@ def world(db, team, clinician, service_user):
         "feedback:my_invitation": {"pk": invitation.pk},
         "feedback:raise_concern": {"pk": su},
         "feedback:contact_carer_views": {"pk": future.pk},
+        "feedback:code": {"key": "C14"},
+        "feedback:edit_code": {"key": "C14"},
+        "feedback:merge_code": {"key": "C14"},
+        "feedback:split_code": {"key": "C14"},
+        "feedback:retire_code": {"key": "C14"},
+        "feedback:code_excerpt": {"pk": excerpt.pk},
+        "feedback:reconcile_excerpt": {"pk": excerpt.pk},
         "records:add_warning_sign": {"pk": su},
         "records:retire_warning_sign": {"pk": su, "sign_pk": warning_sign.pk},
         "records:score_measure": {"pk": past.pk, "measure": "PHQ9"},

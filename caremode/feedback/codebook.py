@@ -40,6 +40,21 @@ def codes_in_use() -> QuerySet[Code]:
     return Code.objects.filter(retired_at__isnull=True)
 
 
+def list_codebook() -> list[Code]:
+    """Every code, in use and retired, by key, with what it was merged into or split from."""
+    return list(Code.objects.select_related("merged_into", "split_from").order_by("key"))
+
+
+def get_code(key: str) -> Code | None:
+    """The code with `key` (in use or retired), or None. Codes hold no one's data."""
+    return (
+        Code.objects.select_related("merged_into", "split_from")
+        .prefetch_related("split_into", "merged_from")
+        .filter(key=key)
+        .first()
+    )
+
+
 def history(code: Code) -> QuerySet[CodebookEvent]:
     return code.events.select_related("by").order_by("at", "pk")
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404
 from django.utils import timezone
 
 from caremode.accounts.models import User
@@ -19,7 +22,8 @@ from caremode.audit.services import record_event
 from caremode.core.errors import DomainError
 from caremode.feedback.agreement import Agreement, Decisions, agreement, disagreements
 from caremode.feedback.codebook import current
-from caremode.feedback.models import Code, Coding, Excerpt, Reconciliation
+from caremode.feedback.models import Code, Coding, Excerpt, Reconciliation, SuggestionDecision
+from caremode.feedback.suggestions import Suggestion, from_database
 
 PERMISSION = "feedback.code_excerpts"
 
@@ -129,3 +133,178 @@ def reconcile(
         detail={"codes": [c.key for c in codes], "agreed_by": sorted(coders)},
     )
     return made
+
+
+# The coding pages: the queue, the coder's answers to the suggested codes, the acceptance rate.
+
+QUEUE_LENGTH = 50
+
+
+def list_excerpts_to_code(coder: User, *, limit: int = QUEUE_LENGTH) -> list[Excerpt]:
+    """The excerpts `coder` has not coded yet and nobody has reconciled, oldest first; the
+    excerpt ids shown are audited (free text). Raises PermissionError for anyone not a coder."""
+    _coder(coder)
+    found = list(
+        Excerpt.objects.exclude(codings__coder=coder)
+        .exclude(reconciliations__isnull=False)
+        .order_by("month", "pk")[:limit]
+    )
+    if found:
+        record_event(
+            actor=coder,
+            action=AuditAction.READ,
+            object_type="feedback.excerpts to code",
+            detail={"excerpts": [e.pk for e in found]},
+        )
+    return found
+
+
+def count_coded_by(coder: User) -> int:
+    _coder(coder)
+    return Excerpt.objects.filter(codings__coder=coder).distinct().count()
+
+
+def suggestions_for(excerpt: Excerpt) -> list[Suggestion]:
+    """The suggested codes for `excerpt`, best first, from every other coded excerpt and the
+    codebook's examples: never from this excerpt's own codings (blind coding, TH5)."""
+    return from_database(excluding=[excerpt.pk]).suggest([excerpt.text])[0]
+
+
+@transaction.atomic
+def code_with_suggestions(
+    *,
+    actor: User,
+    excerpt: Excerpt,
+    answers: Sequence[tuple[Suggestion, bool]],
+    other_codes: Sequence[Code],
+) -> list[Code]:
+    """Code `excerpt` as `actor` with the suggestions they accepted and the other codes they
+    chose, and keep their answer (accepted or rejected) to each suggestion.
+
+    Preconditions: `actor` is a coder; each suggestion names a code in use; a code rejected as a
+    suggestion is not also chosen. The coder's earlier answers for this excerpt are replaced.
+    Raises CodingError (field `codes`) when no code results or a code is both rejected and
+    chosen; PermissionError for anyone not a coder. Audited by `code_excerpt`."""
+    _coder(actor)
+    keys = [s.code for s, _ in answers]
+    if len(set(keys)) != len(keys):
+        raise CodingError("Each suggestion is answered once.", field="codes")
+    by_key = {c.key: c for c in Code.objects.filter(key__in=keys)}
+    missing = sorted(set(keys) - set(by_key))
+    if missing:
+        raise CodingError(f"{', '.join(missing)} is not in the codebook.", field="codes")
+    rejected = {s.code for s, accepted in answers if not accepted}
+    both = sorted(rejected & {c.key for c in other_codes})
+    if both:
+        raise CodingError(
+            f"{', '.join(both)} was rejected as a suggestion and also chosen.", field="codes"
+        )
+    chosen = [by_key[s.code] for s, accepted in answers if accepted]
+    chosen += [c for c in other_codes if c.key not in {k.key for k in chosen}]
+    coded = code_excerpt(excerpt, chosen, coder=actor)
+    SuggestionDecision.objects.filter(excerpt=excerpt, coder=actor).delete()
+    now = timezone.now()
+    SuggestionDecision.objects.bulk_create(
+        SuggestionDecision(
+            excerpt=excerpt,
+            coder=actor,
+            code=by_key[suggestion.code],
+            score=min(max(suggestion.score, 0.0), 1.0),
+            rank=rank,
+            accepted=accepted,
+            decided_at=now,
+        )
+        for rank, (suggestion, accepted) in enumerate(answers, start=1)
+    )
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="feedback.suggestion decisions",
+        object_id=str(excerpt.pk),
+        detail={
+            "accepted": sorted(s.code for s, accepted in answers if accepted),
+            "rejected": sorted(rejected),
+        },
+    )
+    return coded
+
+
+@dataclass(frozen=True)
+class AcceptanceRate:
+    coder: User | None  # None: every coder together
+    accepted: int
+    decided: int
+
+    @property
+    def percent(self) -> int | None:
+        return None if not self.decided else round(100 * self.accepted / self.decided)
+
+
+def acceptance_rates(*, reader: User) -> tuple[AcceptanceRate, list[AcceptanceRate]]:
+    """(overall, per coder by name): how many suggested codes coders accepted of those they
+    answered. Raises PermissionError for anyone not a coder."""
+    _coder(reader)
+    rows = (
+        SuggestionDecision.objects.values("coder")
+        .annotate(decided=Count("pk"), accepted=Count("pk", filter=Q(accepted=True)))
+        .order_by()
+    )
+    counts = {r["coder"]: (r["accepted"], r["decided"]) for r in rows}
+    coders = {u.pk: u for u in User.objects.filter(pk__in=list(counts))}
+    per_coder = sorted(
+        (AcceptanceRate(coders[pk], a, d) for pk, (a, d) in counts.items()),
+        key=lambda r: (str(r.coder), r.coder.pk if r.coder else 0),
+    )
+    overall = AcceptanceRate(
+        None, sum(a for a, _ in counts.values()), sum(d for _, d in counts.values())
+    )
+    return overall, per_coder
+
+
+def list_coded_excerpts() -> list[Excerpt]:
+    """Every excerpt anyone has coded, for the agreement (the statistics name no one)."""
+    return list(Excerpt.objects.filter(codings__isnull=False).distinct().order_by("pk"))
+
+
+def count_compared(excerpts: Iterable[Excerpt]) -> int:
+    """How many of `excerpts` two or more coders coded: what the agreement rests on."""
+    return (
+        Coding.objects.filter(excerpt__in=list(excerpts))
+        .values("excerpt")
+        .annotate(coders=Count("coder", distinct=True))
+        .filter(coders__gte=2)
+        .order_by()
+        .count()
+    )
+
+
+def access_excerpt_to_reconcile(user: User, pk: int) -> tuple[Excerpt, dict[User, list[Code]]]:
+    """An excerpt two or more coders coded differently, nobody has reconciled and `user` coded,
+    with each coder's codes (shown only now, for reconciliation), else Http404. A coder who has
+    not coded it yet cannot see the others' codes (blind coding, TH5). Audited."""
+    if not may_code(user):
+        raise Http404
+    excerpt = Excerpt.objects.filter(pk=pk, reconciliations__isnull=True).first()
+    if excerpt is None or pk not in disagreements(decisions([excerpt])):
+        raise Http404
+    given: dict[User, list[Code]] = defaultdict(list)
+    for row in Coding.objects.filter(excerpt=excerpt).select_related("coder", "code"):
+        given[row.coder].append(row.code)
+    if user.pk not in {coder.pk for coder in given}:
+        raise Http404
+    record_event(
+        actor=user, action=AuditAction.READ, obj=excerpt, detail={"purpose": "reconciliation"}
+    )
+    return excerpt, dict(given)
+
+
+def access_excerpt_to_code(user: User, pk: int) -> Excerpt:
+    """An excerpt for the coder `user` to code, else Http404 (anyone not a coder, or no such
+    excerpt). Audited: it shows free text."""
+    if not may_code(user):
+        raise Http404
+    excerpt = Excerpt.objects.filter(pk=pk).first()
+    if excerpt is None:
+        raise Http404
+    record_event(actor=user, action=AuditAction.READ, obj=excerpt, detail={"purpose": "coding"})
+    return excerpt

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import transaction
 
 from caremode.core import codes
 from caremode.core.errors import DomainError
+from caremode.feedback.anonymise import anonymise
 from caremode.feedback.models import Excerpt, ExcerptSource
 from caremode.people.models import ServiceUser, Team
 
@@ -31,10 +33,14 @@ def add_excerpt(
     team: Team | None = None,
     service_user: ServiceUser | None = None,
     origin: str = "feedback",
+    names: Iterable[str] = (),
 ) -> Excerpt:
     """Store `text` for coding. When it is a service user's own words, their groups on `given_on`
-    are copied (ethnic category, age band, deprivation decile, main language); the person is not."""
-    text = text.strip()
+    are copied (ethnic category, age band, deprivation decile, main language); the person is not.
+    The text is stored anonymised (`anonymise.anonymise`): `names` (the people the words may
+    name: the person, their carers, the clinician), titled names, contact details and NHS
+    numbers are replaced before anyone can read it (hazard TH4)."""
+    text = anonymise(text.strip(), names=names)
     if not text:
         raise DomainError("There is no text to code.", field="text")
     ExcerptSource(source)  # an unknown source is a programming error

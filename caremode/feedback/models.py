@@ -349,3 +349,33 @@ class Reconciliation(models.Model):
 
     def __str__(self) -> str:
         return f"Excerpt {self.excerpt_id} reconciled at {self.at:%Y-%m-%d}"
+
+
+class SuggestionDecision(models.Model):
+    """A coder's answer to one suggested code for one excerpt: accepted or rejected, with the
+    score it was suggested at, so the acceptance rate of the suggestions can be shown."""
+
+    excerpt = models.ForeignKey(
+        Excerpt, on_delete=models.PROTECT, related_name="suggestion_decisions"
+    )
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField()
+    rank = models.PositiveSmallIntegerField(help_text="1 for the best suggestion.")
+    accepted = models.BooleanField()
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["excerpt", "coder", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["excerpt", "coder", "code"], name="one_decision_per_suggestion"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="suggestion_score_0_to_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        verdict = "accepted" if self.accepted else "rejected"
+        return f"Excerpt {self.excerpt_id}: {self.code_id} {verdict} by {self.coder_id}"

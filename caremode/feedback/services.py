@@ -297,6 +297,24 @@ def _clean(request: FeedbackRequest, answers: Mapping[str, Any]) -> dict[str, An
     return cleaned
 
 
+def _names_around(request: FeedbackRequest) -> list[str]:
+    """The names the words of a response may hold: the person's, their carers', the
+    clinician's (taken out of the excerpt before it is stored)."""
+    person = request.service_user
+    names = [person.given_name, person.family_name]
+    names += [
+        n
+        for carer in Carer.objects.filter(consents__service_user=person)
+        for n in (carer.given_name, carer.family_name)
+    ]
+    clinician = request.contact.clinician
+    if clinician is not None:
+        names += [clinician.first_name, clinician.last_name, clinician.display_name]
+    if request.staff is not None:
+        names += [request.staff.first_name, request.staff.last_name, request.staff.display_name]
+    return [n for n in names if n]
+
+
 def _mode_of(request: FeedbackRequest) -> str:
     return request.contact.mode_used or request.contact.planned_mode
 
@@ -354,6 +372,7 @@ def answer_feedback(
                 if request.respondent == Respondent.SERVICE_USER
                 else None,
                 origin=f"feedback:{key}",
+                names=_names_around(request),
             )
     detail: dict[str, object] = {"answered": True, "anonymous": anonymous}
     if not anonymous:

@@ -9,7 +9,7 @@ docs/themes.md gives the measured comparison with word-only TF-IDF.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,15 +104,20 @@ class Suggester:
         return found
 
 
-def from_database() -> Suggester:
+def from_database(*, excluding: Collection[int] = ()) -> Suggester:
     """The codebook's examples and every coded excerpt (merged codes read as their successor),
-    as the coded set. Works on a freshly migrated database: the seeded examples are there."""
+    as the coded set. Works on a freshly migrated database: the seeded examples are there.
+
+    `excluding` names excerpts left out of the coded set: the coding page leaves out the excerpt
+    being coded, whose other coders' codes would otherwise come back as its best suggestions and
+    break blind coding (hazard TH5)."""
     in_use = {c.key: c for c in codes_in_use()}
     codes = {k: CodeInfo(c.label, tuple(c.evidence)) for k, c in in_use.items()}
     texts = [c.example for c in in_use.values()]
     labels: list[list[str]] = [[k] for k in in_use]
     by_excerpt: dict[int, tuple[str, set[str]]] = {}
-    for row in Coding.objects.select_related("excerpt", "code__merged_into"):
+    rows = Coding.objects.exclude(excerpt_id__in=list(excluding))
+    for row in rows.select_related("excerpt", "code__merged_into"):
         text, keys = by_excerpt.setdefault(row.excerpt_id, (row.excerpt.text, set()))
         keys.add(current(row.code).key)
     for text, keys in by_excerpt.values():

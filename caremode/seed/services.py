@@ -8,6 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -690,7 +691,11 @@ def _create_demo_accounts(
     manager.email = "jo.whitfield@example.nhs.uk"
     manager.save(update_fields=["email"])
     TeamMembership.objects.create(team=teams[0], user=manager, accepted_at=timezone.now())
-    account("analyst", Role.ANALYST, "Priya Nair", "Analyst")
+    analyst = account("analyst", Role.ANALYST, "Priya Nair", "Analyst")
+    # The demo analyst also codes feedback into themes (the coders' pages).
+    analyst.user_permissions.add(
+        Permission.objects.get(content_type__app_label="feedback", codename="code_excerpts")
+    )
     account("admin", Role.ADMIN, "Chris Adeyemi", "Administrator")
     # Staff sign in with a second factor; `caremode demo_code USERNAME` shows the current code.
     for staff in User.objects.filter(
@@ -716,7 +721,7 @@ def _create_demo_accounts(
         "clinician": "Clinician, North community mental health team",
         "clinician.south": "Clinician in another team (cannot see North's records)",
         "manager": "Team manager, North community mental health team",
-        "analyst": "Analyst (de-identified figures only)",
+        "analyst": "Analyst (de-identified figures only) and coder of feedback",
         "admin": "Administrator",
         "service.user": f"Service user ({saved[person.index].full_name})",
     }

@@ -108,6 +108,12 @@ def test_every_roles_main_pages_fit_a_390_px_phone(page, demo_trust):
     check_pages(page, ["/service-users/services/", "/service-users/staff/"], problems)
     sign_in_demo(page, "analyst")
     check_pages(page, ["/contacts/summary/", "/evaluation/"], problems)
+    # The demo analyst also codes feedback: the coders' pages.
+    check_pages(
+        page,
+        ["/coding/codebook/", "/coding/codebook/C14/", "/coding/excerpts/", "/coding/agreement/"],
+        problems,
+    )
     sign_in_demo(page, "service.user")
     check_pages(
         page,

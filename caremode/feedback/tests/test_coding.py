@@ -76,3 +76,78 @@ def test_a_merged_code_counts_as_the_code_it_became() -> None:
     assert to_reconcile([item], reader=one)
     merge_codes([extra], into=Code.objects.get(key="C14"), by=one)
     assert to_reconcile([item], reader=one) == {}
+
+
+# The coding pages' services: suggestions kept blind, each answered, the acceptance rate.
+
+
+def test_suggestions_for_an_excerpt_never_come_from_its_own_codings() -> None:
+    from caremode.feedback.coding import suggestions_for
+
+    one = coder()
+    text = "Zebra crossing quartz xylophone."  # like no codebook example
+    item = excerpt(text)
+    code_excerpt(item, [Code.objects.get(key="C14")], coder=one)
+    # Its own coding (the same words, similarity 1) would come first: it is left out.
+    assert all(s.score < 0.9 for s in suggestions_for(item))
+    twin = excerpt(text)  # the same words in another excerpt do learn from the first
+    best = suggestions_for(twin)[0]
+    assert (best.code, best.score > 0.9) == ("C14", True)
+
+
+def test_each_suggestion_is_recorded_accepted_or_rejected_and_the_rate_is_shown() -> None:
+    from caremode.feedback.coding import acceptance_rates, code_with_suggestions
+    from caremode.feedback.models import SuggestionDecision
+    from caremode.feedback.suggestions import Suggestion
+
+    one, two = coder(), coder()
+    item = excerpt()
+    c14, c01 = Code.objects.get(key="C14"), Code.objects.get(key="C01")
+    offered = [Suggestion("C14", c14.label, ("E16",), 0.8), Suggestion("C09", "x", (), 0.4)]
+    coded = code_with_suggestions(
+        actor=one,
+        excerpt=item,
+        answers=[(offered[0], True), (offered[1], False)],
+        other_codes=[c01],
+    )
+    assert {c.key for c in coded} == {"C14", "C01"}
+    assert set(own_codes(item, one)) == {c14, c01}
+    rows = SuggestionDecision.objects.filter(coder=one).order_by("rank")
+    assert [(r.code.key, r.rank, r.accepted, r.score) for r in rows] == [
+        ("C14", 1, True, 0.8),
+        ("C09", 2, False, 0.4),
+    ]
+    code_with_suggestions(
+        actor=two,
+        excerpt=item,
+        answers=[(offered[0], False), (offered[1], False)],
+        other_codes=[c01],
+    )
+    overall, per_coder = acceptance_rates(reader=one)
+    assert (overall.accepted, overall.decided, overall.percent) == (1, 4, 25)
+    assert {(r.coder, r.accepted, r.decided) for r in per_coder} == {(one, 1, 2), (two, 0, 2)}
+    # Answering again replaces the coder's earlier answers.
+    code_with_suggestions(actor=one, excerpt=item, answers=[(offered[0], True)], other_codes=[])
+    overall, _ = acceptance_rates(reader=one)
+    assert (overall.accepted, overall.decided) == (1, 3)
+    with pytest.raises(PermissionError):
+        acceptance_rates(reader=UserFactory())
+
+
+def test_a_code_rejected_as_a_suggestion_cannot_also_be_chosen() -> None:
+    from caremode.feedback.coding import code_with_suggestions
+    from caremode.feedback.models import SuggestionDecision
+    from caremode.feedback.suggestions import Suggestion
+
+    one = coder()
+    item = excerpt()
+    c14 = Code.objects.get(key="C14")
+    offered = Suggestion("C14", c14.label, (), 0.5)
+    with pytest.raises(CodingError) as error:
+        code_with_suggestions(
+            actor=one, excerpt=item, answers=[(offered, False)], other_codes=[c14]
+        )
+    assert error.value.field == "codes"
+    with pytest.raises(CodingError):  # nothing accepted, nothing chosen
+        code_with_suggestions(actor=one, excerpt=item, answers=[(offered, False)], other_codes=[])
+    assert not SuggestionDecision.objects.exists() and own_codes(item, one) == []
