@@ -42,15 +42,24 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\d{6,}"), "[number]"),
 )
 _CAPITALISED = r"[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?"
-_TITLED = re.compile(
-    r"\b((?i:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Nurse|Sister|Matron)\.?)\s+" + _CAPITALISED
+TITLES = (
+    *("Dr", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Professor"),
+    *("Nurse", "Sister", "Matron"),
 )
+_TITLED = re.compile(r"\b((?i:" + "|".join(TITLES) + r")\.?)\s+" + _CAPITALISED)
 _INTRODUCED = re.compile(r"\b((?i:my name is|my name's|i am called|i'm called))\s+" + _CAPITALISED)
 MINIMUM_NAME_LENGTH = 2  # single letters ("I", "A") are never taken for names
 
 
 def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    words = {word for name in names for word in name.split() if len(word) >= MINIMUM_NAME_LENGTH}
+    # A title in a name ("Dr Asha Rahman") stays: the name after it goes, as in the text.
+    titles = {title.casefold() for title in TITLES}
+    words = {
+        word
+        for name in names
+        for word in name.split()
+        if len(word) >= MINIMUM_NAME_LENGTH and word.rstrip(".").casefold() not in titles
+    }
     if not words:
         return None
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))

@@ -138,7 +138,7 @@ def test_the_coding_pages_show_no_name_and_never_who_said_it(service_user) -> No
         service_user=service_user,
         names=[service_user.given_name, service_user.family_name],
     )
-    assert item.text == "[name] rang late and [name] could not hear on [phone number]."
+    assert item.text == "Dr [name] rang late and [name] could not hear on [phone]."
     ana = coder("Ana")
     client = client_for(ana)
     for url in (reverse("feedback:coding_queue"), reverse("feedback:code_excerpt", args=[item.pk])):
@@ -227,7 +227,7 @@ def test_feedback_words_are_stored_without_the_names_around_them(service_user, c
             actor=None, request=request, answers={**ALL_GOOD, "fft_why": said}, anonymous=True
         )
     stored = Excerpt.objects.get().text
-    # "Dr Asha Rahman" goes as one titled name.
-    assert stored == "[name] was kind; [name] sat with me. I am [name] [name], on [phone number]."
+    # "Dr Asha Rahman": the title stays, the name goes.
+    assert stored == "Dr [name] was kind; [name] sat with me. I am [name] [name], on [phone]."
     for name in (service_user.given_name, service_user.family_name, consent.carer.given_name):
         assert name not in stored
