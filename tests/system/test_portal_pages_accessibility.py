@@ -11,7 +11,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from caremode.accounts.models import Role
-from caremode.scheduling.services import ask_about_contact
+from caremode.scheduling.models import AppointmentRequest
 from caremode.signin.services import reset_tokens
 from tests.factories import ContactFactory, UserFactory
 from tests.system.conftest import assert_accessible
@@ -36,7 +36,11 @@ def test_the_portal_request_who_looked_and_subject_access_pages_are_accessible(
     page.locator(".nhsuk-error-summary").wait_for()
     assert_accessible(page)
 
-    request = ask_about_contact(actor=account, contact=contact, kind="rebook")
+    page.get_by_label("Move it to another time").check()
+    page.get_by_role("button", name="Send my request").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    request = AppointmentRequest.objects.get(contact=contact)
     sign_in(page, "asha")
     for path in (
         f"/appointment-requests/{request.pk}/",
