@@ -547,6 +547,7 @@ class Room {
     const button = $(this.root, "[data-share]");
     // Only the clinician's page has the button, and only a browser that can share shows it.
     if (!button || this.role !== "clinician" || !navigator.mediaDevices?.getDisplayMedia) return;
+    if (document.featurePolicy && !document.featurePolicy.allowsFeature("display-capture")) return;
     button.hidden = false;
     button.addEventListener("click", () => (this.sharing ? this.stopSharing() : this.startSharing()));
   }
