@@ -4,6 +4,8 @@ microphone only on the room pages."""
 
 from __future__ import annotations
 
+from django.test import Client
+
 from caremode.rooms import services as rooms
 from tests.factories import ContactFactory, signed_in
 
@@ -49,3 +51,19 @@ def test_camera_and_microphone_are_allowed_only_on_the_room_pages(client, clinic
     for path in ("/service-users/", "/diary/", "/training/", "/account/sign-in/"):
         policy = client.get(path)["Permissions-Policy"]
         assert "camera=()" in policy and "microphone=()" in policy, path
+
+
+def test_only_the_clinicians_room_page_may_share_a_screen(client, clinician, service_user):
+    """Hazard V8a: the browser refuses screen sharing on every page but the clinician's room."""
+    contact = ContactFactory(service_user=service_user, clinician=clinician)
+    room, links = rooms.open_room(actor=clinician, contact=contact)
+    waiting = Client().get(links[0].url.split("8000", 1)[-1], follow=True)
+    assert waiting.status_code == 200
+    assert "display-capture=()" in waiting["Permissions-Policy"]
+    signed_in(client, clinician)
+    host = client.get(f"/rooms/{room.pk}/")
+    assert host.status_code == 200
+    assert "display-capture=(self)" in host["Permissions-Policy"]
+    assert "camera=(self)" in host["Permissions-Policy"]
+    for path in ("/rooms/test/", "/service-users/"):
+        assert "display-capture=()" in client.get(path)["Permissions-Policy"], path

@@ -83,7 +83,7 @@ def identify(room: Room, user: Any, session: Any) -> Identity | None:
             and is_verified_session(user, session)
             and Contact.objects.visible_to(user).filter(pk=contact.pk).exists()
         ):
-            return Identity(f"user:{user.pk}", Role.CLINICIAN, user.get_full_name())
+            return Identity(f"user:{user.pk}", Role.CLINICIAN, str(user))
         if user.role == UserRole.SERVICE_USER and contact.service_user.account_id == user.pk:
             return Identity(f"user:{user.pk}", Role.SERVICE_USER, contact.service_user.given_name)
     if session is None or not session.session_key:

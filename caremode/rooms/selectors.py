@@ -8,9 +8,14 @@ from caremode.rooms.models import Participant, Role, Room, RoomPass
 
 
 def get_room(room_id: int) -> Room | None:
-    """The room with its contact and service user, or None."""
+    """The room with its contact, service user, clinician and team, or None."""
     return (
-        Room.objects.select_related("contact__service_user", "contact__carer_invited")
+        Room.objects.select_related(
+            "contact__service_user",
+            "contact__carer_invited",
+            "contact__clinician",
+            "contact__team",
+        )
         .filter(pk=room_id)
         .first()
     )

@@ -42,7 +42,7 @@ from caremode.rooms.forms import (
 )
 from caremode.rooms.models import Role, Room
 from caremode.rooms.outcomes import confirm_outcome, propose_outcome
-from caremode.rooms.presenters import proposal_rows
+from caremode.rooms.presenters import proposal_rows, waiting_room_facts
 from caremode.rooms.providers import current_provider
 from caremode.rooms.selectors import room_for_contact
 
@@ -107,6 +107,7 @@ def host(request: AuthenticatedRequest, room_id: int) -> HttpResponse:
         "rooms/host.html",
         {
             **_call_context(room, Role.CLINICIAN),
+            "name": str(request.user),
             "contact": room.contact,
             "links": request.session.pop(LINKS_KEY, []),
             "link_form": NewLinkForm(),
@@ -358,6 +359,7 @@ def wait(request: HttpRequest, room_id: int) -> HttpResponse:
             **_call_context(room, me.role),
             "name": me.label,
             "contact": room.contact,
+            "facts": waiting_room_facts(room.contact),
             "page_title": "Waiting room",
         },
     )

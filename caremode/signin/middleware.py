@@ -46,6 +46,9 @@ class SessionPolicyMiddleware:
 # and the test call. Everywhere else the browser refuses them, whatever a script asks.
 MEDIA_VIEWS = frozenset({"rooms:host", "rooms:wait", "rooms:test"})
 MEDIA_ALLOWED = "camera=(self), microphone=(self), display-capture=(), geolocation=(), payment=()"
+# Sharing a screen is the clinician's alone (hazard V8a): only their room page may ask for it.
+SCREEN_SHARE_VIEWS = frozenset({"rooms:host"})
+SCREEN_SHARE_ALLOWED = MEDIA_ALLOWED.replace("display-capture=()", "display-capture=(self)")
 MEDIA_DENIED = "camera=(), microphone=(), display-capture=(), geolocation=(), payment=()"
 
 
@@ -53,7 +56,7 @@ class PrivacyHeadersMiddleware:
     """`Cache-Control: no-store` on every page and API response (static files are served before
     this, by WhiteNoise): they carry personal data for anyone signed in or holding a room pass,
     and no browser or proxy may keep them. Permissions-Policy allows the camera and microphone
-    only on the room pages."""
+    only on the room pages, and sharing a screen only on the clinician's."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -63,5 +66,8 @@ class PrivacyHeadersMiddleware:
         response["Cache-Control"] = "no-store"
         match = getattr(request, "resolver_match", None)
         media = match is not None and match.view_name in MEDIA_VIEWS
-        response["Permissions-Policy"] = MEDIA_ALLOWED if media else MEDIA_DENIED
+        if match is not None and match.view_name in SCREEN_SHARE_VIEWS:
+            response["Permissions-Policy"] = SCREEN_SHARE_ALLOWED
+        else:
+            response["Permissions-Policy"] = MEDIA_ALLOWED if media else MEDIA_DENIED
         return response

@@ -3,6 +3,22 @@
 
 const $ = (root, selector) => root.querySelector(selector);
 
+// ---- Showing one's own camera -------------------------------------------------------------
+
+// A video element given a stream must be muted (or browsers refuse to play it unasked), inline
+// (iPhones otherwise open their own player) and told to play: `autoplay` alone leaves an element
+// that was hidden when the stream arrived paused, and the tile stays black.
+export function showOwnCamera(video, stream) {
+  video.muted = true;
+  video.defaultMuted = true;
+  video.playsInline = true;
+  video.autoplay = true;
+  if (video.srcObject !== stream) video.srcObject = stream;
+  const play = () => video.play().catch(() => {});
+  play();
+  video.addEventListener("loadedmetadata", play, { once: true });
+}
+
 // ---- Pre-call check (also the public test call) -------------------------------------------
 
 const ADVICE = {
@@ -50,8 +66,8 @@ export async function runCheck(panel, stream) {
   }
   if (media) {
     const preview = $(panel, "[data-preview]");
-    preview.srcObject = media;
     preview.hidden = false;
+    showOwnCamera(preview, media);
     const video = media.getVideoTracks()[0];
     setResult(panel, "camera", Boolean(video), video ? "Working" : "Not found");
     const audio = media.getAudioTracks()[0];
@@ -108,16 +124,36 @@ function setUpCheck(panel, onMedia) {
 
 // ---- The room -----------------------------------------------------------------------------
 
+const ROLE_WORDS = {
+  clinician: "clinician",
+  service_user: "service user",
+  carer: "carer",
+  interpreter: "interpreter",
+};
+
+// Each tile says who it is as the room knows them: their name and their part in the call.
+export function tileLabel(peer) {
+  const role = ROLE_WORDS[peer.role] || String(peer.role || "").replace("_", " ");
+  const name = (peer.label || "").trim();
+  if (!name) return role ? role[0].toUpperCase() + role.slice(1) : "Someone in the call";
+  if (name.toLowerCase() === role) return name;
+  return `${name} (${role})`;
+}
+
 class Room {
   constructor(root) {
     this.root = root;
     this.role = root.dataset.role;
+    this.name = root.dataset.name || "";
     this.iceServers = JSON.parse(root.dataset.iceServers || "[]");
     this.peers = new Map(); // participant id -> {pc, label, figure}
     this.me = null;
     this.local = null;
     this.retries = 0;
     this.closed = false;
+    this.admitted = false;
+    this.sharing = null; // {stream, track} while the clinician shares their screen
+    this.lastStatus = root.querySelector("[data-status]")?.textContent || "";
     window.caremodeRoom = this; // for people debugging a call, and for the browser tests
   }
 
@@ -128,9 +164,14 @@ class Room {
       } catch {
         this.local = new MediaStream(); // still in the call: chat, and they can see others
       }
-      $(this.root, "[data-local]").srcObject = this.local;
     }
+    this.showSelf();
     return this.local;
+  }
+
+  showSelf() {
+    const own = $(this.root, "[data-local]");
+    if (own && this.local) showOwnCamera(own, this.sharing ? this.sharing.stream : this.local);
   }
 
   connect() {
@@ -157,8 +198,11 @@ class Room {
   }
 
   status(text) {
+    this.lastStatus = text;
     const line = $(this.root, "[data-status]");
-    if (line) line.textContent = text;
+    // Once the time to phone the team has passed, every waiting message carries that advice.
+    const nobodyCame = this.nobodyCame && !this.admitted ? ` ${this.nobodyCame}` : "";
+    if (line) line.textContent = `${text}${nobodyCame}`;
   }
 
   async receive(message) {
@@ -174,6 +218,7 @@ class Room {
         break;
       case "joined":
         this.addPeer(message.peer, false);
+        this.announceAdmitted(message.peer);
         break;
       case "left":
         this.drop(message.peer);
@@ -203,7 +248,7 @@ class Room {
       case "closed":
         this.closed = true;
         this.hangUp();
-        if ($(this.root, "[data-closed]")) $(this.root, "[data-closed]").hidden = false;
+        this.showAfterCall("[data-closed]");
         break;
       case "moved": // the link was re-opened on another phone or computer
         this.closed = true;
@@ -225,6 +270,7 @@ class Room {
   }
 
   async enterCall(peers) {
+    this.admitted = true;
     const waiting = $(this.root, "[data-waiting]");
     if (waiting) waiting.hidden = true;
     const heading = $(this.root, "[data-heading]");
@@ -236,6 +282,7 @@ class Room {
     }
     $(this.root, "[data-call]").hidden = false;
     await this.media();
+    this.showSelf(); // visible now: play again in case the element was paused while hidden
     // The newcomer calls everyone already there; they answer.
     for (const peer of peers) {
       const entry = this.addPeer(peer, true);
@@ -248,23 +295,31 @@ class Room {
 
   addPeer(peer, initiator) {
     if (this.peers.has(peer.id)) return this.peers.get(peer.id);
-    $(this.root, "[data-call]").hidden = false;
+    const call = $(this.root, "[data-call]");
+    if (call.hidden) {
+      call.hidden = false;
+      this.showSelf();
+    }
     const pc = new RTCPeerConnection({ iceServers: this.iceServers });
     const figure = document.createElement("figure");
     figure.className = "caremode-video";
+    figure.tabIndex = -1; // focus comes here when the clinician lets this person in
+    figure.dataset.peer = peer.id;
     const video = document.createElement("video");
     video.autoplay = true;
     video.playsInline = true;
-    video.setAttribute("aria-label", peer.label);
+    const label = tileLabel(peer);
+    video.setAttribute("aria-label", `Video of ${label}`);
     video.dataset.peer = peer.id;
     const caption = document.createElement("figcaption");
-    caption.textContent = `${peer.label} (${peer.role.replace("_", " ")})`;
+    caption.textContent = label;
+    figure.setAttribute("aria-label", label);
     figure.append(video, caption);
     $(this.root, "[data-videos]").append(figure);
     const entry = { pc, label: peer.label, figure, video, pending: [], initiator };
     this.peers.set(peer.id, entry);
     // Tracks go in now if the camera is already on; otherwise when the offer arrives.
-    if (this.local) for (const track of this.local.getTracks()) pc.addTrack(track, this.local);
+    if (this.local) for (const track of this.outgoingTracks()) pc.addTrack(track, this.local);
     pc.addEventListener("track", (event) => {
       [video.srcObject] = event.streams;
     });
@@ -280,7 +335,7 @@ class Room {
     const { pc } = entry;
     if (data.description) {
       await this.media();
-      if (!pc.getSenders().length) for (const t of this.local.getTracks()) pc.addTrack(t, this.local);
+      if (!pc.getSenders().length) for (const t of this.outgoingTracks()) pc.addTrack(t, this.local);
       await pc.setRemoteDescription(data.description);
       for (const candidate of entry.pending.splice(0)) await pc.addIceCandidate(candidate);
       if (data.description.type === "offer") {
@@ -303,8 +358,227 @@ class Room {
 
   hangUp() {
     for (const id of [...this.peers.keys()]) this.drop(id);
+    if (this.sharing) for (const track of this.sharing.stream.getTracks()) track.stop();
+    this.sharing = null;
     if (this.local) for (const track of this.local.getTracks()) track.stop();
+    if (this.qualityTimer) window.clearInterval(this.qualityTimer);
+    if (this.nobodyCameTimer) window.clearTimeout(this.nobodyCameTimer);
     if (this.socket) this.socket.close();
+  }
+
+  // ---- Leaving, and what the person sees after the call ----
+
+  leave() {
+    // Said to the server first, so the departure is recorded as leaving, not a dropped line.
+    this.send({ type: "leave" });
+    this.closed = true;
+    this.hangUp();
+    this.showAfterCall("[data-left]");
+  }
+
+  showAfterCall(selector) {
+    // The call's controls go away; what happens next is shown, and focus moves to it.
+    this.exitFullScreen();
+    for (const part of this.root.querySelectorAll("[data-call], [data-waiting], [data-precall], [data-room-admin], [data-external-link]")) {
+      part.hidden = true;
+    }
+    const heading = $(this.root, "[data-heading]");
+    if (heading) heading.textContent = selector === "[data-left]" ? "You have left the call" : "Your video appointment has ended";
+    for (const other of this.root.querySelectorAll("[data-closed], [data-left]")) other.hidden = true;
+    const next = $(this.root, selector);
+    if (next) {
+      next.hidden = false;
+      next.focus();
+    }
+  }
+
+  // ---- Letting people in: focus goes to what happened, not the top of the page ----
+
+  admit(person) {
+    this.admitting = person.id;
+    const said = $(this.root, "[data-admit-status]");
+    if (said) {
+      said.textContent = `Letting ${person.label} in…`;
+      said.focus(); // the button goes when the list is redrawn; focus must not fall to the top
+    }
+    this.send({ type: "admit", participant: person.id });
+  }
+
+  announceAdmitted(peer) {
+    if (this.admitting !== peer.id) return;
+    this.admitting = null;
+    const said = $(this.root, "[data-admit-status]");
+    if (said) said.textContent = `${tileLabel(peer)} is in the call.`;
+    const tile = $(this.root, `figure[data-peer="${peer.id}"]`);
+    if (tile) tile.focus();
+  }
+
+  // ---- Full screen (the Fullscreen API, else the call fills the window) ----
+
+  fullScreenTarget() {
+    return $(this.root, "[data-stage]");
+  }
+
+  isFullScreen() {
+    const stage = this.fullScreenTarget();
+    return Boolean(stage) && (document.fullscreenElement === stage || stage.classList.contains("caremode-stage--filled"));
+  }
+
+  async toggleFullScreen() {
+    if (this.isFullScreen()) {
+      await this.exitFullScreen();
+      return;
+    }
+    const stage = this.fullScreenTarget();
+    let native = false;
+    if (document.fullscreenEnabled && stage.requestFullscreen) {
+      try {
+        await stage.requestFullscreen();
+        native = true;
+      } catch {
+        native = false;
+      }
+    }
+    // Where the API is missing or refused (iPhone Safari, an embedding frame), the call fills
+    // the window instead, with the same button to come back.
+    if (!native) stage.classList.add("caremode-stage--filled");
+    this.fullScreenChanged();
+  }
+
+  async exitFullScreen() {
+    const stage = this.fullScreenTarget();
+    if (!stage) return;
+    stage.classList.remove("caremode-stage--filled");
+    if (document.fullscreenElement === stage && document.exitFullscreen) {
+      try {
+        await document.exitFullscreen();
+      } catch {
+        // already left (Escape): nothing to do
+      }
+    }
+    this.fullScreenChanged();
+  }
+
+  fullScreenChanged() {
+    const button = $(this.root, "[data-fullscreen]");
+    if (!button) return;
+    const on = this.isFullScreen();
+    button.setAttribute("aria-pressed", String(on));
+    button.textContent = on ? "Exit full screen" : "Full screen";
+  }
+
+  bindFullScreen() {
+    const button = $(this.root, "[data-fullscreen]");
+    if (!button) return;
+    button.addEventListener("click", () => this.toggleFullScreen());
+    document.addEventListener("fullscreenchange", () => this.fullScreenChanged());
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.fullScreenTarget()?.classList.contains("caremode-stage--filled")) {
+        this.exitFullScreen();
+      }
+    });
+  }
+
+  // ---- Screen share, for the clinician (going through a care plan together) ----
+
+  outgoingTracks() {
+    // What each peer is sent: the microphone, and the shared screen in place of the camera.
+    if (!this.local) return [];
+    if (!this.sharing) return this.local.getTracks();
+    return [...this.local.getAudioTracks(), this.sharing.track];
+  }
+
+  async replaceOutgoingVideo(track) {
+    // The same sender carries the screen, then the camera again: no new offer is needed.
+    let replaced = 0;
+    for (const { pc } of this.peers.values()) {
+      const sender = pc.getSenders().find((s) => s.track && s.track.kind === "video");
+      if (sender) {
+        await sender.replaceTrack(track);
+        replaced += 1;
+      }
+    }
+    return replaced;
+  }
+
+  async startSharing() {
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    } catch {
+      this.shareStatus("Your screen was not shared. You can try again.");
+      return;
+    }
+    const [track] = stream.getVideoTracks();
+    if (!track) return;
+    this.sharing = { stream, track };
+    track.addEventListener("ended", () => this.stopSharing()); // the browser's own "Stop sharing"
+    const replaced = await this.replaceOutgoingVideo(track);
+    this.showSelf();
+    this.shareChanged();
+    if (this.peers.size && !replaced) {
+      this.shareStatus("Your screen cannot be sent: your camera was not working when the call began. Try the camera check, then leave and join again.");
+    } else {
+      this.shareStatus("You are sharing your screen. Everyone in the call can see it.");
+    }
+  }
+
+  async stopSharing() {
+    if (!this.sharing) return;
+    const { stream } = this.sharing;
+    this.sharing = null;
+    for (const track of stream.getTracks()) track.stop();
+    const camera = this.local ? this.local.getVideoTracks()[0] : null;
+    await this.replaceOutgoingVideo(camera || null);
+    this.showSelf();
+    this.shareChanged();
+    this.shareStatus("You stopped sharing your screen. Everyone sees your camera again.");
+  }
+
+  shareChanged() {
+    const button = $(this.root, "[data-share]");
+    if (button) {
+      button.setAttribute("aria-pressed", String(Boolean(this.sharing)));
+      button.textContent = this.sharing ? "Stop sharing your screen" : "Share your screen";
+    }
+    const self = $(this.root, "[data-self-label]");
+    if (self) self.textContent = `${this.selfLabel()}${this.sharing ? ": sharing your screen" : ""}`;
+  }
+
+  shareStatus(text) {
+    const line = $(this.root, "[data-share-status]");
+    if (line) line.textContent = text;
+  }
+
+  selfLabel() {
+    return this.name ? `${this.name} (you)` : "You";
+  }
+
+  bindScreenShare() {
+    const button = $(this.root, "[data-share]");
+    // Only the clinician's page has the button, and only a browser that can share shows it.
+    if (!button || this.role !== "clinician" || !navigator.mediaDevices?.getDisplayMedia) return;
+    if (document.featurePolicy && !document.featurePolicy.allowsFeature("display-capture")) return;
+    button.hidden = false;
+    button.addEventListener("click", () => (this.sharing ? this.stopSharing() : this.startSharing()));
+  }
+
+  // ---- The waiting room: what to do if nobody comes ----
+
+  watchForNobodyCame() {
+    const box = $(this.root, "[data-nobody-came]");
+    if (!box || box.dataset.phoneIn === undefined) return;
+    // Counted from the page's arrival, not the device's clock, which may be wrong.
+    const due = Number(box.dataset.phoneIn) * 1000;
+    const remind = () => {
+      if (this.admitted || this.closed) return;
+      box.classList.add("caremode-nobody-came--due");
+      const text = $(box, "[data-nobody-came-text]");
+      this.nobodyCame = `Nobody has let you in yet. ${text ? text.textContent.trim() : ""}`.trim();
+      this.status(this.lastStatus || "");
+    };
+    if (Number.isNaN(due)) return;
+    this.nobodyCameTimer = window.setTimeout(remind, Math.max(due, 0));
   }
 
   showLobby(waiting) {
@@ -321,7 +595,7 @@ class Room {
       admit.type = "button";
       admit.className = "nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-2";
       admit.textContent = `Let ${person.label} in`;
-      admit.addEventListener("click", () => this.send({ type: "admit", participant: person.id }));
+      admit.addEventListener("click", () => this.admit(person));
       item.append(text, admit);
       list.append(item);
     }
@@ -391,6 +665,10 @@ class Room {
       if (input.value.trim()) this.send({ type: "chat", text: input.value });
       input.value = "";
     });
+    const leave = $(this.root, "[data-leave]");
+    if (leave) leave.addEventListener("click", () => this.leave());
+    this.bindFullScreen();
+    this.bindScreenShare();
     for (const button of this.root.querySelectorAll("[data-private]")) {
       button.addEventListener("click", () => {
         this.send({ type: "privacy", answer: button.dataset.private });
@@ -406,8 +684,9 @@ if (roomRoot) {
   room.bindControls();
   setUpCheck($(roomRoot, "[data-precall]"), (media) => {
     room.local = media;
-    $(roomRoot, "[data-local]").srcObject = media;
+    room.showSelf();
   });
+  room.watchForNobodyCame();
   room.connect();
 }
 const testRoot = document.querySelector("[data-test-call]");
