@@ -270,7 +270,7 @@ def test_the_waiting_room_and_after_the_call_say_what_to_do(
     host.get_by_role("button", name="Let Megan in").click()
     _in_call(guest, 1)
     host.get_by_role("button", name="End the call").click()
-    host.get_by_text("Outcome recorded").wait_for()
+    host.get_by_role("heading", name="Confirm the outcome of the call").wait_for()
 
     guest.get_by_role("heading", name="Your video appointment has ended").wait_for()
     guest.get_by_text("The call has ended").wait_for()
