@@ -13,6 +13,10 @@ from django.urls import reverse
 from caremode.accounts import sessions
 from caremode.accounts.models import CARE_TEAM_ROLES, Role, User
 
+# Coders of feedback (caremode.feedback.coding): a staff permission, whatever the role, that an
+# administrator gives or takes away on the staff account page (caremode.people).
+CODE_EXCERPTS_PERMISSION = "feedback.code_excerpts"
+
 View = Callable[..., HttpResponse]
 
 

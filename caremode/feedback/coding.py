@@ -19,13 +19,14 @@ from django.utils import timezone
 from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
+from caremode.core.access import CODE_EXCERPTS_PERMISSION
 from caremode.core.errors import DomainError
 from caremode.feedback.agreement import Agreement, Decisions, agreement, disagreements
 from caremode.feedback.codebook import current
 from caremode.feedback.models import Code, Coding, Excerpt, Reconciliation, SuggestionDecision
 from caremode.feedback.suggestions import Suggestion, from_database
 
-PERMISSION = "feedback.code_excerpts"
+PERMISSION = CODE_EXCERPTS_PERMISSION
 
 
 class CodingError(DomainError):

@@ -206,6 +206,8 @@ class AccountActionForm(NHSForm):
             ("close", "Close the account"),
             ("reopen", "Reopen the account"),
             ("reset_second_factor", "Reset their authenticator (lost phone)"),
+            ("allow_coding", "Let them code feedback into themes"),
+            ("stop_coding", "Stop them coding feedback"),
         ],
         widget=forms.RadioSelect,
     )

@@ -4,6 +4,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,7 @@ from caremode.accounts.models import User
 from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.core import codes
+from caremode.core.access import CODE_EXCERPTS_PERMISSION
 from caremode.core.errors import DomainError
 from caremode.people.errors import (
     AccessNeedAlreadyRecordedError,
@@ -468,13 +470,41 @@ def set_account_active(*, actor: User, user: User, active: bool, reason: str) ->
         raise DomainError("Give the reason.", field="reason")
     user.is_active = active
     user.save(update_fields=["is_active"])
+    _audit_account_change(actor=actor, user=user, reason=reason, detail={"active": active})
+    return user
+
+
+def _audit_account_change(*, actor: User, user: User, reason: str, detail: dict[str, Any]) -> None:
     record_event(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=user,
         object_type="staff account",
         reason=reason,
-        detail={"active": active},
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def set_may_code_feedback(*, actor: User, user: User, allowed: bool, reason: str) -> User:
+    """Give or take away a staff member's permission to code feedback into themes
+    (`core.access.CODE_EXCERPTS_PERMISSION`, caremode.feedback.coding). Only an administrator,
+    only for a staff account. Raises DomainError otherwise, or naming `reason` when none is
+    given. Audited with the reason."""
+    if actor.role != "admin":
+        raise DomainError("Only an administrator can change who codes feedback.")
+    if user.role not in ("clinician", "team_manager", "analyst", "admin"):
+        raise DomainError("Only staff code feedback.")
+    if not reason.strip():
+        raise DomainError("Give the reason.", field="reason")
+    app_label, codename = CODE_EXCERPTS_PERMISSION.split(".")
+    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    if allowed:
+        user.user_permissions.add(permission)
+    else:
+        user.user_permissions.remove(permission)
+    _audit_account_change(
+        actor=actor, user=user, reason=reason, detail={"may_code_feedback": allowed}
     )
     return user
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from caremode.accounts.models import Role
 from caremode.core.access import (
+    CODE_EXCERPTS_PERMISSION,
     AuthenticatedRequest,
     care_team_required,
     recent_authentication_required,
@@ -317,6 +318,13 @@ def staff_account(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         try:
             if action == "reset_second_factor":
                 services.reset_second_factor(actor=request.user, user=account, reason=reason)
+            elif action in ("allow_coding", "stop_coding"):
+                services.set_may_code_feedback(
+                    actor=request.user,
+                    user=account,
+                    allowed=action == "allow_coding",
+                    reason=reason,
+                )
             else:
                 services.set_account_active(
                     actor=request.user, user=account, active=action == "reopen", reason=reason
@@ -332,6 +340,7 @@ def staff_account(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "account": account,
+            "codes_feedback": account.has_perm(CODE_EXCERPTS_PERMISSION),
             "page_title": str(account),
             "back_href": reverse("people:staff_accounts"),
         },

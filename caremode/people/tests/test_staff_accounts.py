@@ -230,3 +230,37 @@ def test_people_change_their_own_password(client, clinician):
     )
     clinician.refresh_from_db()
     assert clinician.check_password("lantern-orchard-pebble")
+
+
+def test_an_administrator_lets_a_clinician_code_feedback_and_takes_it_away(client, clinician):
+    admin = UserFactory(role=Role.ADMIN)
+    signed_in(client, admin)
+    page = f"/service-users/staff/{clinician.pk}/"
+    assert "Does not code feedback into themes" in client.get(page).content.decode()
+    coder_client = signed_in(Client(), clinician)
+    assert coder_client.get("/coding/excerpts/").status_code == 404  # not a coder yet
+
+    allowed = client.post(page, {"action": "allow_coding", "reason": "Joins the coding group"})
+    assert allowed.status_code == 302
+    assert User.objects.get(pk=clinician.pk).has_perm("feedback.code_excerpts")
+    assert "Codes feedback into themes" in client.get(page).content.decode()
+    assert coder_client.get("/coding/excerpts/").status_code == 200
+
+    client.post(page, {"action": "stop_coding", "reason": "Left the coding group"})
+    assert not User.objects.get(pk=clinician.pk).has_perm("feedback.code_excerpts")
+    assert coder_client.get("/coding/excerpts/").status_code == 404
+    changes = AuditEvent.objects.filter(actor=admin, object_type="staff account").order_by("pk")
+    assert [(e.detail, e.reason) for e in changes] == [
+        ({"may_code_feedback": True}, "Joins the coding group"),
+        ({"may_code_feedback": False}, "Left the coding group"),
+    ]
+
+
+def test_only_an_administrator_changes_who_codes_feedback_and_says_why(clinician):
+    with pytest.raises(DomainError):
+        services.set_may_code_feedback(actor=clinician, user=clinician, allowed=True, reason="x")
+    admin = UserFactory(role=Role.ADMIN)
+    with pytest.raises(DomainError) as refused:
+        services.set_may_code_feedback(actor=admin, user=clinician, allowed=True, reason=" ")
+    assert refused.value.field == "reason"
+    assert not User.objects.get(pk=clinician.pk).has_perm("feedback.code_excerpts")
