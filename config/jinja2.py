@@ -13,6 +13,7 @@ from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from caremode.core import presenters
+from caremode.core.access import CODE_EXCERPTS_PERMISSION
 from caremode.core.forms import choice_items, date_parts, widget_kind
 
 
@@ -24,7 +25,7 @@ def navigation_for(request: HttpRequest) -> list[dict[str, Any]]:
     """The header links for the signed-in person's role, with the current one marked."""
     role = getattr(request.user, "role", None)
     links = NAVIGATION.get(role or "", [])
-    if role is not None and request.user.has_perm("feedback.code_excerpts"):
+    if role is not None and request.user.has_perm(CODE_EXCERPTS_PERMISSION):
         links = [*links, ("feedback:coding_queue", "Coding")]  # coders, whatever their role
     return [
         {"href": reverse(name), "text": text, "current": request.path == reverse(name)}

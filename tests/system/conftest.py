@@ -5,6 +5,7 @@ Skipped, with a message saying how to enable them, when /usr/bin/chromium is mis
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Iterator
@@ -66,6 +67,22 @@ def media_browser(playwright) -> Iterator[object]:
     )
     yield browser
     browser.close()
+
+
+@pytest.fixture(autouse=True)
+def seeded_codebook(request) -> None:
+    """The codebook the migrations seed (feedback 0004), there in every journey. A browser
+    test's database is emptied after each test (a transactional test), which takes rows written
+    by migrations with it; the ordinary tests roll back and keep them."""
+    if "live_server" not in request.fixturenames and "asgi_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from caremode.feedback.models import Code
+
+    if not Code.objects.exists():
+        importlib.import_module("caremode.feedback.migrations.0004_seed_codebook").seed(apps, None)
 
 
 @pytest.fixture

@@ -140,6 +140,9 @@ export function tileLabel(peer) {
   return `${name} (${role})`;
 }
 
+// What a person says in the room: sent once the connection opens if it was not open yet.
+const SAID = new Set(["privacy", "chat"]);
+
 class Room {
   constructor(root) {
     this.root = root;
@@ -153,6 +156,7 @@ class Room {
     this.closed = false;
     this.admitted = false;
     this.sharing = null; // {stream, track} while the clinician shares their screen
+    this.unsent = []; // what the person said (privacy answer, chat) before the socket was open
     this.lastStatus = root.querySelector("[data-status]")?.textContent || "";
     window.caremodeRoom = this; // for people debugging a call, and for the browser tests
   }
@@ -180,6 +184,7 @@ class Room {
     this.socket.addEventListener("open", () => {
       this.retries = 0;
       this.status("Connected. Waiting for your clinician to let you in.");
+      for (const message of this.unsent.splice(0)) this.socket.send(JSON.stringify(message));
     });
     this.socket.addEventListener("message", (event) => this.receive(JSON.parse(event.data)));
     this.socket.addEventListener("close", (event) => {
@@ -194,6 +199,10 @@ class Room {
   send(message) {
     if (this.socket && this.socket.readyState === WebSocket.OPEN) {
       this.socket.send(JSON.stringify(message));
+    } else if (SAID.has(message.type)) {
+      // Answered or typed before the connection opened (or while it reconnects): kept and
+      // sent on opening, never lost. Call set-up messages are not kept: they would be stale.
+      this.unsent.push(message);
     }
   }
 
