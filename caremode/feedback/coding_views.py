@@ -155,7 +155,7 @@ def _code_form_page(
         request,
         form,
         act,
-        template="core/form_page.html",
+        template="core/_form_page.html",
         context={
             "caption": f"{code.key} {code.label}" if code else "Codebook",
             "heading": heading,
