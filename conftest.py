@@ -100,3 +100,17 @@ def _factory_contacts_start_afresh_in_each_test():
     rolled back, so the hours count from zero in each test: otherwise a test's contacts would
     drift weeks ahead by the order the session happened to run it in."""
     ContactFactory.reset_sequence()
+
+
+@pytest.fixture
+def fast_client_secrets(settings):
+    """FHIR clients' secrets hashed with a fast hasher (MD5), for tests that register many
+    clients to prove something else, such as the scope matrix: argon2, the production hasher,
+    takes most of a second to hash a secret and as long again to check it at the token endpoint.
+    People's passwords keep the production hashers, and the token-flow tests
+    (caremode/interop/tests/test_fhir_api.py) do not use this, so they check argon2 secrets."""
+    settings.PASSWORD_HASHERS = [
+        *settings.PASSWORD_HASHERS,
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "CLIENT_SECRET_HASHER": "md5"}

@@ -476,10 +476,13 @@ def test_every_url_and_role_against_the_policy(world):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("fast_client_secrets")
 def test_every_fhir_resource_and_interaction_against_the_scopes():
     """The FHIR API's matrix, from the CapabilityStatement's own table: each interaction of each
     resource is open to a token whose scope names it, and 403 to one with every other scope (the
-    other resources' and this resource's other letters)."""
+    other resources' and this resource's other letters). Two clients an interaction, each through
+    the token endpoint; their secrets are hashed fast (`fast_client_secrets`), since argon2's
+    hash and check were nearly all of this test's time."""
     from caremode.interop.fhir_resources import CAPABILITIES
     from caremode.interop.scopes import INTERACTION_LETTER, LETTERS
 

@@ -13,10 +13,12 @@ from fhir.resources import construct_fhir_element
 
 from caremode.accounts.models import User
 from caremode.core import codes
+from caremode.core.presenters import interpreter_words
 from caremode.interop import questionnaires
 from caremode.monitoring.models import Assessment
-from caremode.people.consent import scope_codes
+from caremode.people.consent import carers_joining_to_systems, scope_codes
 from caremode.people.models import CarerConsent, ServiceUser
+from caremode.rooms.selectors import contacts_a_carer_joined
 from caremode.scheduling.models import Contact, TeamAlert
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
@@ -58,6 +60,12 @@ APPOINTMENT_STATUS = {
     "2": "cancelled",
     "4": "cancelled",
 }
+# Who else takes part in a contact (issue 14): an interpreter is a participant typed INTRP, with
+# the language (BCP 47, the code system of Patient.communication) and how they take part as
+# CareMode extensions on the participant, and the same in words in actor.display.
+PARTICIPATION_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+INTERPRETER_TYPE = "INTRP"
+
 # NHS Data Dictionary person stated gender codes → FHIR administrative gender.
 GENDER = {"1": "male", "2": "female", "9": "other", "X": "unknown"}
 
@@ -343,7 +351,149 @@ def practitioner(user: User) -> dict[str, Any]:
 
 def related_person_id(consent: CarerConsent) -> str:
     """A carer as the carer of one person: the same carer of two people is two RelatedPersons."""
-    return f"{consent.carer_id}-{consent.service_user_id}"
+    return related_person_ref(consent.carer_id, consent.service_user_id)
+
+
+def related_person_ref(carer_id: int, service_user_id: int) -> str:
+    return f"{carer_id}-{service_user_id}"
+
+
+def interpreter_language_url() -> str:
+    return local_system("StructureDefinition/interpreter-language")
+
+
+def interpreting_url() -> str:
+    return local_system("StructureDefinition/interpreting")
+
+
+def interpreting_system() -> str:
+    return local_system("CodeSystem/interpreting")
+
+
+def interpreter_type() -> list[dict[str, Any]]:
+    return [
+        {
+            "coding": [
+                {
+                    "system": PARTICIPATION_TYPE_SYSTEM,
+                    "code": INTERPRETER_TYPE,
+                    "display": "interpreter",
+                }
+            ]
+        }
+    ]
+
+
+def _interpreter_extensions(contact: Contact) -> list[dict[str, Any]]:
+    """The language (and how) of the interpreter with a contact, as far as CareMode knows it."""
+    extensions: list[dict[str, Any]] = []
+    if contact.interpreter_language:
+        extensions.append(
+            {
+                "url": interpreter_language_url(),
+                "valueCodeableConcept": {
+                    "coding": [
+                        {
+                            "system": LANGUAGE_SYSTEM,
+                            "code": contact.interpreter_language,
+                            "display": contact.get_interpreter_language_display(),
+                        }
+                    ]
+                },
+            }
+        )
+    if contact.interpreting:
+        extensions.append(
+            {
+                "url": interpreting_url(),
+                "valueCoding": {
+                    "system": interpreting_system(),
+                    "code": contact.interpreting,
+                    "display": contact.get_interpreting_display(),
+                },
+            }
+        )
+    return extensions
+
+
+def _interpreter_display(contact: Contact) -> str:
+    return f"Interpreter: {interpreter_words(contact.interpreter_language, contact.interpreting)}"
+
+
+def _carer_reference(contact: Contact) -> dict[str, Any]:
+    return {
+        "reference": "RelatedPerson/"
+        + related_person_ref(contact.carer_invited_id or 0, contact.service_user_id),
+        "display": str(contact.carer_invited),
+    }
+
+
+def appointment_participants(contact: Contact, *, carer: bool) -> list[dict[str, Any]]:
+    """The person and the clinician (accepted); the carer invited, when `carer` (the caller has
+    checked the consent and the client's scope), as needs-action: CareMode invites a carer and
+    keeps no reply; the interpreter the person needs, accepted once arranged (the interpreting
+    service booked, with the language and how), needs-action while only requested."""
+    participants: list[dict[str, Any]] = [
+        {"actor": {"reference": f"Patient/{contact.service_user_id}"}, "status": "accepted"},
+        {"actor": {"reference": f"Practitioner/{contact.clinician_id}"}, "status": "accepted"},
+    ]
+    if carer and contact.carer_invited_id is not None:
+        participants.append(
+            {"actor": _carer_reference(contact), "required": "optional", "status": "needs-action"}
+        )
+    if contact.interpreter_needed:
+        interpreter: dict[str, Any] = {
+            "type": interpreter_type(),
+            "actor": {"display": _interpreter_display(contact)},
+            "required": "required",
+            "status": "accepted" if contact.interpreter_arranged_at else "needs-action",
+        }
+        extensions = _interpreter_extensions(contact)
+        if extensions:
+            interpreter["extension"] = extensions
+        participants.append(interpreter)
+    return participants
+
+
+def encounter_participants(contact: Contact, *, carer: bool) -> list[dict[str, Any]]:
+    """Who took part, as far as CareMode records it: the clinician; the carer, when `carer` (the
+    caller found them let into the video call, with consent and scope); the interpreter when
+    the outcome records one present (MHSDS InterpreterPresentInd), never from the booking."""
+    participants: list[dict[str, Any]] = [
+        {"individual": {"reference": f"Practitioner/{contact.clinician_id}"}}
+    ]
+    if carer and contact.carer_invited_id is not None:
+        participants.append({"individual": _carer_reference(contact)})
+    if contact.interpreter_present:
+        interpreter: dict[str, Any] = {"type": interpreter_type()}
+        extensions = _interpreter_extensions(contact)
+        if extensions:
+            interpreter["extension"] = extensions
+        participants.append(interpreter)
+    return participants
+
+
+def contact_resources(
+    resource: str, contacts: list[Contact], *, related_persons: bool
+) -> list[dict[str, Any]]:
+    """Appointments, or Encounters, of `contacts` (already chosen for the client). The carer
+    invited is named (RelatedPerson) only to a client that may read RelatedPersons
+    (`related_persons`), only while the person's current consent lets that carer join their
+    contacts (`people.consent.carers_joining_to_systems`, one query), and in an Encounter only
+    when the carer was let into the video call (`rooms`), since that is all CareMode records of a
+    carer taking part (hazard H-F05)."""
+    shown: set[int] = set()
+    if related_persons:
+        joining = carers_joining_to_systems(
+            (c.carer_invited_id, c.service_user_id)
+            for c in contacts
+            if c.carer_invited_id is not None
+        )
+        shown = {c.pk for c in contacts if (c.carer_invited_id, c.service_user_id) in joining}
+    if resource == "Encounter":
+        joined = contacts_a_carer_joined(sorted(shown)) if shown else set()
+        return [encounter(c, carer=c.pk in joined) for c in contacts]
+    return [appointment(c, carer=c.pk in shown) for c in contacts]
 
 
 def related_person(consent: CarerConsent) -> dict[str, Any]:
@@ -453,8 +603,9 @@ def _service_type(contact: Contact) -> list[dict[str, Any]]:
     ]
 
 
-def appointment(contact: Contact) -> dict[str, Any]:
-    """A booked contact and what became of it, with its UK Core DeliveryChannel (valueCode)."""
+def appointment(contact: Contact, *, carer: bool = False) -> dict[str, Any]:
+    """A booked contact and what became of it, with its UK Core DeliveryChannel (valueCode) and
+    its participants (`appointment_participants`; the carer only when `carer`)."""
     body: dict[str, Any] = {
         "resourceType": "Appointment",
         "id": str(contact.pk),
@@ -464,10 +615,7 @@ def appointment(contact: Contact) -> dict[str, Any]:
         "end": instant(contact.end_at),
         "minutesDuration": contact.duration_minutes,
         "created": instant(contact.booked_at),
-        "participant": [
-            {"actor": {"reference": f"Patient/{contact.service_user_id}"}, "status": "accepted"},
-            {"actor": {"reference": f"Practitioner/{contact.clinician_id}"}, "status": "accepted"},
-        ],
+        "participant": appointment_participants(contact, carer=carer),
     }
     if contact.planned_mode in DELIVERY_CHANNEL:
         body["extension"] = [
@@ -478,9 +626,9 @@ def appointment(contact: Contact) -> dict[str, Any]:
     return validated(body)
 
 
-def encounter(contact: Contact) -> dict[str, Any]:
+def encounter(contact: Contact, *, carer: bool = False) -> dict[str, Any]:
     """A contact that took place: class from the mode used, the recorded outcome (MHSDS
-    AttendStatus) with it."""
+    AttendStatus) with it, and who took part (`encounter_participants`)."""
     mode = contact.mode_used or contact.planned_mode
     class_code, class_display = ENCOUNTER_CLASS[mode]
     status = contact.attend_status or ""
@@ -491,7 +639,7 @@ def encounter(contact: Contact) -> dict[str, Any]:
         "class": {"system": ACT_CODE_SYSTEM, "code": class_code, "display": class_display},
         "serviceType": _service_type(contact)[0],
         "subject": {"reference": f"Patient/{contact.service_user_id}"},
-        "participant": [{"individual": {"reference": f"Practitioner/{contact.clinician_id}"}}],
+        "participant": encounter_participants(contact, carer=carer),
         "appointment": [{"reference": f"Appointment/{contact.pk}"}],
         "period": {"start": instant(contact.start), "end": instant(contact.end_at)},
         "extension": [

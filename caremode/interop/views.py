@@ -322,6 +322,13 @@ def search_consents(request: HttpRequest, caller: Caller) -> HttpResponse:
     )
 
 
+def _contacts_as(caller: Caller, resource: str, contacts: list[Any]) -> list[dict[str, Any]]:
+    """Appointments or Encounters; the carer named only to a client that may read carers."""
+    return fhir_resources.contact_resources(
+        resource, contacts, related_persons=caller.allows("RelatedPerson", "read")
+    )
+
+
 def _search_contacts(request: HttpRequest, caller: Caller, resource: str) -> HttpResponse:
     """Appointments (every care contact) or Encounters (those that took place), by `patient`
     and `date` (the start, with the FHIR prefixes eq, ge, gt, le, lt)."""
@@ -344,9 +351,8 @@ def _search_contacts(request: HttpRequest, caller: Caller, resource: str) -> Htt
         resource=resource,
         subject_ids=sorted({c.service_user_id for c in contacts}),
     )
-    mapping = fhir_resources.encounter if resource == "Encounter" else fhir_resources.appointment
     return fhir_response(
-        fhir_resources.searchset(base_url(request), [mapping(c) for c in contacts])
+        fhir_resources.searchset(base_url(request), _contacts_as(caller, resource, contacts))
     )
 
 
@@ -421,6 +427,28 @@ def create_appointment(request: HttpRequest, caller: Caller) -> HttpResponse:
             f"of Patient/{person.pk}.",
             "Appointment.participant",
         )
+    carer = None
+    if booking.carer is not None:
+        if not caller.allows("RelatedPerson", "read"):
+            audit_request(caller, interaction="create", resource="Appointment", outcome=403)
+            return outcome(
+                403,
+                "forbidden",
+                "Inviting a carer needs a token that may read RelatedPerson.",
+                booking.carer.expression,
+            )
+        shared = consents_naming_carers_to_systems(
+            _people(caller, pk=person.pk), carer_pk=booking.carer.carer_id
+        ).first()
+        if shared is None:
+            return outcome(
+                422,
+                "business-rule",
+                f"The RelatedPerson is not a carer of Patient/{person.pk} with a current consent.",
+                booking.carer.expression,
+            )
+        carer = shared.carer
+    asked = booking.interpreter
     try:
         with transaction.atomic():
             contact = book_contact(
@@ -430,6 +458,9 @@ def create_appointment(request: HttpRequest, caller: Caller) -> HttpResponse:
                 mode=booking.mode,
                 start=booking.start,
                 duration_minutes=booking.duration_minutes,
+                carer=carer,
+                interpreter_language=asked.language if asked else "",
+                interpreting=asked.interpreting if asked else "",
             )
             audit_request(
                 caller,
@@ -446,10 +477,10 @@ def create_appointment(request: HttpRequest, caller: Caller) -> HttpResponse:
             422,
             "business-rule",
             str(error),
-            APPOINTMENT_ELEMENT.get(error.field or "", "Appointment"),
+            {**APPOINTMENT_ELEMENT, **booking.elements}.get(error.field or "", "Appointment"),
         )
     return fhir_response(
-        fhir_resources.appointment(contact),
+        _contacts_as(caller, "Appointment", [contact])[0],
         201,
         Location=f"{base_url(request)}Appointment/{contact.pk}",
     )
@@ -527,10 +558,7 @@ def _read(
         )
         if not contacts:
             return None
-        mapping = (
-            fhir_resources.encounter if resource == "Encounter" else fhir_resources.appointment
-        )
-        return mapping(contacts[0]), contacts[0].service_user_id
+        return _contacts_as(caller, resource, contacts)[0], contacts[0].service_user_id
     if resource == "Flag":
         alerts = list_alerts_for_systems(people=_people(caller), pk=pk)
         return (fhir_resources.flag(alerts[0]), alerts[0].service_user_id) if alerts else None

@@ -7,6 +7,8 @@ given by one service user for one carer: a consent given by another person never
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from caremode.accounts.models import User
@@ -107,6 +109,22 @@ def consents_naming_carers_to_systems(
     if carer_pk is not None:
         consents = consents.filter(carer_id=carer_pk)
     return consents.select_related("carer").order_by("carer_id", "service_user_id")
+
+
+def carers_joining_to_systems(pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The (carer id, service user id) pairs among `pairs` whose person's current consent lets
+    the carer join their contacts (`may_join_contacts`, for many contacts in one query): a
+    record system's Appointment names the carer invited to a contact only while this stands,
+    and the moment it is withdrawn the carer leaves the Appointment (E10, hazard H-F05)."""
+    wanted = set(pairs)
+    if not wanted:
+        return set()
+    consents = CarerConsent.objects.filter(
+        CURRENT & JOIN_CONTACTS,
+        carer_id__in={carer for carer, _ in wanted},
+        service_user_id__in={person for _, person in wanted},
+    ).values_list("carer_id", "service_user_id")
+    return {pair for pair in consents if pair in wanted}
 
 
 def scope_codes(consent: CarerConsent) -> list[tuple[str, str]]:

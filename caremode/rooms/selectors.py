@@ -117,3 +117,14 @@ def get_carer_pass(room: Room) -> RoomPass | None:
     if held is not None:
         held.room = room
     return held
+
+
+def contacts_a_carer_joined(contact_ids: list[int]) -> set[int]:
+    """Of these contacts, the ones whose video room let a carer into the call (admitted, by
+    the carer's own pass): what CareMode records of a carer taking part. For systems
+    (caremode.interop's Encounter), which have already chosen the contacts they may see."""
+    return set(
+        Participant.objects.filter(
+            room__contact_id__in=contact_ids, role=Role.CARER, admitted_at__isnull=False
+        ).values_list("room__contact_id", flat=True)
+    )

@@ -13,6 +13,10 @@ class CarerNotConsentedError(DomainError):
     pass
 
 
+class InterpreterNotArrangedError(DomainError):
+    pass
+
+
 class ServiceUserDischargedError(DomainError):
     pass
 

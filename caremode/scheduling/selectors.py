@@ -532,8 +532,11 @@ def list_contacts_for_systems(
 ) -> list[Contact]:
     """Care contacts of `people` (already chosen through `people`'s selector for systems,
     caremode.interop), by start: from `starts_from` (inclusive) and before `starts_before`;
-    with `attended_only`, those that took place. The caller audits what it returns."""
-    contacts = Contact.objects.care().filter(service_user__in=people)
+    with `attended_only`, those that took place; each with the carer invited (whom the caller
+    names only as `people.consent` allows). The caller audits what it returns."""
+    contacts = (
+        Contact.objects.care().filter(service_user__in=people).select_related("carer_invited")
+    )
     if pk is not None:
         contacts = contacts.filter(pk=pk)
     if starts_from is not None:

@@ -21,9 +21,7 @@ from tests.factories import (
     CarerConsentFactory,
     ContactFactory,
     ServiceUserFactory,
-    TeamFactory,
     UserFactory,
-    clinician_in,
     next_working_day_at,
 )
 
@@ -133,14 +131,6 @@ def test_consent_carries_each_scope_and_a_revoked_one_is_inactive_naming_no_care
 
 
 # Appointment
-
-
-@pytest.fixture
-def care_team():
-    team = TeamFactory()
-    clinician = clinician_in(team)
-    person = ServiceUserFactory(team=team)
-    return clinician, person
 
 
 def appointment_body(person, clinician, start: dt.datetime, channel: dict, **extra) -> dict:

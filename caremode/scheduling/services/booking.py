@@ -149,6 +149,8 @@ def book_contact(
     duration_minutes: int = 60,
     carer: Carer | None = None,
     interpreter_needed: bool | None = None,
+    interpreter_language: str = "",
+    interpreting: str = "",
     notes: str = "",
 ) -> Contact:
     """Book a contact with the acting clinician, in a mode the service offers.
@@ -167,7 +169,11 @@ def book_contact(
     remote contact, guidance). When the person needs an interpreter (`interpreter_needed`
     overrides it), arranges one (`interpreters.arrange_interpreter`: the language and how from
     their access need, recorded on the contact, the interpreting service asked through the
-    outbox), whoever calls this. Audited; the team's open pages hear of it on commit.
+    outbox), whoever calls this. A booker that names the interpreter's language
+    (`interpreter_language`, and optionally `interpreting`: a record system's Appointment)
+    arranges that one (`interpreters.interpreter_asked_for`), refused with
+    InterpreterNotArrangedError (field `interpreter`) when it disagrees with the person's
+    recorded need or cannot say how. Audited; the team's open pages hear of it on commit.
     """
     if consultation_type not in codes.CONTACT_TYPES:
         raise DomainError(
@@ -193,6 +199,13 @@ def book_contact(
             f"{service_user.full_name} has not agreed that {carer} may join contacts.",
             field="carer",
         )
+    asked = (
+        interpreters.interpreter_asked_for(
+            service_user, mode=mode, language=interpreter_language, interpreting=interpreting
+        )
+        if interpreter_language
+        else None
+    )
     end, until = _check_time(
         clinician=actor,
         service_user=service_user,
@@ -221,9 +234,8 @@ def book_contact(
         end_at=end,
         blocked_until=until,
         carer_invited=carer,
-        interpreter_needed=(
-            service_user.interpreter_needed if interpreter_needed is None else interpreter_needed
-        ),
+        interpreter_needed=asked is not None
+        or (service_user.interpreter_needed if interpreter_needed is None else interpreter_needed),
         notes=notes,
         booked_by=actor,
         booked_at=now,
@@ -237,7 +249,7 @@ def book_contact(
         detail={"mode": mode, "consultation_type": consultation_type, "start": start.isoformat()},
     )
     if contact.interpreter_needed:
-        interpreter = interpreters.interpreter_needed_for(service_user, mode=mode)
+        interpreter = asked or interpreters.interpreter_needed_for(service_user, mode=mode)
         if interpreter is not None:
             interpreters.arrange_interpreter(
                 actor=actor, contact=contact, interpreter=interpreter, now=now

@@ -21,6 +21,7 @@ from caremode.messaging.purposes import Purpose
 from caremode.messaging.services import queue_message
 from caremode.people.models import ServiceUser
 from caremode.people.selectors import get_interpreter_need
+from caremode.scheduling.errors import InterpreterNotArrangedError
 from caremode.scheduling.models import Contact
 
 # How an interpreter takes part when the need was recorded before CareMode asked (only the
@@ -50,6 +51,52 @@ def interpreter_needed_for(service_user: ServiceUser, *, mode: str) -> Interpret
     language = (need.language if need is not None else "") or main
     how = (need.interpreting if need is not None else "") or INTERPRETING_FOR_MODE.get(mode, "")
     return Interpreter(language, how) if language and how else None
+
+
+def interpreter_asked_for(
+    service_user: ServiceUser, *, mode: str, language: str, interpreting: str = ""
+) -> Interpreter:
+    """The interpreter a booker asks for by language (and how, if they say), checked against
+    what CareMode records of the person.
+
+    Raises InterpreterNotArrangedError (field `interpreter`) when the language is not one
+    CareMode knows or is English, when the person's current interpreter need names another
+    language (the record is corrected first: CareMode never keeps two answers to "which
+    language?"), or when how the interpreter takes part is not said and cannot be taken from
+    the need or the way the contact is held. How, when not said, comes as in
+    `interpreter_needed_for`.
+    """
+    if language not in codes.LANGUAGES or language == "en":
+        raise InterpreterNotArrangedError(
+            f"CareMode arranges interpreters in {', '.join(sorted(set(codes.LANGUAGES) - {'en'}))}"
+            f", not {language!r}.",
+            field="interpreter",
+        )
+    if interpreting and interpreting not in codes.INTERPRETING:
+        raise InterpreterNotArrangedError(
+            f"An interpreter takes part {', '.join(codes.INTERPRETING)}, not {interpreting!r}.",
+            field="interpreter",
+        )
+    need = get_interpreter_need(service_user)
+    if need is not None and need.language and need.language != language:
+        raise InterpreterNotArrangedError(
+            f"{service_user.full_name}'s recorded interpreter need is "
+            f"{codes.LANGUAGES.get(need.language, need.language)}, not "
+            f"{codes.LANGUAGES[language]}: correct the need in CareMode first.",
+            field="interpreter",
+        )
+    how = (
+        interpreting
+        or (need.interpreting if need is not None else "")
+        or INTERPRETING_FOR_MODE.get(mode, "")
+    )
+    if not how:
+        raise InterpreterNotArrangedError(
+            f"Say how the interpreter takes part ({', '.join(codes.INTERPRETING)}): a "
+            f"{codes.MODES[mode][1].lower()} contact has no way of its own.",
+            field="interpreter",
+        )
+    return Interpreter(language, how)
 
 
 def interpreter_address() -> str:

@@ -8,6 +8,8 @@ from caremode.messaging.models import MessageStatus, OutboundMessage, RecipientK
 from caremode.messaging.selectors import list_messages_sent_to_service_user
 from caremode.people.services import record_access_need
 from caremode.scheduling import services
+from caremode.scheduling.errors import InterpreterNotArrangedError
+from caremode.scheduling.models import Contact
 from caremode.scheduling.services.interpreters import interpreter_needed_for
 from tests.factories import next_working_day_at
 
@@ -133,3 +135,47 @@ def test_moving_or_cancelling_the_contact_tells_the_interpreting_service(clinici
     )
     cancelled = interpreter_messages().filter(status=MessageStatus.QUEUED).get()
     assert cancelled.body.startswith("Cancelled:") and f"CM-{contact.pk}" in cancelled.body
+
+
+def test_a_booker_naming_the_language_arranges_that_interpreter(clinician, service_user):
+    contact = book(clinician, service_user, interpreter_language="so", mode="telephone")
+    contact.refresh_from_db()
+    assert (contact.interpreter_language, contact.interpreting) == ("so", "telephone")
+    assert contact.interpreter_needed and contact.interpreter_arranged_at is not None
+    assert "Somali, by telephone" in interpreter_messages().get().body
+
+
+@pytest.mark.parametrize(
+    ("language", "interpreting", "mode", "says"),
+    [
+        ("pl", "", "video", "recorded interpreter need is Polish, not Romanian"),
+        ("xx", "", "video", "not 'xx'"),
+        ("en", "", "video", "not 'en'"),
+        ("ro", "by-pigeon", "video", "not 'by-pigeon'"),
+    ],
+)
+def test_an_interpreter_the_record_contradicts_or_cannot_place_is_refused_and_nothing_booked(
+    clinician, needs_polish, language, interpreting, mode, says
+):
+    asked = "ro" if language == "pl" else language
+    with pytest.raises(InterpreterNotArrangedError, match=says) as refused:
+        book(
+            clinician,
+            needs_polish,
+            interpreter_language=asked,
+            interpreting=interpreting,
+            mode=mode,
+        )
+    assert refused.value.field == "interpreter"
+    assert not Contact.objects.exists() and not interpreter_messages().exists()
+
+
+def test_an_interpreter_for_a_text_contact_needs_to_be_told_how(clinician, service_user):
+    service_user.team.service.modes_offered = ["video", "text"]
+    service_user.team.service.save()
+    with pytest.raises(InterpreterNotArrangedError, match="Say how"):
+        book(clinician, service_user, interpreter_language="ar", mode="text")
+    contact = book(
+        clinician, service_user, interpreter_language="ar", interpreting="telephone", mode="text"
+    )
+    assert (contact.interpreter_language, contact.interpreting) == ("ar", "telephone")
