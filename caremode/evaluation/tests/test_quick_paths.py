@@ -1,0 +1,47 @@
+"""The quicker ways `caremode evaluate` does its work give what the slower ones gave: rows
+fetched without Arrow, charts handed to the PDF as images, the report drawn by a process of
+its own (`benchmarks/evaluate_speed.py` times them; these tests check only the results)."""
+
+from __future__ import annotations
+
+import datetime
+
+import ibis
+
+from caremode.evaluation import arrow
+
+
+def test_rows_fetched_without_arrow_are_the_rows_arrow_gives():
+    con = ibis.duckdb.connect()
+    con.raw_sql(
+        "CREATE TABLE t AS SELECT * FROM (VALUES "
+        "(1, 'a', DATE '2026-01-05', 1.5, true), (2, NULL, NULL, NULL, NULL), "
+        "(NULL, 'c', DATE '2026-02-28', -0.25, false)) v(n, s, d, f, b)"
+    )
+    t = con.table("t")
+    expr = t.group_by("s").aggregate(
+        total=t.n.sum(),  # a HUGEINT in DuckDB, int64 to Ibis
+        people=t.count(),
+        mean=t.f.mean(),
+        any_b=t.b.any(),
+        first=t.d.min(),
+        text=t.s.max(),
+    )
+    fetched = sorted(arrow.rows(expr), key=lambda r: str(r["s"]))
+    expected = sorted(arrow.table(expr).to_pylist(), key=lambda r: str(r["s"]))
+    assert fetched == expected
+    assert [[type(v) for v in r.values()] for r in fetched] == [
+        [type(v) for v in r.values()] for r in expected
+    ]
+    assert {r["first"] for r in fetched} == {
+        datetime.date(2026, 1, 5),
+        None,
+        datetime.date(2026, 2, 28),
+    }
+    assert arrow.scalar(t.n.sum()) == 3
+    # A type the plain rows do not cover is fetched through Arrow, as before.
+    stamped = t.mutate(at=t.d.cast("timestamp")).select("at").order_by("at")
+    assert [r["at"] for r in arrow.rows(stamped)][:2] == [
+        datetime.datetime(2026, 1, 5),
+        datetime.datetime(2026, 2, 28),
+    ]
