@@ -4,11 +4,14 @@ its own (`benchmarks/evaluate_speed.py` times them; these tests check only the r
 
 from __future__ import annotations
 
+import base64
 import datetime
+import re
 
 import ibis
 
 from caremode.evaluation import arrow
+from caremode.evaluation.report import _svg, chart_image
 
 
 def test_rows_fetched_without_arrow_are_the_rows_arrow_gives():
@@ -45,3 +48,16 @@ def test_rows_fetched_without_arrow_are_the_rows_arrow_gives():
         datetime.datetime(2026, 1, 5),
         datetime.datetime(2026, 2, 28),
     ]
+
+
+def test_a_chart_goes_to_the_pdf_as_an_image_of_the_same_svg_named_by_its_title():
+    spec = {
+        "data": {"values": [{"x": 1}]},
+        "mark": "point",
+        "encoding": {"x": {"field": "x", "type": "quantitative"}},
+    }
+    svg = _svg(spec, 'Did not attend, by "group" & mode')
+    image = str(chart_image(svg))
+    data = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', image)
+    assert data and base64.b64decode(data.group(1)).decode("utf-8") == svg
+    assert 'alt="Did not attend, by &#34;group&#34; &amp; mode"' in image
