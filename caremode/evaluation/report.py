@@ -23,7 +23,7 @@ from markupsafe import Markup
 from caremode.core import codes
 from caremode.core.presenters import mode_label
 from caremode.evaluation import stats
-from caremode.evaluation.measures import DIMENSIONS, INTERSECTIONS, SEPARATOR
+from caremode.evaluation.dimensions import DIMENSIONS, INTERSECTIONS, SEPARATOR
 from caremode.evaluation.report_sections import outcome_sections
 
 # What each measure counts, as a heading, and its events for "about N more ...".

@@ -118,3 +118,16 @@ def test_a_report_process_not_needed_is_ended():
     assert drawer.running
     drawer.stop()
     assert not drawer.running
+
+
+def test_the_report_is_drawn_without_loading_the_engine_that_counted():
+    """The report process imports the report alone: no Ibis, DuckDB or pyarrow."""
+    script = (
+        "import os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
+        "import caremode.evaluation.report;"
+        "print('LOADED', [m for m in ('ibis', 'duckdb', 'pyarrow') if m in sys.modules])"
+    )
+    done = subprocess.run(  # noqa: S603 - the arguments are this module's own literals
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "LOADED []" in done.stdout, done.stdout + done.stderr
