@@ -5,10 +5,6 @@ whole-process pandas script, all in the same run: times and peak memory of each 
 process, so peaks are its own), and the ratios the issue sets goals for.
 
     .venv/bin/python benchmarks/evaluate_speed.py [--rows 2000000 10000000] [--repeat 3]
-    .venv/bin/python benchmarks/evaluate_speed.py --rows --repeat 5   # the 100-row file only
-
-Without --rows the 100-row file and 2M contacts are timed; `--rows` with no sizes times the
-100-row file only.
 
 Before timing, the script's counts and CareMode's are compared on the same file (they must be
 identical). Goals: measures within 1.5x of the script at 2M and 1.2x at 10M; end to end within

@@ -17,8 +17,6 @@ def main() -> None:
         from importlib import import_module
 
         command = import_module(WITHOUT_APPS[sys.argv[1]]).Command()
-        # A fresh process: what draws the report loads in a process of its own meanwhile.
-        command.report_in_own_process = True
         command.run_from_argv(sys.argv)
         return
     from django.core.management import execute_from_command_line

@@ -1,6 +1,6 @@
 """The dimensions the measures are counted by, named once: one-way, and the two-way groups.
-Pure names (no Ibis), so that the report, drawn in a process of its own
-(`report_process.py`), reads them without loading the engine that counted them."""
+Pure names (no Ibis), so that the report reads them without loading the engine that counted
+them."""
 
 from __future__ import annotations
 

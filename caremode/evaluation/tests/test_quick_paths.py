@@ -1,6 +1,7 @@
 """The quicker ways `caremode evaluate` does its work give what the slower ones gave: rows
-fetched without Arrow, charts handed to the PDF as images, the report drawn by a process of
-its own (`benchmarks/evaluate_speed.py` times them; these tests check only the results)."""
+fetched without Arrow, charts handed to the PDF as images, the report drawn without loading the
+engine that counted (`benchmarks/evaluate_speed.py` times them; these tests check only the
+results)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,9 @@ import sys
 from pathlib import Path
 
 import ibis
-import pytest
-from django.core.management import call_command
 
 from caremode.evaluation import arrow
 from caremode.evaluation.report import _svg, chart_image
-from caremode.evaluation.report_process import ReportError, ReportProcess
-from caremode.evaluation.tests.test_report import _inflated, planted_extract
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -70,54 +67,6 @@ def test_a_chart_goes_to_the_pdf_as_an_image_of_the_same_svg_named_by_its_title(
     data = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', image)
     assert data and base64.b64decode(data.group(1)).decode("utf-8") == svg
     assert 'alt="Did not attend, by &#34;group&#34; &amp; mode"' in image
-
-
-@pytest.fixture(scope="module")
-def small_extract(tmp_path_factory):
-    return planted_extract(tmp_path_factory.mktemp("extract") / "e.csv", people=200, seed=3)
-
-
-def test_the_command_line_draws_in_its_own_process_the_report_drawn_in_process(
-    small_extract, tmp_path
-):
-    """`caremode evaluate` from the command line (`caremode.cli`) draws the report in a
-    process of its own; the report is the one `call_command` draws in-process."""
-    subprocess.run(  # noqa: S603 - this interpreter, the project's manage.py
-        [sys.executable, "manage.py", "evaluate", str(small_extract), "--out", str(tmp_path / "a")],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    call_command("evaluate", str(small_extract), "--out", str(tmp_path / "b"))
-    apart, here = tmp_path / "a", tmp_path / "b"
-    assert sorted(p.name for p in apart.iterdir()) == sorted(p.name for p in here.iterdir())
-    for name in ("report.html", "measures.csv"):
-        assert (apart / name).read_text() == (here / name).read_text()
-    for folder in (apart, here):
-        pdf = _inflated((folder / "report.pdf").read_bytes())
-        assert b"/StructTreeRoot" in pdf and b"pdfuaid:part" in pdf
-        assert pdf.count(b"/Figure") == _inflated((here / "report.pdf").read_bytes()).count(
-            b"/Figure"
-        )
-        assert b"/Alt (Did not attend, by ethnic group)" in pdf
-
-
-def test_a_report_process_that_fails_says_why(tmp_path):
-    drawer = ReportProcess()
-    try:
-        with pytest.raises(ReportError, match="could not be drawn") as raised:
-            drawer.draw({"measures": []}, tmp_path / "no such folder")
-        assert "Traceback" in str(raised.value)
-    finally:
-        drawer.stop()
-    assert not drawer.running
-
-
-def test_a_report_process_not_needed_is_ended():
-    drawer = ReportProcess()
-    assert drawer.running
-    drawer.stop()
-    assert not drawer.running
 
 
 def test_the_report_is_drawn_without_loading_the_engine_that_counted():

@@ -6,7 +6,7 @@ import os
 import sys
 from argparse import ArgumentTypeError
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,6 @@ from caremode.evaluation.measures import (
     standardise,
 )
 from caremode.evaluation.output import OutputError, check_out, staged
-from caremode.evaluation.report_process import ReportError, ReportProcess, report_process
 
 # The report (Altair, vl-convert, WeasyPrint) is imported only when it is drawn, the outcome
 # models (statsmodels, scipy) only with --outcomes, and the readers of the other inputs (the
@@ -218,19 +217,7 @@ class Command(BaseCommand):
             ),
         )
 
-    # Set by `caremode.cli` for a fresh command-line process: the report is then drawn by a
-    # process started at once (`report_process`), so that its libraries load during the
-    # counting. Elsewhere (call_command, the tests) it is drawn in-process.
-    report_in_own_process = False
-    _drawer: ReportProcess | None = None  # the process drawing this run's report, if any
-
     def handle(self, *args: Any, **options: Any) -> None:
-        apart = self.report_in_own_process and options["only"] is None
-        with report_process() if apart else nullcontext() as drawer:
-            self._drawer = drawer
-            self._evaluate(options)
-
-    def _evaluate(self, options: dict[str, Any]) -> None:
         out: Path = options["out"].absolute()
         pair = (options["mhs201"], options["mhs001"])
         if options["input"] and any(pair):
@@ -325,7 +312,7 @@ class Command(BaseCommand):
         try:
             with staged(out, force=options["force"]) as staging:
                 self._write(staging, results, counts, report=options["only"] is None)
-        except (OutputError, ReportError) as error:
+        except OutputError as error:
             raise CommandError(str(error)) from error
         for warning in results["warnings"]:
             self.stderr.write(f"Warning: {warning}")
@@ -354,9 +341,7 @@ class Command(BaseCommand):
                     {k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()}
                 )
         (folder / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
-        if report and self._drawer is not None:
-            self._drawer.draw(results, folder)
-        elif report:
+        if report:
             from caremode.evaluation.report import render
 
             render(results, counts, folder)
