@@ -17,6 +17,12 @@ from ibis.expr.types import Table
 
 from caremode.core import codes
 from caremode.evaluation import arrow, stats
+from caremode.evaluation.dimensions import (  # noqa: F401 - named here for their users
+    DIMENSIONS,
+    INTERSECTION_NAMES,
+    INTERSECTIONS,
+    SEPARATOR,
+)
 from caremode.evaluation.outcome_rules import outcome_numerators
 
 MODE_ORDER = ("face_to_face", "telephone", "video", "text", "email", "talk_type", "other")
@@ -95,25 +101,6 @@ def standardise(t: Table) -> Table:
     )
 
 
-DIMENSIONS = (
-    "ethnicity",
-    "age_band",
-    "gender",
-    "imd_quintile",
-    "rurality",
-    "access_need",
-    "interpreter",
-    "language",
-)
-# Two-way groups (seed 1: intersections), named `<first>_<second>`, a group `A / B`. Access need
-# by mode is counted under mode `all` only: under a single mode it would repeat `access_need`.
-INTERSECTIONS = (
-    ("ethnicity", "age_band"),
-    ("ethnicity", "imd_quintile"),
-    ("access_need", "mode"),
-)
-INTERSECTION_NAMES = tuple(f"{a}_{b}" for a, b in INTERSECTIONS)
-SEPARATOR = " / "
 # Columns are named dim_<dimension>: DuckDB matches names case-insensitively, and the extract
 # already has columns such as Gender.
 COLUMN = {dimension: f"dim_{dimension}" for dimension in DIMENSIONS}

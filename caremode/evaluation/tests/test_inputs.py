@@ -237,8 +237,9 @@ def test_a_failure_while_writing_leaves_the_old_folder_and_no_partial_one(tmp_pa
 
 
 def test_only_results_loads_neither_the_report_nor_scipy_nor_pandas():
-    """`--only results` writes JSON and CSV without importing the report's libraries, or
-    pandas (results are fetched as Arrow: `evaluation.arrow`)."""
+    """`--only results` writes JSON and CSV without importing the report's libraries, pandas,
+    pyarrow and numpy (results are fetched from DuckDB as rows: `evaluation.arrow`), rich's
+    progress (nothing is shown off a terminal) or the readers of inputs not given."""
     script = (
         "import os, sys, tempfile, pathlib, django;"
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup();"
@@ -247,7 +248,9 @@ def test_only_results_loads_neither_the_report_nor_scipy_nor_pandas():
         f"p.write_text({(HEADER + chr(10) + 'p1,1,2026-01-05,01,5,40,30' + chr(10))!r});"
         "call_command('evaluate', str(p), '--out', str(d / 'out'), '--only', 'results');"
         "heavy = [m for m in ('weasyprint', 'altair', 'vl_convert', 'scipy.stats',"
-        " 'caremode.evaluation.report', 'pandas') if m in sys.modules];"
+        " 'caremode.evaluation.report', 'pandas', 'pyarrow', 'numpy', 'rich.progress',"
+        " 'caremode.evaluation.themes', 'caremode.evaluation.mhsds_pair',"
+        " 'caremode.evaluation.service_changes') if m in sys.modules];"
         "print('LOADED', heavy)"
     )
     done = subprocess.run(  # noqa: S603 - the arguments are this module's own literals

@@ -2,14 +2,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import sys
 from argparse import ArgumentTypeError
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import ibis
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from caremode.evaluation.backends import BACKENDS, BackendError, connect_spark, counted_together
 from caremode.evaluation.comparisons import MODE_DIMENSION, references, with_mode_dimension
@@ -23,16 +25,12 @@ from caremode.evaluation.measures import (
     count_all,
     standardise,
 )
-from caremode.evaluation.mhsds_pair import read_mhsds_pair
-from caremode.evaluation.outcomes import evaluate_outcomes
 from caremode.evaluation.output import OutputError, check_out, staged
-from caremode.evaluation.scores import read_scores
-from caremode.evaluation.service_changes import evaluate_changes, read_changes
-from caremode.evaluation.themes import read_themes, what_people_said
 
-# The report (Altair, vl-convert, WeasyPrint) is imported only when it is drawn, and the
-# outcome models (statsmodels, scipy) only with --outcomes: `--only results` does not pay for
-# loading them.
+# The report (Altair, vl-convert, WeasyPrint) is imported only when it is drawn, the outcome
+# models (statsmodels, scipy) only with --outcomes, and the readers of the other inputs (the
+# MHSDS pair, scores, service changes, themes) only when they are given: `--only results` on
+# an extract does not pay for loading them.
 ONLY = {"results": ("measures.csv", "results.json")}
 
 COLUMNS = list(FIELDS)
@@ -44,6 +42,70 @@ def _reference(value: str) -> tuple[str, str]:
     if not sep or not dimension.strip() or not group.strip():
         raise ArgumentTypeError(f"expected DIMENSION=GROUP, for example ethnicity=White: {value!r}")
     return dimension.strip(), group.strip()
+
+
+def _read_pair(pair: tuple[str, str], **kwargs: Any) -> Any:
+    from caremode.evaluation.mhsds_pair import read_mhsds_pair
+
+    return read_mhsds_pair(*pair, **kwargs)
+
+
+def _read_others(options: dict[str, Any], con: Any) -> tuple[Any, list, list, list, int, list]:
+    """The optional inputs, each read (and its reader imported) only when it is given:
+    (scores or None, service changes, their skipped rows, theme rows, their count, skipped)."""
+    skip = options["skip_invalid"]
+    scores = None
+    changes: tuple[list, list] = ([], [])
+    themes: tuple[list, int, list] = ([], 0, [])
+    if options["outcomes"]:
+        from caremode.evaluation.scores import read_scores
+
+        scores = read_scores(options["outcomes"], con=con, skip_invalid=skip)
+    if options["changes"]:
+        from caremode.evaluation.service_changes import read_changes
+
+        changes = read_changes(options["changes"], skip_invalid=skip)
+    if options["themes"]:
+        from caremode.evaluation.themes import read_themes
+
+        themes = read_themes(options["themes"], skip_invalid=skip)
+    return (scores, *changes, *themes)
+
+
+def _outcomes(*args: Any) -> dict[str, Any]:
+    from caremode.evaluation.outcomes import evaluate_outcomes
+
+    return evaluate_outcomes(*args)
+
+
+def _changes(contacts: Any, changes: list, *, suppress: bool) -> list[dict[str, Any]]:
+    if not changes:
+        return []
+    from caremode.evaluation.service_changes import evaluate_changes
+
+    return evaluate_changes(contacts, changes, suppress=suppress)
+
+
+@contextmanager
+def _progress(first: str) -> Iterator[Callable[[str], None]]:
+    """A spinner with the step under way, on a terminal; elsewhere (a pipe, a log file, a
+    scheduled job) rich shows nothing, so its console and progress are not even imported (about
+    40 ms)."""
+    if not (sys.stderr.isatty() or os.environ.get("FORCE_COLOR")):
+        yield lambda _description: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(first)
+        yield lambda description: progress.update(task, description=description)
 
 
 class Command(BaseCommand):
@@ -183,59 +245,39 @@ class Command(BaseCommand):
             check_out(out, force=options["force"])
         except OutputError as error:
             raise CommandError(str(error)) from error
-        console = Console(stderr=True)
         try:
             # Spark reads and checks the extract itself; the others check it in DuckDB.
             con = connect_spark() if options["backend"] == "spark" else ibis.duckdb.connect()
         except BackendError as error:
             raise CommandError(str(error)) from error
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("Checking the extract")
+        with _progress("Checking the extract") as step:
             try:
                 checked = (
                     read_extract(options["input"], con=con, skip_invalid=options["skip_invalid"])
                     if options["input"]
-                    else read_mhsds_pair(*pair, con=con, skip_invalid=options["skip_invalid"])
+                    else _read_pair(pair, con=con, skip_invalid=options["skip_invalid"])
                 )
             except InputError as error:
                 raise CommandError(str(error)) from error
             try:
-                scores = (
-                    read_scores(options["outcomes"], con=con, skip_invalid=options["skip_invalid"])
-                    if options["outcomes"]
-                    else None
-                )
-                changes, changes_skipped = (
-                    read_changes(options["changes"], skip_invalid=options["skip_invalid"])
-                    if options["changes"]
-                    else ([], [])
-                )
-                theme_rows, theme_count, themes_skipped = (
-                    read_themes(options["themes"], skip_invalid=options["skip_invalid"])
-                    if options["themes"]
-                    else ([], 0, [])
+                scores, changes, changes_skipped, theme_rows, theme_count, themes_skipped = (
+                    _read_others(options, con)
                 )
             except InputError as error:
                 raise CommandError(str(error)) from error
-            progress.update(task, description=f"Counting {checked.rows:,} offered contacts")
+            step(f"Counting {checked.rows:,} offered contacts")
             suppress = not options["no_suppress"]
             tables = [checked.table.drop(ROW)] + ([scores.table] if scores else [])
             try:
                 with counted_together(options["backend"], tables, con) as moved:
                     contacts = standardise(moved[0])
                     counts = count_all(contacts, rows=checked.rows)
-                    extra = evaluate_outcomes(moved[1], contacts, counts) if scores else {}
+                    extra = _outcomes(moved[1], contacts, counts) if scores else {}
                     counts = extra.pop("counts", counts)
-                    over_time = evaluate_changes(contacts, changes, suppress=suppress)
+                    over_time = _changes(contacts, changes, suppress=suppress)
             except BackendError as error:
                 raise CommandError(str(error)) from error
-            progress.update(task, description="Intervals, ratios and flags")
+            step("Intervals, ratios and flags")
             counts = with_mode_dimension(counts)
             measures = compute_measures(counts, Options(suppress=suppress, reference=reference))
         results: dict[str, Any] = {
@@ -261,6 +303,8 @@ class Command(BaseCommand):
         if options["changes"]:
             results["service_changes"] = over_time
         if options["themes"]:
+            from caremode.evaluation.themes import what_people_said
+
             results["themes"] = {
                 **what_people_said(theme_rows, suppress=suppress, source=str(options["themes"])),
                 "rows": theme_count,
@@ -282,7 +326,12 @@ class Command(BaseCommand):
         )
 
     def _write(
-        self, folder: Path, results: dict[str, Any], counts: list[dict[str, Any]], *, report: bool
+        self,
+        folder: Path,
+        results: dict[str, Any],
+        counts: list[dict[str, Any]],
+        *,
+        report: bool,
     ) -> None:
         with (folder / "measures.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=COLUMNS)
