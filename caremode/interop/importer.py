@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -32,6 +32,7 @@ from caremode.interop.imports import (
     Entry,
     ImportInputError,
     Reading,
+    Reference,
     Source,
     Unmapped,
     check_extensions,
@@ -58,6 +59,7 @@ from caremode.people.services import (
     update_registered_details,
 )
 from caremode.scheduling.errors import ClinicianUnavailableError
+from caremode.scheduling.models import Contact
 from caremode.scheduling.selectors import list_contacts_for_systems
 from caremode.scheduling.services.booking import book_contact
 
@@ -202,9 +204,21 @@ class _Run:
         )
 
 
+_T = TypeVar("_T")
+
+
 def _everyone() -> Any:
     # Matching by NHS number sees everyone, restricted or not: a person is never duplicated.
     return list_service_users_for_systems(include_restricted=True)
+
+
+def _written(run: _Run, ref: Reference, written: dict[int, _T]) -> _T:
+    """The record an entry of this input became, or _Skip saying why it became none."""
+    assert ref.entry is not None
+    if ref.entry in written:
+        return written[ref.entry]
+    why = run.skipped.get(ref.entry, "it was not imported")
+    raise _Skip(f"its {ref.type} ({run.source.entries[ref.entry].where}) was skipped: {why}")
 
 
 def _person(run: _Run, value: str, expression: str) -> ServiceUser:
@@ -213,11 +227,7 @@ def _person(run: _Run, value: str, expression: str) -> ServiceUser:
     if ref is None:
         raise _Skip(f"{value!r} is not a reference to a Patient", expression)
     if ref.kind == "entry":
-        assert ref.entry is not None
-        if ref.entry in run.people:
-            return run.people[ref.entry]
-        why = run.skipped.get(ref.entry, "it was not imported")
-        raise _Skip(f"its Patient ({run.source.entries[ref.entry].where}) was skipped: {why}")
+        return _written(run, ref, run.people)
     if ref.kind == "conditional":
         if ref.system != fhir_resources.NHS_NUMBER_SYSTEM:
             raise _Skip(
@@ -241,11 +251,7 @@ def _practitioner(run: _Run, value: str, expression: str) -> User:
     if ref is None:
         raise _Skip(f"{value!r} is not a reference to a Practitioner", expression)
     if ref.kind == "entry":
-        assert ref.entry is not None
-        if ref.entry in run.staff:
-            return run.staff[ref.entry]
-        why = run.skipped.get(ref.entry, "it was not imported")
-        raise _Skip(f"its Practitioner ({run.source.entries[ref.entry].where}) is unknown: {why}")
+        return _written(run, ref, run.staff)
     staff: list[User] = []
     if ref.kind == "conditional" and ref.system == fhir_resources.staff_username_system():
         staff = list_practitioners_for_systems(username=ref.value)
@@ -560,14 +566,7 @@ def _appointment_entry(run: _Run, entry: Entry) -> None:
         return
     run.check(entry, "Appointment", "create")
     try:
-        contact = book_contact(
-            actor=clinician,
-            service_user=person,
-            consultation_type=booking.consultation_type,
-            mode=booking.mode,
-            start=booking.start,
-            duration_minutes=booking.duration_minutes,
-        )
+        contact = book(clinician=clinician, person=person, booking=booking)
     except DomainError as error:
         status = 409 if isinstance(error, ClinicianUnavailableError) else 422
         raise _Skip(
@@ -576,6 +575,19 @@ def _appointment_entry(run: _Run, entry: Entry) -> None:
             status,
         ) from error
     run.done(entry, "created", f"Appointment/{contact.pk}", person.pk)
+
+
+def book(*, clinician: User, person: ServiceUser, booking: appointments.Booking) -> Contact:
+    """Book what an Appointment asks for in `clinician`'s diary, through the booking service
+    and its rules (`book_contact`: same raises, same audit, same reminders)."""
+    return book_contact(
+        actor=clinician,
+        service_user=person,
+        consultation_type=booking.consultation_type,
+        mode=booking.mode,
+        start=booking.start,
+        duration_minutes=booking.duration_minutes,
+    )
 
 
 HANDLERS: dict[str, Callable[[_Run, Entry], None]] = {

@@ -22,6 +22,7 @@ from caremode.interop import appointments, fhir_resources, imports, questionnair
 from caremode.interop.importer import (
     APPOINTMENT_ELEMENT,
     ImportRefusedError,
+    book,
     import_source,
     transaction_response,
 )
@@ -38,7 +39,6 @@ from caremode.people.selectors import (
 )
 from caremode.scheduling.errors import ClinicianUnavailableError
 from caremode.scheduling.selectors import list_alerts_for_systems, list_contacts_for_systems
-from caremode.scheduling.services.booking import book_contact
 
 FHIR_JSON = "application/fhir+json"
 
@@ -417,14 +417,7 @@ def create_appointment(request: HttpRequest, caller: Caller) -> HttpResponse:
         )
     try:
         with transaction.atomic():
-            contact = book_contact(
-                actor=clinician,
-                service_user=person,
-                consultation_type=booking.consultation_type,
-                mode=booking.mode,
-                start=booking.start,
-                duration_minutes=booking.duration_minutes,
-            )
+            contact = book(clinician=clinician, person=person, booking=booking)
             audit_request(
                 caller,
                 interaction="create",

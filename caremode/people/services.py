@@ -157,6 +157,20 @@ def end_access_need(*, actor: User, access_need: AccessNeed) -> AccessNeed:
     return access_need
 
 
+def _save_changed(current: ServiceUser, values: dict[str, Any]) -> None:
+    """Set and validate only the fields that change, then save them (DomainError naming the
+    field when one is invalid)."""
+    for k, v in values.items():
+        setattr(current, k, v)
+    try:
+        current.full_clean(
+            exclude=[f.name for f in ServiceUser._meta.fields if f.name not in values]
+        )
+    except ValidationError as error:
+        _raise_first(error)
+    current.save(update_fields=sorted(values))
+
+
 # What a trust's record system may change about a person it sends again (caremode.interop's
 # import), as the model names them: who they are, never their team, status or consent.
 REGISTERED_DETAIL_FIELDS = (
@@ -196,15 +210,7 @@ def update_registered_details(
     born = changes.get("date_of_birth")
     if isinstance(born, dt.date) and born > timezone.localdate():
         raise DomainError("Date of birth must be in the past.", field="date_of_birth")
-    for k in changed:
-        setattr(current, k, changes[k])
-    try:
-        current.full_clean(
-            exclude=[f.name for f in ServiceUser._meta.fields if f.name not in changed]
-        )
-    except ValidationError as error:
-        _raise_first(error)
-    current.save(update_fields=sorted(changed))
+    _save_changed(current, {k: changes[k] for k in changed})
     record_event(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -264,13 +270,7 @@ def update_contact_details(
         )
     for k, v in cleaned.items():
         setattr(current, k, v)
-    try:
-        current.full_clean(
-            exclude=[f.name for f in ServiceUser._meta.fields if f.name not in changed]
-        )
-    except ValidationError as error:
-        _raise_first(error)
-    current.save(update_fields=sorted(changed))
+    _save_changed(current, {k: cleaned[k] for k in changed})
     record_event(
         actor=actor,
         action=AuditAction.UPDATE,
