@@ -5,19 +5,25 @@ unknown extensions counted, codes not mapped reported, all or nothing, audited."
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from caremode.audit.models import AuditEvent
+from caremode.decisions.selectors import build_context
 from caremode.interop import fhir_resources
 from caremode.people.models import Carer, ServiceUser
 from caremode.scheduling.models import Contact
 from tests.factories import (
+    ContactFactory,
     ServiceUserFactory,
     TeamFactory,
     UserFactory,
@@ -405,3 +411,27 @@ def test_a_client_without_a_team_cannot_add_people(world):
     assert response.status_code == 422
     assert "no team" in response.json()["issue"][0]["diagnostics"]
     assert ServiceUser.objects.count() == 0
+
+
+def test_an_imported_persons_unknown_area_is_counted_as_unknown(world, tmp_path):
+    team, clinician, _ = world
+    run(tmp_path, bundle("collection", [patient()]))
+    imported = ServiceUser.objects.get(nhs_number=NUMBER)
+    assert imported.rurality == ""
+    context = build_context(imported, clinician=clinician, consultation_type="care_coordination")
+    assert context.rurality is None
+    recorded = ServiceUserFactory(team=team, rurality="urban")
+    with time_machine.travel(timezone.now() - dt.timedelta(days=10)):
+        for person in (imported, recorded):
+            ContactFactory(
+                service_user=person, clinician=clinician, attend_status="5", mode_used="video"
+            )
+    extract = tmp_path / "contacts.csv"
+    call_command("extract", "--out", str(extract))
+    rows = list(csv.DictReader(extract.open()))
+    assert sorted(r["Rurality"] for r in rows) == ["", "urban"]
+    out = tmp_path / "results"
+    call_command("evaluate", str(extract), "--out", str(out), "--only", "results")
+    measures = json.loads((out / "results.json").read_text())["measures"]
+    groups = {m["group"] for m in measures if m["dimension"] == "rurality"}
+    assert groups == {"Unknown", "urban"}
