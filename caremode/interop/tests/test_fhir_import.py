@@ -311,7 +311,7 @@ def test_an_unknown_practitioner_skips_the_appointment_with_the_reason(world, tm
     assert (
         "no member of CareMode's staff has the username 'nobody'" in report["entries"][1]["reason"]
     )
-    assert "Practitioner (entry[1]) is unknown" in report["entries"][2]["reason"]
+    assert "its Practitioner (entry[1]) was skipped" in report["entries"][2]["reason"]
     assert Contact.objects.count() == 0
 
 
