@@ -295,6 +295,10 @@ def _patient(run: _Run, entry: Entry) -> None:
         run.done(entry, "unchanged", f"Patient/{existing.pk}", existing.pk)
         return
     if details.refusal:
+        if existing is not None:
+            run.report.to_complete.append(
+                (entry.where, f"Patient/{existing.pk}", f"not updated: {details.refusal}")
+            )
         raise _Skip(details.refusal, "Patient")
     if existing is not None:
         _update_person(run, entry, existing, details.fields, details.phone, details.email)

@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import nhs_number
@@ -108,6 +109,14 @@ class Source:
     @property
     def is_transaction(self) -> bool:
         return self.kind == "transaction"
+
+    @cached_property
+    def by_full_url(self) -> dict[str, Entry]:
+        return {e.full_url: e for e in self.entries if e.full_url}
+
+    @cached_property
+    def by_type_and_id(self) -> dict[tuple[str, str], Entry]:
+        return {(e.type, str(e.resource["id"])): e for e in self.entries if e.resource.get("id")}
 
 
 @dataclass(frozen=True)
@@ -263,7 +272,7 @@ def read_source(text: str) -> Source:
         whole = None
     if isinstance(whole, dict):
         if whole.get("resourceType") != "Bundle":
-            # One resource alone: NDJSON of one line.
+            # One resource alone: read as NDJSON of one line.
             return Source(kind="ndjson", entries=[Entry(0, "line 1", _validated(whole, "line 1"))])
         return _bundle(whole)
     entries: list[Entry] = []
@@ -613,9 +622,8 @@ def read_consent_scopes(entry: Entry) -> ConsentScopes | None:
 def reference(value: str, kind: str, source: Source) -> Reference | None:
     """What `value` (a reference to a `kind`) points at, or None when it cannot point at
     anything CareMode could know (another type, a malformed value)."""
-    by_url = {e.full_url: e.index for e in source.entries if e.full_url}
-    if value in by_url:
-        found = source.entries[by_url[value]]
+    found = source.by_full_url.get(value)
+    if found is not None:
         return Reference("entry", found.type, entry=found.index) if found.type == kind else None
     if value.startswith("urn:"):
         return None
@@ -628,9 +636,9 @@ def reference(value: str, kind: str, source: Source) -> Reference | None:
     prefix, _, ident = value.rpartition("/")
     if prefix.rsplit("/", 1)[-1] != kind or not ident:
         return None
-    for e in source.entries:
-        if e.type == kind and str(e.resource.get("id") or "") == ident:
-            return Reference("entry", kind, entry=e.index)
+    named = source.by_type_and_id.get((kind, ident))
+    if named is not None:
+        return Reference("entry", kind, entry=named.index)
     if ident.isascii() and ident.isdigit() and len(ident) < 19:
         return Reference("record", kind, record_id=int(ident))
     return Reference("unknown", kind, value=ident)

@@ -435,3 +435,26 @@ def test_an_imported_persons_unknown_area_is_counted_as_unknown(world, tmp_path)
     measures = json.loads((out / "results.json").read_text())["measures"]
     groups = {m["group"] for m in measures if m["dimension"] == "rurality"}
     assert groups == {"Unknown", "urban"}
+
+
+def test_a_person_the_record_system_says_has_died_is_not_imported_and_the_team_is_told(
+    world, tmp_path
+):
+    team, _, _ = world
+    held = ServiceUserFactory(nhs_number=NUMBER, family_name="Okafor", team=team)
+    report = run(
+        tmp_path,
+        bundle("collection", [patient(deceasedBoolean=True), patient(OTHER_NUMBER, active=False)]),
+    )
+    assert [e["reason"] for e in report["entries"]] == [
+        "the record system records that this person has died",
+        "the record is inactive or replaced by another (a merged record)",
+    ]
+    assert report["to_complete"] == [
+        {
+            "where": "entry[0]",
+            "record": f"Patient/{held.pk}",
+            "what": "not updated: the record system records that this person has died",
+        }
+    ]
+    assert ServiceUser.objects.count() == 1
