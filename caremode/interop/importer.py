@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from caremode.accounts.models import User
@@ -53,6 +55,7 @@ from caremode.people.selectors import (
     list_service_users_for_systems,
 )
 from caremode.people.services import (
+    PHONE_NUMBER,
     add_carer_with_consent,
     register_service_user,
     update_contact_details,
@@ -294,6 +297,7 @@ def _patient(run: _Run, entry: Entry) -> None:
         run.people[entry.index] = existing
         run.done(entry, "unchanged", f"Patient/{existing.pk}", existing.pk)
         return
+    phone, email = _usable_contact(run, entry, details.phone, details.email)
     if details.refusal:
         if existing is not None:
             run.report.to_complete.append(
@@ -301,7 +305,7 @@ def _patient(run: _Run, entry: Entry) -> None:
             )
         raise _Skip(details.refusal, "Patient")
     if existing is not None:
-        _update_person(run, entry, existing, details.fields, details.phone, details.email)
+        _update_person(run, entry, existing, details.fields, phone, email)
         return
     if run.team is None:
         raise ImportRefusedError(
@@ -317,8 +321,8 @@ def _patient(run: _Run, entry: Entry) -> None:
         "rurality": "",
         **details.fields,
         "nhs_number": details.nhs_number,
-        "phone": details.phone,
-        "email": details.email,
+        "phone": phone,
+        "email": email,
     }
     try:
         person = register_service_user(actor=run.actor, team=run.team, fields=fields)
@@ -337,6 +341,33 @@ def _patient(run: _Run, entry: Entry) -> None:
     if person.ethnic_category == NOT_KNOWN_ETHNICITY:
         run.report.to_complete.append((entry.where, location, "ethnic category: not known"))
     run.done(entry, "created", location, person.pk)
+
+
+def _usable_contact(run: _Run, entry: Entry, phone: str, email: str) -> tuple[str, str]:
+    """The telephone number and email address as CareMode can use them for reminders; one it
+    cannot use is left out and listed, so that no message goes to a number nobody checked."""
+    if phone and not PHONE_NUMBER.fullmatch(phone):
+        run.report.unmapped.append(
+            Unmapped(
+                entry.where,
+                entry.label,
+                "Patient.telecom",
+                phone,
+                "Not a telephone number CareMode can use (digits, like 07700 900123); left out.",
+            )
+        )
+        phone = ""
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            run.report.unmapped.append(
+                Unmapped(
+                    entry.where, entry.label, "Patient.telecom", email, "Not an email address."
+                )
+            )
+            email = ""
+    return phone, email
 
 
 def _check_target(entry: Entry, existing: ServiceUser | None) -> None:

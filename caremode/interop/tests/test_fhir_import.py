@@ -458,3 +458,19 @@ def test_a_person_the_record_system_says_has_died_is_not_imported_and_the_team_i
         }
     ]
     assert ServiceUser.objects.count() == 1
+
+
+def test_a_telephone_number_or_email_caremode_cannot_use_is_left_out_and_listed(world, tmp_path):
+    telecom = [
+        {"system": "phone", "value": "(03) 5555 6473", "use": "mobile"},
+        {"system": "email", "value": "not an address", "use": "home"},
+    ]
+    report = run(tmp_path, bundle("collection", [patient(telecom=telecom)]))
+    person = ServiceUser.objects.get()
+    assert (person.phone, person.email) == ("", "")
+    assert [u["value"] for u in report["unmapped"]] == ["(03) 5555 6473", "not an address"]
+    usable = [{"system": "phone", "value": "07700 900123", "use": "mobile"}]
+    again = run(tmp_path, bundle("collection", [patient(telecom=usable)]))
+    assert actions(again) == [("entry[0]", "Patient", "updated")]
+    person.refresh_from_db()
+    assert person.phone == "07700 900123"
