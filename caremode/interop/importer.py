@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -215,7 +215,7 @@ def _everyone() -> Any:
     return list_service_users_for_systems(include_restricted=True)
 
 
-def _written(run: _Run, ref: Reference, written: dict[int, _T]) -> _T:
+def _written(run: _Run, ref: Reference, written: Mapping[int, _T]) -> _T:
     """The record an entry of this input became, or _Skip saying why it became none."""
     assert ref.entry is not None
     if ref.entry in written:
@@ -224,13 +224,21 @@ def _written(run: _Run, ref: Reference, written: dict[int, _T]) -> _T:
     raise _Skip(f"its {ref.type} ({run.source.entries[ref.entry].where}) was skipped: {why}")
 
 
+def _pointed_at(
+    run: _Run, value: str, kind: str, expression: str, written: Mapping[int, _T]
+) -> tuple[Reference, _T | None]:
+    """What a reference to a `kind` is, with the record when it is an entry of this input."""
+    ref = reference(value, kind, run.source)
+    if ref is None:
+        raise _Skip(f"{value!r} is not a reference to a {kind}", expression)
+    return ref, (_written(run, ref, written) if ref.kind == "entry" else None)
+
+
 def _person(run: _Run, value: str, expression: str) -> ServiceUser:
     """The person a Patient reference points at, or _Skip saying why there is none."""
-    ref = reference(value, "Patient", run.source)
-    if ref is None:
-        raise _Skip(f"{value!r} is not a reference to a Patient", expression)
-    if ref.kind == "entry":
-        return _written(run, ref, run.people)
+    ref, person = _pointed_at(run, value, "Patient", expression, run.people)
+    if person is not None:
+        return person
     if ref.kind == "conditional":
         if ref.system != fhir_resources.NHS_NUMBER_SYSTEM:
             raise _Skip(
@@ -250,11 +258,9 @@ def _person(run: _Run, value: str, expression: str) -> ServiceUser:
 
 
 def _practitioner(run: _Run, value: str, expression: str) -> User:
-    ref = reference(value, "Practitioner", run.source)
-    if ref is None:
-        raise _Skip(f"{value!r} is not a reference to a Practitioner", expression)
-    if ref.kind == "entry":
-        return _written(run, ref, run.staff)
+    ref, known = _pointed_at(run, value, "Practitioner", expression, run.staff)
+    if known is not None:
+        return known
     staff: list[User] = []
     if ref.kind == "conditional" and ref.system == fhir_resources.staff_username_system():
         staff = list_practitioners_for_systems(username=ref.value)
@@ -327,11 +333,7 @@ def _patient(run: _Run, entry: Entry) -> None:
     try:
         person = register_service_user(actor=run.actor, team=run.team, fields=fields)
     except DomainError as error:
-        raise ImportRefusedError(
-            error.message,
-            where=entry.where,
-            expression=PATIENT_ELEMENT.get(error.field or "", "Patient"),
-        ) from error
+        raise _refused(entry, error, PATIENT_ELEMENT) from error
     run.people[entry.index] = person
     run.by_nhs_number[person.nhs_number] = (entry.index, person)
     location = f"Patient/{person.pk}"
@@ -341,6 +343,13 @@ def _patient(run: _Run, entry: Entry) -> None:
     if person.ethnic_category == NOT_KNOWN_ETHNICITY:
         run.report.to_complete.append((entry.where, location, "ethnic category: not known"))
     run.done(entry, "created", location, person.pk)
+
+
+def _refused(entry: Entry, error: DomainError, elements: dict[str, str]) -> ImportRefusedError:
+    """A service's refusal of an entry's write, pointing at the element its field came from."""
+    return ImportRefusedError(
+        error.message, where=entry.where, expression=elements.get(error.field or "", entry.type)
+    )
 
 
 def _usable_contact(run: _Run, entry: Entry, phone: str, email: str) -> tuple[str, str]:
@@ -419,11 +428,7 @@ def _update_person(
         if contact:
             update_contact_details(actor=run.actor, service_user=person, changes=contact)
     except DomainError as error:
-        raise ImportRefusedError(
-            error.message,
-            where=entry.where,
-            expression=PATIENT_ELEMENT.get(error.field or "", "Patient"),
-        ) from error
+        raise _refused(entry, error, PATIENT_ELEMENT) from error
     run.done(entry, "updated", location, person.pk)
 
 
@@ -523,11 +528,7 @@ def _carer_entry(run: _Run, entry: Entry) -> None:
             assessment_input=granted["assessment_input"],
         )
     except DomainError as error:
-        raise ImportRefusedError(
-            error.message,
-            where=entry.where,
-            expression=CARER_ELEMENT.get(error.field or "", "RelatedPerson"),
-        ) from error
+        raise _refused(entry, error, CARER_ELEMENT) from error
     run.done(entry, "created", f"RelatedPerson/{consent.carer_id}-{person.pk}", person.pk)
     run.done(consent_entry, "created", f"Consent/{consent.pk}", person.pk)
 

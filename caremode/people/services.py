@@ -157,6 +157,25 @@ def end_access_need(*, actor: User, access_need: AccessNeed) -> AccessNeed:
     return access_need
 
 
+def _changes_to(
+    service_user: ServiceUser, changes: dict[str, Any], allowed: tuple[str, ...], what: str
+) -> tuple[ServiceUser, dict[str, dict[str, Any]]]:
+    """The person's row, locked, and each of `changes` that differs from it as old and new;
+    DomainError naming the field for one outside `allowed`, or when nothing differs."""
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise DomainError(f"{unknown[0]!r} is not {what}.", field=unknown[0])
+    current = ServiceUser.objects.select_for_update().get(pk=service_user.pk)
+    changed = {
+        k: {"old": getattr(current, k), "new": v}
+        for k, v in changes.items()
+        if getattr(current, k) != v
+    }
+    if not changed:
+        raise DomainError("Nothing has changed.")
+    return current, changed
+
+
 def _save_changed(current: ServiceUser, values: dict[str, Any]) -> None:
     """Set and validate only the fields that change, then save them (DomainError naming the
     field when one is invalid)."""
@@ -196,17 +215,9 @@ def update_registered_details(
     date of birth in the future, or no change at all (nothing is saved). Audited as an update
     with each field's old and new value.
     """
-    unknown = sorted(set(changes) - set(REGISTERED_DETAIL_FIELDS))
-    if unknown:
-        raise DomainError(f"{unknown[0]!r} is not a registered detail.", field=unknown[0])
-    current = ServiceUser.objects.select_for_update().get(pk=service_user.pk)
-    changed = {
-        k: {"old": getattr(current, k), "new": v}
-        for k, v in changes.items()
-        if getattr(current, k) != v
-    }
-    if not changed:
-        raise DomainError("Nothing has changed.")
+    current, changed = _changes_to(
+        service_user, changes, REGISTERED_DETAIL_FIELDS, "a registered detail"
+    )
     born = changes.get("date_of_birth")
     if isinstance(born, dt.date) and born > timezone.localdate():
         raise DomainError("Date of birth must be in the past.", field="date_of_birth")
@@ -245,18 +256,8 @@ def update_contact_details(
     for another field or an invalid value (nothing is saved). Audited as an update with each
     changed field's old and new value; nothing changed is not an update (DomainError).
     """
-    unknown = sorted(set(changes) - set(CONTACT_DETAIL_FIELDS))
-    if unknown:
-        raise DomainError(f"{unknown[0]!r} is not a contact detail.", field=unknown[0])
-    current = ServiceUser.objects.select_for_update().get(pk=service_user.pk)
     cleaned = {k: (v.strip() if isinstance(v, str) else bool(v)) for k, v in changes.items()}
-    changed = {
-        k: {"old": getattr(current, k), "new": v}
-        for k, v in cleaned.items()
-        if getattr(current, k) != v
-    }
-    if not changed:
-        raise DomainError("Nothing has changed.")
+    current, changed = _changes_to(service_user, cleaned, CONTACT_DETAIL_FIELDS, "a contact detail")
     phone = cleaned.get("phone")
     if (
         "phone" in changed
