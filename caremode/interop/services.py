@@ -86,7 +86,7 @@ def revoke_client(*, client: FhirClient, actor: User) -> None:
 
 
 def list_clients() -> list[FhirClient]:
-    return list(FhirClient.objects.select_related("application").order_by("name"))
+    return list(FhirClient.objects.select_related("application", "team").order_by("name"))
 
 
 def get_client(pk: int) -> FhirClient | None:

@@ -474,3 +474,18 @@ def test_a_telephone_number_or_email_caremode_cannot_use_is_left_out_and_listed(
     assert actions(again) == [("entry[0]", "Patient", "updated")]
     person.refresh_from_db()
     assert person.phone == "07700 900123"
+
+
+def test_the_administrators_page_says_which_team_a_client_adds_people_to(world):
+    from django.test import Client
+
+    from tests.factories import signed_in
+
+    _, _, admin = world
+    scope = ("--scope", "system/Patient.c")
+    call_command("fhir_client", "rio", *scope, "--team", "North CMHT", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="no team is called or numbered 'Nowhere'"):
+        call_command("fhir_client", "epr", *scope, "--team", "Nowhere")
+    page = Client()
+    signed_in(page, admin)
+    assert "Adds new people to North CMHT" in page.get("/system-clients/").content.decode()
