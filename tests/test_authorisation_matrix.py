@@ -8,6 +8,7 @@ table below is the policy; the test fails on any difference, and on any URL not 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -78,6 +79,8 @@ POLICY: dict[str, tuple[str, set[str]]] = {
     "signin:reset_password": ("GET", set(ROLES)),
     # The FHIR API answers systems with bearer tokens only: a signed-in person is refused (401).
     "interop:token": ("POST", set()),
+    # POST /fhir/ (a transaction Bundle: the import from a record system), systems only too.
+    "interop:system": ("POST", set()),
     "interop:metadata": ("GET", set()),
     "interop:type": ("GET", set()),
     "interop:instance": ("GET", set()),
@@ -531,3 +534,80 @@ def test_every_fhir_resource_and_interaction_against_the_scopes():
                 if allowed != should_allow:
                     differences.append(f"{method} {url} -> {response.status_code}")
     assert not differences, "\n".join(differences)
+
+
+@pytest.mark.django_db
+def test_a_transaction_needs_the_scope_of_every_entry_it_writes():
+    """POST /fhir/: the scopes are asked per entry. A Bundle adding a Patient and booking an
+    Appointment goes through only with Patient.c and Appointment.c (403 without either, naming
+    the entry), and never without a token (401)."""
+    from caremode.interop import fhir_resources
+    from tests.factories import TeamFactory, clinician_in, next_working_day_at
+
+    team = TeamFactory(name="Matrix team")
+    clinician_in(team, username="matrixdoc")
+    system = fhir_resources.staff_username_system()
+    entries = [
+        {
+            "fullUrl": "urn:uuid:p",
+            "resource": {
+                "resourceType": "Patient",
+                "identifier": [{"system": fhir_resources.NHS_NUMBER_SYSTEM, "value": "9434765919"}],
+                "name": [{"family": "Matrix", "given": ["Pat"]}],
+                "birthDate": "1990-01-01",
+            },
+            "request": {"method": "POST", "url": "Patient"},
+        },
+        {
+            "fullUrl": "urn:uuid:a",
+            "resource": {
+                "resourceType": "Appointment",
+                "status": "booked",
+                "extension": [{"url": fhir_resources.DELIVERY_CHANNEL_URL, "valueCode": "Video"}],
+                "serviceType": [
+                    {
+                        "coding": [
+                            {
+                                "system": fhir_resources.consultation_type_system(),
+                                "code": "medication_review",
+                            }
+                        ]
+                    }
+                ],
+                "start": next_working_day_at(10).isoformat(),
+                "minutesDuration": 30,
+                "participant": [
+                    {"actor": {"reference": "urn:uuid:p"}, "status": "accepted"},
+                    {
+                        "actor": {"reference": f"Practitioner?identifier={system}|matrixdoc"},
+                        "status": "accepted",
+                    },
+                ],
+            },
+            "request": {"method": "POST", "url": "Appointment"},
+        },
+    ]
+    body = json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": entries})
+    full = ("system/Patient.c", "system/Appointment.c")
+
+    def post(scopes: tuple[str, ...], name: str):
+        credentials = register_client(name=name, scope_text=" ".join(scopes), team=team)
+        token = (
+            Client()
+            .post("/fhir/auth/token", {"grant_type": "client_credentials", **vars(credentials)})
+            .json()["access_token"]
+        )
+        api = Client(headers={"Authorization": f"Bearer {token}"})
+        return api.post("/fhir/", data=body, content_type="application/fhir+json")
+
+    for n, left_out in enumerate(full):
+        scopes = tuple(s for s in full if s != left_out)
+        response = post(scopes, f"without-{n}")
+        assert response.status_code == 403, (left_out, response.content)
+        expression = response.json()["issue"][0]["expression"][0]
+        assert expression.startswith(f"Bundle.entry[{n}]")
+    assert (
+        Client().post("/fhir/", data=body, content_type="application/fhir+json").status_code == 401
+    )
+    response = post(full, "all")
+    assert response.status_code == 200, response.content

@@ -72,7 +72,7 @@ GENDER = {"1": "male", "2": "female", "9": "other", "X": "unknown"}
 # The resources the API serves: interactions and search parameters (name, type).
 CAPABILITIES: dict[str, dict[str, Any]] = {
     "Patient": {
-        "interactions": ("read", "search-type"),
+        "interactions": ("read", "search-type", "create"),
         "search": (("identifier", "token"),),
     },
     "QuestionnaireResponse": {"interactions": ("read", "create"), "search": ()},
@@ -205,6 +205,8 @@ def capability_statement(base_url: str, date: str) -> dict[str, Any]:
                         "description": "OAuth 2.0 client credentials at auth/token; SMART v2 "
                         "system scopes.",
                     },
+                    # POST /fhir/ with a transaction Bundle: the import (interop.importer).
+                    "interaction": [{"code": "transaction"}],
                     "resource": [
                         {
                             "type": name,

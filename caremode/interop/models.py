@@ -18,6 +18,11 @@ class FhirClient(models.Model):
     scopes = models.CharField(max_length=1000)
     # An analytics client never sees a person whose processing is restricted (UK GDPR art. 18).
     analytics = models.BooleanField(default=False)
+    # The team a person new to CareMode joins when this client's import or Patient create brings
+    # them in; a client without one can update people but not add them.
+    team = models.ForeignKey(
+        "people.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -18,6 +18,7 @@ from caremode.audit.models import AuditAction
 from caremode.audit.services import record_event
 from caremode.interop import scopes as smart
 from caremode.interop.models import FhirClient
+from caremode.people.models import Team
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,15 @@ class Credentials:
 
 @transaction.atomic
 def register_client(
-    *, name: str, scope_text: str, analytics: bool = False, actor: User | None = None
+    *,
+    name: str,
+    scope_text: str,
+    analytics: bool = False,
+    team: Team | None = None,
+    actor: User | None = None,
 ) -> Credentials:
-    """A new system client with its scopes; the secret is shown once and stored hashed."""
+    """A new system client with its scopes; the secret is shown once and stored hashed. `team`
+    is where the people it brings to CareMode join (none: it may update people, not add them)."""
     granted = smart.parse(scope_text)
     if FhirClient.objects.filter(name=name).exists():
         raise smart.ScopeError(f"A client called {name!r} exists already.")
@@ -47,13 +54,19 @@ def register_client(
         name=name,
         scopes=" ".join(granted),
         analytics=analytics,
+        team=team,
         created_at=timezone.now(),
     )
     record_event(
         actor=actor,
         action=AuditAction.CREATE,
         obj=client,
-        detail={"fhir_client": name, "scopes": client.scopes, "analytics": analytics},
+        detail={
+            "fhir_client": name,
+            "scopes": client.scopes,
+            "analytics": analytics,
+            "team": team.pk if team else None,
+        },
     )
     return Credentials(client_id=application.client_id, client_secret=secret)
 
@@ -73,7 +86,7 @@ def revoke_client(*, client: FhirClient, actor: User) -> None:
 
 
 def list_clients() -> list[FhirClient]:
-    return list(FhirClient.objects.select_related("application").order_by("name"))
+    return list(FhirClient.objects.select_related("application", "team").order_by("name"))
 
 
 def get_client(pk: int) -> FhirClient | None:
@@ -140,7 +153,7 @@ def audit_request(
     subjects = subject_ids or []
     record_event(
         actor=None,
-        action=AuditAction.CREATE if interaction == "create" else AuditAction.READ,
+        action=AuditAction.CREATE if interaction in ("create", "transaction") else AuditAction.READ,
         object_type=f"fhir.{resource}",
         object_id=resource_id,
         subject_id=subjects[0] if len(subjects) == 1 else None,

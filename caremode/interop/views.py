@@ -18,7 +18,14 @@ from django.views.decorators.http import require_GET
 from oauth2_provider.views import TokenView
 
 from caremode.core.errors import DomainError
-from caremode.interop import appointments, fhir_resources, questionnaires, search_dates
+from caremode.interop import appointments, fhir_resources, imports, questionnaires, search_dates
+from caremode.interop.importer import (
+    APPOINTMENT_ELEMENT,
+    ImportRefusedError,
+    book,
+    import_source,
+    transaction_response,
+)
 from caremode.interop.services import Caller, audit_request, authenticate
 from caremode.monitoring.selectors import list_assessments_for_systems
 from caremode.monitoring.services import record_assessment
@@ -32,7 +39,6 @@ from caremode.people.selectors import (
 )
 from caremode.scheduling.errors import ClinicianUnavailableError
 from caremode.scheduling.selectors import list_alerts_for_systems, list_contacts_for_systems
-from caremode.scheduling.services.booking import book_contact
 
 FHIR_JSON = "application/fhir+json"
 
@@ -196,11 +202,8 @@ def search_observations(request: HttpRequest, caller: Caller) -> HttpResponse:
 
 
 def _invalid(error: pydantic.ValidationError, resource: str) -> HttpResponse:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"] if part != "__root__")
-    return outcome(
-        422, "invalid", f"{where or resource}: {first['msg']}", f"{resource}.{where}".rstrip(".")
-    )
+    message, expression = imports.element(error, resource)
+    return outcome(422, "invalid", message, expression)
 
 
 def create_questionnaire_response(request: HttpRequest, caller: Caller) -> HttpResponse:
@@ -377,15 +380,6 @@ def search_questionnaires(request: HttpRequest, caller: Caller) -> HttpResponse:
     )
 
 
-# Where a booking refusal points in the Appointment (the service names its form field).
-APPOINTMENT_ELEMENT = {
-    "start": "Appointment.start",
-    "duration_minutes": "Appointment.minutesDuration",
-    "mode": "Appointment.extension",
-    "consultation_type": "Appointment.serviceType",
-}
-
-
 def _json_body(request: HttpRequest, resource: str) -> dict[str, Any] | HttpResponse:
     try:
         body = json.loads(request.body)
@@ -448,20 +442,9 @@ def create_appointment(request: HttpRequest, caller: Caller) -> HttpResponse:
                 booking.carer.expression,
             )
         carer = shared.carer
-    asked = booking.interpreter
     try:
         with transaction.atomic():
-            contact = book_contact(
-                actor=clinician,
-                service_user=person,
-                consultation_type=booking.consultation_type,
-                mode=booking.mode,
-                start=booking.start,
-                duration_minutes=booking.duration_minutes,
-                carer=carer,
-                interpreter_language=asked.language if asked else "",
-                interpreting=asked.interpreting if asked else "",
-            )
+            contact = book(clinician=clinician, person=person, booking=booking, carer=carer)
             audit_request(
                 caller,
                 interaction="create",
@@ -486,6 +469,87 @@ def create_appointment(request: HttpRequest, caller: Caller) -> HttpResponse:
     )
 
 
+def _import(request: HttpRequest, caller: Caller, source: imports.Source, resource: str) -> Any:
+    """The import of `source` for this client (its team for new people, its scopes asked per
+    entry) with the request's audit entry, in one transaction; or the refusal's
+    OperationOutcome, audited too."""
+    try:
+        with transaction.atomic():
+            report = import_source(
+                source=source,
+                team=caller.client.team,
+                actor=None,
+                system=f"FHIR client {caller.client.name}",
+                may=caller.allows,
+            )
+            audit_request(
+                caller,
+                interaction="transaction" if resource == "Bundle" else "create",
+                resource=resource,
+                subject_ids=report.subject_ids(),
+                outcome=201 if report.counts()["created"] else 200,
+            )
+    except ImportRefusedError as error:
+        audit_request(
+            caller,
+            interaction="transaction" if resource == "Bundle" else "create",
+            resource=resource,
+            outcome=error.status,
+        )
+        return outcome(error.status, error.code, str(error), error.expression)
+    return report
+
+
+def create_patient(request: HttpRequest, caller: Caller) -> HttpResponse:
+    """A Patient from a record system, matched by NHS number like the import: a new person
+    joins the client's team (201 and Location); a person CareMode holds already is updated
+    (200 with the record). With `If-None-Exist` (FHIR conditional create) an existing person is
+    returned unchanged."""
+    body = _json_body(request, "Patient")
+    if isinstance(body, HttpResponse):
+        return body
+    try:
+        source = imports.single(body, if_none_exist=request.headers.get("If-None-Exist", ""))
+    except imports.ImportInputError as error:
+        return outcome(422, "invalid", error.message, error.expression)
+    report = _import(request, caller, source, "Patient")
+    if isinstance(report, HttpResponse):
+        return report
+    [done] = report.outcomes
+    person = _people(caller, pk=done.subject_id).first()
+    location = f"{base_url(request)}{done.location}"
+    body = fhir_resources.patient(person) if person else {}
+    status = 201 if done.action == "created" else 200
+    return fhir_response(body, status, Location=location)
+
+
+@fhir_endpoint
+def system(request: HttpRequest, caller: Caller) -> HttpResponse:
+    """`POST /fhir/` with a transaction Bundle: the same import as `caremode fhir_import`, all
+    or nothing, answered with a transaction-response Bundle; each entry's writes need the
+    client's scopes (403 naming the entry otherwise)."""
+    if request.method != "POST":
+        return outcome(405, "not-supported", "POST a transaction Bundle to /fhir/.")
+    body = _json_body(request, "Bundle")
+    if isinstance(body, HttpResponse):
+        return body
+    if body.get("type") != "transaction":
+        return outcome(
+            422,
+            "invalid",
+            "POST /fhir/ takes a transaction Bundle (type transaction).",
+            "Bundle.type",
+        )
+    try:
+        source = imports.read_source(request.body.decode())
+    except imports.ImportInputError as error:
+        return outcome(422, "invalid", str(error), imports.in_bundle(error.where, error.expression))
+    report = _import(request, caller, source, "Bundle")
+    if isinstance(report, HttpResponse):
+        return report
+    return fhir_response(transaction_response(report, base_url(request)))
+
+
 SEARCH = {
     "Patient": search_patients,
     "Observation": search_observations,
@@ -498,6 +562,7 @@ SEARCH = {
     "Questionnaire": search_questionnaires,
 }
 CREATE = {
+    "Patient": create_patient,
     "QuestionnaireResponse": create_questionnaire_response,
     "Appointment": create_appointment,
 }

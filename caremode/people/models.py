@@ -215,14 +215,20 @@ class ServiceUser(models.Model):
         max_length=1, choices=codes.GENDER_IDENTITY_CHOICES, default="Z"
     )
     ethnic_category = models.CharField(max_length=2, choices=codes.ETHNIC_CATEGORY_CHOICES)
-    postcode_district = models.CharField(max_length=4, validators=[postcode_district_validator])
+    # Blank: not known (a person imported from a record system without a UK postcode, until the
+    # team records it).
+    postcode_district = models.CharField(
+        max_length=4, blank=True, validators=[postcode_district_validator]
+    )
     imd_decile = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="English IMD 2019 decile of the person's LSOA (1 = most deprived).",
     )
-    rurality = models.CharField(max_length=5, choices=codes.RURALITY_CHOICES)
+    # Blank: not known. FHIR carries no rurality, so a person imported from a record system has
+    # none until the team records it; decision support and the extract treat it as unknown.
+    rurality = models.CharField(max_length=5, blank=True, choices=codes.RURALITY_CHOICES)
     main_language = models.CharField(max_length=3, choices=codes.LANGUAGE_CHOICES, default="en")
     interpreter_needed = models.BooleanField(default=False)
     phone = models.CharField(max_length=20, blank=True)

@@ -114,6 +114,14 @@ def get_team(pk: int | None) -> Team | None:
     return Team.objects.filter(pk=pk).first() if pk else None
 
 
+def find_team(name_or_pk: str) -> Team | None:
+    """The team called `name_or_pk` (its name, any case), else the team of that number."""
+    named = Team.objects.filter(name__iexact=name_or_pk.strip()).first()
+    if named is not None or not name_or_pk.strip().isdigit():
+        return named
+    return get_team(int(name_or_pk))
+
+
 def list_covers_for_teams(teams: QuerySet[Team]) -> list[Cover]:
     """Cover in force or to come for these teams."""
     return list(
@@ -206,13 +214,17 @@ def list_consents_for_systems(
     return list(consents.order_by("granted_at", "pk"))
 
 
-def list_practitioners_for_systems(*, pk: int | None = None) -> list[User]:
+def list_practitioners_for_systems(
+    *, pk: int | None = None, username: str | None = None
+) -> list[User]:
     """The staff who deliver contacts (clinicians and team managers, current or not) as a
-    trust's record system sees them through the FHIR API (caremode.interop), by id. The caller
-    audits what it returns."""
+    trust's record system sees them through the FHIR API (caremode.interop), by id or by
+    username (the identifier CareMode publishes for them). The caller audits what it returns."""
     staff = User.objects.filter(role__in=["clinician", "team_manager"])
     if pk is not None:
         staff = staff.filter(pk=pk)
+    if username is not None:
+        staff = staff.filter(username=username)
     return list(staff.order_by("pk"))
 
 

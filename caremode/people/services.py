@@ -157,6 +157,87 @@ def end_access_need(*, actor: User, access_need: AccessNeed) -> AccessNeed:
     return access_need
 
 
+def _changes_to(
+    service_user: ServiceUser, changes: dict[str, Any], allowed: tuple[str, ...], what: str
+) -> tuple[ServiceUser, dict[str, dict[str, Any]]]:
+    """The person's row, locked, and each of `changes` that differs from it as old and new;
+    DomainError naming the field for one outside `allowed`, or when nothing differs."""
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise DomainError(f"{unknown[0]!r} is not {what}.", field=unknown[0])
+    current = ServiceUser.objects.select_for_update().get(pk=service_user.pk)
+    changed = {
+        k: {"old": getattr(current, k), "new": v}
+        for k, v in changes.items()
+        if getattr(current, k) != v
+    }
+    if not changed:
+        raise DomainError("Nothing has changed.")
+    return current, changed
+
+
+def _save_changed(current: ServiceUser, values: dict[str, Any]) -> None:
+    """Set and validate only the fields that change, then save them (DomainError naming the
+    field when one is invalid)."""
+    for k, v in values.items():
+        setattr(current, k, v)
+    try:
+        current.full_clean(
+            exclude=[f.name for f in ServiceUser._meta.fields if f.name not in values]
+        )
+    except ValidationError as error:
+        _raise_first(error)
+    current.save(update_fields=sorted(values))
+
+
+# What a trust's record system may change about a person it sends again (caremode.interop's
+# import), as the model names them: who they are, never their team, status or consent.
+REGISTERED_DETAIL_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "gender",
+    "ethnic_category",
+    "postcode_district",
+    "main_language",
+)
+
+
+@transaction.atomic
+def update_registered_details(
+    *, actor: User | None, service_user: ServiceUser, changes: dict[str, Any]
+) -> ServiceUser:
+    """Bring a person's registered details up to date from the trust's record system.
+
+    `changes` holds any of `REGISTERED_DETAIL_FIELDS`, each a value different from the one
+    held. `actor` is None when a system (the FHIR API) makes the change; the caller's audit
+    entry names it. Raises DomainError naming the field for another field, an invalid value, a
+    date of birth in the future, or no change at all (nothing is saved). Audited as an update
+    with each field's old and new value.
+    """
+    current, changed = _changes_to(
+        service_user, changes, REGISTERED_DETAIL_FIELDS, "a registered detail"
+    )
+    born = changes.get("date_of_birth")
+    if isinstance(born, dt.date) and born > timezone.localdate():
+        raise DomainError("Date of birth must be in the past.", field="date_of_birth")
+    _save_changed(current, {k: changes[k] for k in changed})
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=current,
+        subject_id=current.pk,
+        detail={
+            "registered_details": {
+                k: {"old": str(v["old"]), "new": str(v["new"])} for k, v in changed.items()
+            }
+        },
+    )
+    for k in changed:
+        setattr(service_user, k, getattr(current, k))
+    return current
+
+
 # The ways of reaching a person that staff may correct, as the model names them.
 CONTACT_DETAIL_FIELDS = ("phone", "email", "accepts_sms", "accepts_email")
 PHONE_NUMBER = re.compile(r"\+?[0-9][0-9 ()-]{5,18}")
@@ -164,28 +245,19 @@ PHONE_NUMBER = re.compile(r"\+?[0-9][0-9 ()-]{5,18}")
 
 @transaction.atomic
 def update_contact_details(
-    *, actor: User, service_user: ServiceUser, changes: dict[str, Any]
+    *, actor: User | None, service_user: ServiceUser, changes: dict[str, Any]
 ) -> ServiceUser:
     """Correct how to contact the person: telephone, email, and whether they agree to text
     message and email reminders.
 
     `changes` holds any of `CONTACT_DETAIL_FIELDS`. Preconditions: `service_user` was reached
-    through `access_service_user`. Raises DomainError naming the field for another field or an
-    invalid value (nothing is saved). Audited as an update with each changed field's old and new
-    value; nothing changed is not an update (DomainError).
+    through `access_service_user`, or through the selector for systems when `actor` is None
+    (the FHIR import, whose audit entry names the system). Raises DomainError naming the field
+    for another field or an invalid value (nothing is saved). Audited as an update with each
+    changed field's old and new value; nothing changed is not an update (DomainError).
     """
-    unknown = sorted(set(changes) - set(CONTACT_DETAIL_FIELDS))
-    if unknown:
-        raise DomainError(f"{unknown[0]!r} is not a contact detail.", field=unknown[0])
-    current = ServiceUser.objects.select_for_update().get(pk=service_user.pk)
     cleaned = {k: (v.strip() if isinstance(v, str) else bool(v)) for k, v in changes.items()}
-    changed = {
-        k: {"old": getattr(current, k), "new": v}
-        for k, v in cleaned.items()
-        if getattr(current, k) != v
-    }
-    if not changed:
-        raise DomainError("Nothing has changed.")
+    current, changed = _changes_to(service_user, cleaned, CONTACT_DETAIL_FIELDS, "a contact detail")
     phone = cleaned.get("phone")
     if (
         "phone" in changed
@@ -199,13 +271,7 @@ def update_contact_details(
         )
     for k, v in cleaned.items():
         setattr(current, k, v)
-    try:
-        current.full_clean(
-            exclude=[f.name for f in ServiceUser._meta.fields if f.name not in changed]
-        )
-    except ValidationError as error:
-        _raise_first(error)
-    current.save(update_fields=sorted(changed))
+    _save_changed(current, {k: cleaned[k] for k in changed})
     record_event(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -221,7 +287,7 @@ def update_contact_details(
 @transaction.atomic
 def add_carer_with_consent(
     *,
-    actor: User,
+    actor: User | None,
     service_user: ServiceUser,
     carer_fields: dict[str, Any],
     join_contacts: bool,
@@ -231,8 +297,10 @@ def add_carer_with_consent(
 ) -> CarerConsent:
     """Link a new carer to a service user with the consent the service user gave (E10).
 
-    Raises ConsentScopeMissingError when no scope is chosen, DomainError naming the field for
-    invalid carer details. Audited as a create.
+    `actor` is None when a system records it (the FHIR import of a RelatedPerson with the
+    person's Consent; its audit entry names the system). Raises ConsentScopeMissingError when no
+    scope is chosen, DomainError naming the field for invalid carer details. Audited as a
+    create.
     """
     if not (join_contacts or appointment_details or assessment_input):
         raise ConsentScopeMissingError(

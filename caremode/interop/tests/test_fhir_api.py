@@ -151,8 +151,13 @@ def test_the_capability_statement_lists_what_is_served():
     assert statement["fhirVersion"] == "4.0.1"
     resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
     assert set(resources) == set(fhir_resources.CAPABILITIES)
-    assert {i["code"] for i in resources["Patient"]["interaction"]} == {"read", "search-type"}
+    assert {i["code"] for i in resources["Patient"]["interaction"]} == {
+        "read",
+        "search-type",
+        "create",
+    }
     assert {p["name"] for p in resources["Patient"]["searchParam"]} == {"identifier"}
+    assert statement["rest"][0]["interaction"] == [{"code": "transaction"}]
 
 
 def test_patient_read_is_uk_core_and_audited():
