@@ -93,7 +93,10 @@ CARER_ELEMENT = {
 }
 # Processed in this order, whatever order the input has: people before what refers to them.
 ORDER = ("Patient", "Practitioner", "Consent", "RelatedPerson", "Appointment")
-NEW_PERSON_TO_COMPLETE = "area (urban or rural): not carried by FHIR, not known until recorded"
+NEW_PERSON_TO_COMPLETE = (
+    "area (urban or rural): not carried by FHIR, not known until recorded on the record's "
+    '"Where they live" page'
+)
 
 
 class ImportRefusedError(DomainError):

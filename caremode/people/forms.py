@@ -102,6 +102,31 @@ class ContactDetailsForm(NHSForm):
     accepts_email = forms.BooleanField(label="Agrees to email reminders", required=False)
 
 
+class AreaForm(NHSForm):
+    """Where the person lives (people.services.record_area); each may be not known."""
+
+    postcode_district = forms.CharField(
+        label="Postcode district",
+        help_text="The first half of the postcode, like LS6",
+        max_length=5,
+        required=False,
+    )
+    rurality = forms.ChoiceField(
+        label="Area",
+        choices=[*codes.RURALITY_CHOICES, ("", "Not known")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    imd_decile = forms.TypedChoiceField(
+        label="Deprivation decile (IMD 2019)",
+        help_text="1 is the most deprived tenth of areas in England",
+        choices=[("", "Not known"), *[(str(i), str(i)) for i in range(1, 11)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
 class CarerConsentForm(NHSForm):
     given_name = forms.CharField(label="Carer's first name", max_length=100)
     family_name = forms.CharField(label="Carer's last name", max_length=100)

@@ -238,6 +238,39 @@ def update_registered_details(
     return current
 
 
+# Where a person lives, as the evaluation counts it (MHSDS-derived area fields): a person
+# imported from a record system may arrive without them (rurality is not in FHIR).
+AREA_FIELDS = ("postcode_district", "rurality", "imd_decile")
+
+
+@transaction.atomic
+def record_area(*, actor: User, service_user: ServiceUser, changes: dict[str, Any]) -> ServiceUser:
+    """Record or correct where the person lives: postcode district, urban or rural, and the
+    deprivation decile (each may be "not known", blank).
+
+    `changes` holds any of `AREA_FIELDS`. Precondition: `service_user` was reached through
+    `access_service_user`. Raises DomainError naming the field for another field, an invalid
+    value or no change at all (nothing is saved). Audited as an update with each changed
+    field's old and new value.
+    """
+    cleaned = {
+        k: (v.strip().replace(" ", "").upper() if k == "postcode_district" and v else v)
+        for k, v in changes.items()
+    }
+    current, changed = _changes_to(service_user, cleaned, AREA_FIELDS, "part of where they live")
+    _save_changed(current, {k: cleaned[k] for k in changed})
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=current,
+        subject_id=current.pk,
+        detail={"area": {k: {"old": v["old"], "new": v["new"]} for k, v in changed.items()}},
+    )
+    for k in changed:
+        setattr(service_user, k, getattr(current, k))
+    return current
+
+
 # The ways of reaching a person that staff may correct, as the model names them.
 CONTACT_DETAIL_FIELDS = ("phone", "email", "accepts_sms", "accepts_email")
 PHONE_NUMBER = re.compile(r"\+?[0-9][0-9 ()-]{5,18}")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/access-needs/new/", views.add_access_need, name="add_access_need"),
     path("<int:pk>/access-needs/<int:need_pk>/end/", views.end_access_need, name="end_access_need"),
     path("<int:pk>/contact-details/", views.edit_contact_details, name="edit_contact_details"),
+    path("<int:pk>/area/", views.edit_area, name="edit_area"),
     path("<int:pk>/carers/new/", views.add_carer, name="add_carer"),
     path("services/", views.services_overview, name="services"),
     path("cover/", views.cover, name="cover"),

@@ -26,6 +26,7 @@ from caremode.people.forms import (
     AcceptMembershipForm,
     AccessNeedForm,
     AccountActionForm,
+    AreaForm,
     CarerConsentForm,
     ContactDetailsForm,
     CoverForm,
@@ -137,6 +138,34 @@ def edit_contact_details(request: AuthenticatedRequest, pk: int) -> HttpResponse
             "back_href": back,
         },
         done="Contact details saved.",
+        then=back,
+    )
+
+
+@care_team_required
+@require_http_methods(["GET", "POST"])
+def edit_area(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Record or correct where the person lives (postcode district, urban or rural, deprivation
+    decile); each change audited with the old and new values."""
+    service_user = access_service_user(request.user, pk, purpose="record where they live")
+    form = AreaForm(
+        posted(request),
+        initial={name: getattr(service_user, name) for name in services.AREA_FIELDS},
+    )
+    back = reverse("records:record", args=[service_user.pk])
+    return form_page(
+        request,
+        form,
+        lambda data: services.record_area(
+            actor=request.user, service_user=service_user, changes=data
+        ),
+        template="people/edit_area.html",
+        context={
+            "service_user": service_user,
+            "page_title": "Where " + service_user.given_name + " lives",
+            "back_href": back,
+        },
+        done="Where they live saved.",
         then=back,
     )
 

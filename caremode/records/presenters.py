@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from caremode.core import codes
 from caremode.core.presenters import nhs_date, nhs_datetime
 
 
@@ -74,6 +75,17 @@ def as_pdf(html: str) -> bytes:
     from weasyprint import HTML  # heavy: loaded only when a PDF is asked for
 
     return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]
+
+
+def where_they_live(service_user: Any) -> list[tuple[str, str]]:
+    """(what, value) rows of where the person lives, as the evaluation counts them; "Not
+    known" where nothing is recorded (a person imported from a record system may lack them)."""
+    decile = service_user.imd_decile
+    return [
+        ("Postcode district", service_user.postcode_district or "Not known"),
+        ("Area", codes.RURALITY.get(service_user.rurality, "Not known")),
+        ("Deprivation decile (IMD 2019)", str(decile) if decile else "Not known"),
+    ]
 
 
 def how_to_contact(service_user: Any) -> list[tuple[str, str]]:

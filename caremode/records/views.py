@@ -79,7 +79,12 @@ from caremode.people.selectors import (
     list_teams_for,
 )
 from caremode.records.forms import ScoreMeasureForm, WarningSignForm
-from caremode.records.presenters import as_pdf, how_to_contact, readable_sections
+from caremode.records.presenters import (
+    as_pdf,
+    how_to_contact,
+    readable_sections,
+    where_they_live,
+)
 from caremode.records.selectors import (
     EXTRACT_COLUMNS,
     OUTCOME_COLUMNS,
@@ -263,6 +268,7 @@ def record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "access_need_history": list_access_need_history(service_user),
             "consents": list_consents(service_user),
             "how_to_contact": how_to_contact,
+            "where_they_live": where_they_live,
             "open_alerts": list_open_alerts_for(service_user),
             "upcoming": list_upcoming_contacts(service_user),
             "past": past,

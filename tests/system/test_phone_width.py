@@ -84,6 +84,7 @@ def test_every_roles_main_pages_fit_a_390_px_phone(page, demo_trust):
             "/service-users/",
             f"/service-users/{person.pk}/",
             f"/service-users/{person.pk}/book/",
+            f"/service-users/{person.pk}/area/",
             f"/service-users/{person.pk}/decisions/",
             "/diary/",
             "/team/",

@@ -194,7 +194,8 @@ def test_a_collection_bundle_imports_people_carers_and_appointments_and_again_ch
     assert (contact.clinician, contact.planned_mode) == (clinician, "video")
     assert person.consents.get().carer.relationship == "Brother"
     assert [t["what"] for t in first["to_complete"]] == [
-        "area (urban or rural): not carried by FHIR, not known until recorded"
+        "area (urban or rural): not carried by FHIR, not known until recorded on the record's "
+        '"Where they live" page'
     ]
 
     again = run(tmp_path, full_bundle())
