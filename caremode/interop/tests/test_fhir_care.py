@@ -25,7 +25,7 @@ from tests.factories import (
     next_working_day_at,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_client_secrets")]
 CHANNEL = fhir_resources.DELIVERY_CHANNEL_URL
 
 

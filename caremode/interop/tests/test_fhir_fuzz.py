@@ -16,7 +16,7 @@ from caremode.interop.scopes import RESOURCE_TYPES
 from caremode.interop.services import register_client
 from tests.factories import CarerConsentFactory, ContactFactory, ServiceUserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_client_secrets")]
 
 segment = st.one_of(
     st.sampled_from(

@@ -34,7 +34,7 @@ from tests.factories import (
 
 from .test_fhir_care import bearer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_client_secrets")]
 NHS = fhir_resources.NHS_NUMBER_SYSTEM
 NUMBER = "9434765919"
 OTHER_NUMBER = "9434765870"

@@ -19,7 +19,7 @@ from tests.factories import TeamFactory
 
 from .test_fhir_fuzz import json_value
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_client_secrets")]
 
 text = st.text(max_size=12)
 patient = st.fixed_dictionaries(

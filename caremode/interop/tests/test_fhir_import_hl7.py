@@ -30,7 +30,7 @@ from tests.factories import (
 
 from .test_fhir_care import bearer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_client_secrets")]
 EXAMPLES = Path(__file__).parent / "hl7_examples"
 NUMBER = "9434765919"
 SECOND_NUMBER = "9434765870"

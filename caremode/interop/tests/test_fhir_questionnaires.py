@@ -18,7 +18,7 @@ from caremode.monitoring.models import Assessment
 from caremode.scheduling.models import TeamAlert
 from tests.factories import ServiceUserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_client_secrets")]
 CODE_OF = {value: code for code, value in FREQUENCY_ANSWERS.items()}
 
 
