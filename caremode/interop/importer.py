@@ -297,7 +297,7 @@ def _patient(run: _Run, entry: Entry) -> None:
             )
         run.by_nhs_number[details.nhs_number] = (entry.index, None)
     existing = _everyone().filter(nhs_number=details.nhs_number).first()
-    _check_target(entry, existing)
+    _check_target(entry, existing, details.nhs_number)
     if details.nhs_number:
         run.by_nhs_number[details.nhs_number] = (entry.index, existing)
     if existing is not None and entry.if_none_exist:
@@ -382,9 +382,21 @@ def _usable_contact(run: _Run, entry: Entry, phone: str, email: str) -> tuple[st
     return phone, email
 
 
-def _check_target(entry: Entry, existing: ServiceUser | None) -> None:
-    """A PUT to Patient/<id> is about the person with this NHS number, or it is refused."""
-    if entry.method != "PUT" or "?" in entry.url:
+def _check_target(entry: Entry, existing: ServiceUser | None, nhs_number: str) -> None:
+    """A PUT to Patient/<id>, or to Patient?identifier=<system>|<number>, is about the person
+    with the body's NHS number, or it is refused."""
+    if entry.method != "PUT":
+        return
+    if "?" in entry.url:
+        _, _, query = entry.url.partition("?")
+        system, bar, number = query.removeprefix("identifier=").rpartition("|")
+        if not bar or system != fhir_resources.NHS_NUMBER_SYSTEM or number != nhs_number:
+            raise ImportRefusedError(
+                f"{entry.url} does not name the Patient's own NHS number "
+                f"({fhir_resources.NHS_NUMBER_SYSTEM}|{nhs_number}).",
+                where=entry.where,
+                expression=f"Bundle.{entry.where}.request.url",
+            )
         return
     _, _, ident = entry.url.rpartition("/")
     if existing is None or str(existing.pk) != ident:
@@ -404,14 +416,20 @@ def _update_person(
     phone: str,
     email: str,
 ) -> None:
-    if (
-        "date_of_birth" in fields
-        and fields["date_of_birth"] != person.date_of_birth
+    # A twin or sibling under a mistyped NHS number shares the family name and may share the
+    # birth date: another given name is never taken as the same person; a family name alone
+    # (marriage) or a birth date alone (a correction) may change, not both at once.
+    other_given = fields["given_name"].casefold() != person.given_name.casefold()
+    other_family_and_birth = (
+        fields.get("date_of_birth", person.date_of_birth) != person.date_of_birth
         and fields["family_name"].casefold() != person.family_name.casefold()
-    ):
+    )
+    if other_given or other_family_and_birth:
         raise _Skip(
             f"the NHS number {person.nhs_number} is CareMode's record of a person with another "
-            "name and date of birth: check the NHS number (CareMode never merges two people)",
+            f"{'given name' if other_given else 'family name and date of birth'}: check the NHS "
+            "number, and make a real change of name in CareMode (CareMode never merges two "
+            "people)",
             "Patient.identifier",
         )
     changes = {k: v for k, v in fields.items() if getattr(person, k) != v}

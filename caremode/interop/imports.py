@@ -209,9 +209,18 @@ def _validated(resource: Any, where: str) -> dict[str, Any]:
     kind = resource["resourceType"]
     try:
         return fhir_resources.parsed(resource)
-    except (pydantic.ValidationError, KeyError, LookupError, ValueError, TypeError) as error:
+    except (
+        pydantic.ValidationError,
+        KeyError,
+        LookupError,
+        ValueError,
+        TypeError,
+        RecursionError,
+    ) as error:
         if isinstance(error, pydantic.ValidationError):
             message, expression = element(error, kind)
+        elif isinstance(error, RecursionError):
+            message, expression = f"The {kind} is nested too deeply to be FHIR.", kind
         else:
             message, expression = f"{kind} is not a FHIR R4 resource type.", "resourceType"
         raise ImportInputError(message, where=where, expression=expression) from None
@@ -226,6 +235,7 @@ def _bundle(bundle: dict[str, Any]) -> Source:
             expression="Bundle.type",
         )
     entries = []
+    full_urls: set[str] = set()
     raw = bundle.get("entry") or []
     if not isinstance(raw, list):
         raise ImportInputError("Bundle.entry is a list.", where="Bundle", expression="Bundle.entry")
@@ -238,6 +248,22 @@ def _bundle(bundle: dict[str, Any]) -> Source:
                 expression=f"Bundle.entry[{n}].resource",
             )
         request = item.get("request") or {}
+        if not isinstance(request, dict):
+            raise ImportInputError(
+                "An entry's request is an object (method and url).",
+                where=where,
+                expression=f"Bundle.entry[{n}].request",
+            )
+        full_url = str(item.get("fullUrl") or "")
+        if full_url and full_url in full_urls:
+            # A reference to a repeated fullUrl could land on either entry: a carer, say, on
+            # the wrong person.
+            raise ImportInputError(
+                f"The fullUrl {full_url} is given to two entries; each entry has its own.",
+                where=where,
+                expression=f"Bundle.entry[{n}].fullUrl",
+            )
+        full_urls.add(full_url)
         method = str(request.get("method") or "")
         if kind == "transaction" and method not in ("POST", "PUT"):
             raise ImportInputError(
@@ -251,7 +277,7 @@ def _bundle(bundle: dict[str, Any]) -> Source:
                 index=n,
                 where=where,
                 resource=_validated(item["resource"], where),
-                full_url=str(item.get("fullUrl") or ""),
+                full_url=full_url,
                 method=method,
                 url=str(request.get("url") or ""),
                 if_none_exist=str(request.get("ifNoneExist") or ""),
@@ -270,6 +296,10 @@ def read_source(text: str) -> Source:
         whole = json.loads(stripped)
     except ValueError:
         whole = None
+    except RecursionError:
+        raise ImportInputError(
+            "The JSON is nested too deeply to be FHIR.", where="file", expression=""
+        ) from None
     if isinstance(whole, dict):
         if whole.get("resourceType") != "Bundle":
             # One resource alone: read as NDJSON of one line.
@@ -282,6 +312,10 @@ def read_source(text: str) -> Source:
             continue
         try:
             resource = json.loads(line)
+        except RecursionError:
+            raise ImportInputError(
+                "The JSON is nested too deeply to be FHIR.", where=where, expression=""
+            ) from None
         except json.JSONDecodeError as error:
             raise ImportInputError(
                 f"Not JSON ({error.msg}): NDJSON holds one resource a line.",

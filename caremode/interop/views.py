@@ -211,6 +211,8 @@ def create_questionnaire_response(request: HttpRequest, caller: Caller) -> HttpR
         body = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
         return outcome(400, "structure", "The body is not JSON.")
+    except RecursionError:
+        return outcome(400, "structure", "The body's JSON is nested too deeply.")
     if not isinstance(body, dict) or body.get("resourceType") != "QuestionnaireResponse":
         return outcome(
             422, "invalid", "The body is a QuestionnaireResponse.", "QuestionnaireResponse"
@@ -385,6 +387,8 @@ def _json_body(request: HttpRequest, resource: str) -> dict[str, Any] | HttpResp
         body = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
         return outcome(400, "structure", "The body is not JSON.")
+    except RecursionError:
+        return outcome(400, "structure", "The body's JSON is nested too deeply.")
     if not isinstance(body, dict) or body.get("resourceType") != resource:
         return outcome(422, "invalid", f"The body is a {resource}.", resource)
     return body
@@ -472,7 +476,14 @@ def create_appointment(request: HttpRequest, caller: Caller) -> HttpResponse:
 def _import(request: HttpRequest, caller: Caller, source: imports.Source, resource: str) -> Any:
     """The import of `source` for this client (its team for new people, its scopes asked per
     entry) with the request's audit entry, in one transaction; or the refusal's
-    OperationOutcome, audited too."""
+    OperationOutcome, audited too. An analytics client reads and never writes a person's
+    record: it could otherwise reach people whose processing is restricted (403)."""
+    interaction = "transaction" if resource == "Bundle" else "create"
+    if caller.client.analytics:
+        audit_request(caller, interaction=interaction, resource=resource, outcome=403)
+        return outcome(
+            403, "forbidden", "An analytics client reads; it does not write people's records."
+        )
     try:
         with transaction.atomic():
             report = import_source(
@@ -484,18 +495,13 @@ def _import(request: HttpRequest, caller: Caller, source: imports.Source, resour
             )
             audit_request(
                 caller,
-                interaction="transaction" if resource == "Bundle" else "create",
+                interaction=interaction,
                 resource=resource,
                 subject_ids=report.subject_ids(),
                 outcome=201 if report.counts()["created"] else 200,
             )
     except ImportRefusedError as error:
-        audit_request(
-            caller,
-            interaction="transaction" if resource == "Bundle" else "create",
-            resource=resource,
-            outcome=error.status,
-        )
+        audit_request(caller, interaction=interaction, resource=resource, outcome=error.status)
         return outcome(error.status, error.code, str(error), error.expression)
     return report
 
@@ -516,9 +522,11 @@ def create_patient(request: HttpRequest, caller: Caller) -> HttpResponse:
     if isinstance(report, HttpResponse):
         return report
     [done] = report.outcomes
-    person = _people(caller, pk=done.subject_id).first()
     location = f"{base_url(request)}{done.location}"
-    body = fhir_resources.patient(person) if person else {}
+    # The stored record goes back only to a client that may read it (the Location always).
+    person = _people(caller, pk=done.subject_id).first()
+    may_read = caller.allows("Patient", "read")
+    body = fhir_resources.patient(person) if person and may_read else {}
     status = 201 if done.action == "created" else 200
     return fhir_response(body, status, Location=location)
 

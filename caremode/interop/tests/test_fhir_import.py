@@ -521,3 +521,76 @@ def test_an_imported_appointment_invites_a_carer_only_while_consent_to_join_stan
     assert "has not agreed that" in report["entries"][1]["reason"]
     (contact,) = Contact.objects.all()
     assert contact.carer_invited == joins.carer
+
+
+def test_a_twin_under_a_mistyped_nhs_number_is_never_overwritten(world, tmp_path):
+    team, _, _ = world
+    twin = ServiceUserFactory(
+        nhs_number=NUMBER,
+        given_name="Ngozi",
+        family_name="Okafor",
+        date_of_birth=dt.date(1990, 4, 2),
+        phone="07700900111",
+        team=team,
+    )
+    report = run(
+        tmp_path,
+        bundle("collection", [patient(telecom=[{"system": "phone", "value": "07700 900222"}])]),
+    )
+    [entry] = report["entries"]
+    assert entry["action"] == "skipped" and "another given name" in entry["reason"]
+    twin.refresh_from_db()
+    assert (twin.given_name, twin.phone) == ("Ngozi", "07700900111")
+
+
+def test_an_analytics_client_writes_no_one_and_a_write_only_client_reads_nothing_back(world):
+    team, _, _ = world
+    held = ServiceUserFactory(nhs_number=NUMBER, given_name="Ada", family_name="Okafor", team=team)
+    ServiceUser.objects.filter(pk=held.pk).update(processing_restricted=True)
+    analytics = bearer("system/Patient.cru", "--analytics", name="stats")
+    refused = post(analytics, patient(), url="/fhir/Patient")
+    assert refused.status_code == 403
+    assert post(analytics, bundle("transaction", [patient()])).status_code == 403
+    assert ServiceUser.objects.get(pk=held.pk).family_name == "Okafor"
+    ServiceUser.objects.filter(pk=held.pk).update(processing_restricted=False)
+    writer = bearer("system/Patient.cu", name="writer")
+    done = post(writer, patient(birthDate="1990-04-03"), url="/fhir/Patient")
+    assert done.status_code == 200 and done["Location"].endswith(f"Patient/{held.pk}")
+    assert done.json() == {}
+
+
+def test_odd_bundles_are_refused_naming_the_element_never_a_server_error(world):
+    api = bearer("system/*.cruds")
+    bad_request = bundle("transaction", [patient()])
+    bad_request["entry"][0]["request"] = "POST Patient"
+    answer = post(api, bad_request)
+    assert answer.status_code == 422
+    assert answer.json()["issue"][0]["expression"] == ["Bundle.entry[0].request"]
+    twice = bundle("transaction", [patient(), patient(OTHER_NUMBER)], ["urn:uuid:a", "urn:uuid:a"])
+    answer = post(api, twice)
+    assert answer.status_code == 422 and "fullUrl" in answer.json()["issue"][0]["diagnostics"]
+    deep = (
+        '{"resourceType": "Bundle", "type": "transaction", "entry": '
+        + "[" * 50_000
+        + "]" * 50_000
+        + "}"
+    )
+    answer = api.post("/fhir/", deep, content_type="application/fhir+json")
+    assert answer.status_code == 400
+    assert ServiceUser.objects.count() == 0
+
+
+def test_a_conditional_put_must_name_the_patients_own_nhs_number(world):
+    api = bearer("system/*.cruds", "--team", "North CMHT")
+    sent = bundle("transaction", [patient()])
+    sent["entry"][0]["request"] = {
+        "method": "PUT",
+        "url": f"Patient?identifier={NHS}|{OTHER_NUMBER}",
+    }
+    answer = post(api, sent)
+    assert answer.status_code == 422
+    assert answer.json()["issue"][0]["expression"] == ["Bundle.entry[0].request.url"]
+    sent["entry"][0]["request"]["url"] = f"Patient?identifier={NHS}|{NUMBER}"
+    done = post(api, sent)
+    assert done.status_code == 200, done.json()
+    assert ServiceUser.objects.get().nhs_number == NUMBER
