@@ -202,7 +202,7 @@ class _Run:
                 where=entry.where,
                 expression=skip.expression or entry.type,
                 status=skip.status,
-                code="conflict" if skip.status == 409 else "business-rule",
+                code={409: "conflict", 403: "forbidden"}.get(skip.status, "business-rule"),
             )
         self.skipped[entry.index] = skip.reason
         self.report.outcomes.append(
@@ -242,6 +242,14 @@ def _person(run: _Run, value: str, expression: str) -> ServiceUser:
     ref, person = _pointed_at(run, value, "Patient", expression, run.people)
     if person is not None:
         return person
+    if ref.kind in ("conditional", "record") and not run.may("Patient", "read"):
+        # Asked before looking: an answer that differed for a person CareMode holds would tell
+        # a client without Patient read who is in CareMode.
+        raise _Skip(
+            "a reference to a Patient outside this input needs a token that may read Patient",
+            expression,
+            403,
+        )
     if ref.kind == "conditional":
         if ref.system != fhir_resources.NHS_NUMBER_SYSTEM:
             raise _Skip(
@@ -518,6 +526,9 @@ def _carer_entry(run: _Run, entry: Entry) -> None:
         raise _Skip(f"its Consent ({consent_entry.where}) is another person's", "Consent.patient")
     if not (carer.fields["given_name"] and carer.fields["family_name"]):
         raise _Skip("no name", "RelatedPerson.name")
+    # Carers CareMode holds are looked at (to match, never duplicate) only for a client that
+    # may read them, so a refusal cannot tell others that a carer or a consent exists.
+    run.check(entry, "RelatedPerson", "read")
     held = [
         c
         for c in consents_naming_carers_to_systems(_everyone().filter(pk=person.pk))
@@ -605,6 +616,8 @@ def _appointment_entry(run: _Run, entry: Entry) -> None:
         )
         if c.clinician_id == clinician.pk and c.attend_status not in codes.CANCELLED
     ]
+    if same_time and not run.may("Appointment", "read"):
+        raise _Skip("the clinician is not free at this time", "Appointment.start", 409)
     if same_time:
         held = same_time[0]
         if (held.planned_mode, held.duration_minutes, held.consultation_type) != (

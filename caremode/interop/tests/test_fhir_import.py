@@ -594,3 +594,33 @@ def test_a_conditional_put_must_name_the_patients_own_nhs_number(world):
     done = post(api, sent)
     assert done.status_code == 200, done.json()
     assert ServiceUser.objects.get().nhs_number == NUMBER
+
+
+def test_a_client_that_may_not_read_learns_nothing_from_refusals(world):
+    """Refusals are decided before CareMode looks at what it holds, so the answer is the same
+    whether or not the person, the carer or the appointment exists."""
+    team, clinician, _ = world
+    held = ServiceUserFactory(nhs_number=NUMBER, team=team)
+    carer_only = bearer("system/RelatedPerson.c system/Consent.c", name="carers")
+    answers = []
+    for number in (NUMBER, OTHER_NUMBER):
+        reference = f"Patient?identifier={NHS}|{number}"
+        answer = post(
+            carer_only,
+            bundle(
+                "transaction",
+                carer_and_consent(reference, "urn:uuid:1"),
+                ["urn:uuid:0", "urn:uuid:1"][::-1],
+            ),
+        )
+        answers.append((answer.status_code, answer.json()["issue"][0]["diagnostics"]))
+    assert answers[0][0] == answers[1][0] == 403
+    assert answers[0][1].replace(NUMBER, "N") == answers[1][1].replace(OTHER_NUMBER, "N")
+    assert not Carer.objects.exists()
+    booked = ContactFactory(service_user=held, clinician=clinician, start=next_working_day_at(10))
+    booker = bearer("system/Appointment.c system/Patient.r system/Practitioner.r", name="booker")
+    clash = appointment(f"Patient/{held.pk}", f"Practitioner/{clinician.pk}", booked.start)
+    clash["minutesDuration"] = 30
+    answer = post(booker, bundle("transaction", [clash]))
+    assert answer.status_code == 409
+    assert f"Appointment/{booked.pk}" not in answer.json()["issue"][0]["diagnostics"]
