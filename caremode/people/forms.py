@@ -8,6 +8,26 @@ from caremode.core import codes
 from caremode.core.forms import DateField, NHSForm
 
 
+def postcode_district_field(*, required: bool) -> forms.CharField:
+    return forms.CharField(
+        label="Postcode district",
+        help_text="The first half of the postcode, like LS6",
+        max_length=5,
+        required=required,
+    )
+
+
+def imd_decile_field() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label="Deprivation decile (IMD 2019)",
+        help_text="1 is the most deprived tenth of areas in England",
+        choices=[("", "Not known"), *[(str(i), str(i)) for i in range(1, 11)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
 class ServiceUserForm(NHSForm):
     """Register a person on a caseload. Codes are NHS Data Dictionary codes."""
 
@@ -29,19 +49,8 @@ class ServiceUserForm(NHSForm):
         label="Ethnic category",
         choices=[("", "Select ethnic category"), *codes.ETHNIC_CATEGORY_CHOICES],
     )
-    postcode_district = forms.CharField(
-        label="Postcode district",
-        help_text="The first half of the postcode, like LS6",
-        max_length=5,
-    )
-    imd_decile = forms.TypedChoiceField(
-        label="Deprivation decile (IMD 2019)",
-        help_text="1 is the most deprived tenth of areas in England",
-        choices=[("", "Not known"), *[(str(i), str(i)) for i in range(1, 11)]],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
+    postcode_district = postcode_district_field(required=True)
+    imd_decile = imd_decile_field()
     rurality = forms.ChoiceField(
         label="Area", choices=codes.RURALITY_CHOICES, widget=forms.RadioSelect
     )
@@ -105,26 +114,14 @@ class ContactDetailsForm(NHSForm):
 class AreaForm(NHSForm):
     """Where the person lives (people.services.record_area); each may be not known."""
 
-    postcode_district = forms.CharField(
-        label="Postcode district",
-        help_text="The first half of the postcode, like LS6",
-        max_length=5,
-        required=False,
-    )
+    postcode_district = postcode_district_field(required=False)
     rurality = forms.ChoiceField(
         label="Area",
         choices=[*codes.RURALITY_CHOICES, ("", "Not known")],
         widget=forms.RadioSelect,
         required=False,
     )
-    imd_decile = forms.TypedChoiceField(
-        label="Deprivation decile (IMD 2019)",
-        help_text="1 is the most deprived tenth of areas in England",
-        choices=[("", "Not known"), *[(str(i), str(i)) for i in range(1, 11)]],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
+    imd_decile = imd_decile_field()
 
 
 class CarerConsentForm(NHSForm):

@@ -190,6 +190,25 @@ def _save_changed(current: ServiceUser, values: dict[str, Any]) -> None:
     current.save(update_fields=sorted(values))
 
 
+def _save_and_audit(
+    *,
+    actor: User | None,
+    service_user: ServiceUser,
+    current: ServiceUser,
+    values: dict[str, Any],
+    detail: dict[str, Any],
+) -> ServiceUser:
+    """Save `values` on the locked row `current` (`_save_changed`), audit the update with
+    `detail`, and bring the caller's `service_user` up to date with them."""
+    _save_changed(current, values)
+    record_event(
+        actor=actor, action=AuditAction.UPDATE, obj=current, subject_id=current.pk, detail=detail
+    )
+    for k in values:
+        setattr(service_user, k, getattr(current, k))
+    return current
+
+
 # What a trust's record system may change about a person it sends again (caremode.interop's
 # import), as the model names them: who they are, never their team, status or consent.
 REGISTERED_DETAIL_FIELDS = (
@@ -221,21 +240,14 @@ def update_registered_details(
     born = changes.get("date_of_birth")
     if isinstance(born, dt.date) and born > timezone.localdate():
         raise DomainError("Date of birth must be in the past.", field="date_of_birth")
-    _save_changed(current, {k: changes[k] for k in changed})
-    record_event(
+    as_text = {k: {"old": str(v["old"]), "new": str(v["new"])} for k, v in changed.items()}
+    return _save_and_audit(
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=current,
-        subject_id=current.pk,
-        detail={
-            "registered_details": {
-                k: {"old": str(v["old"]), "new": str(v["new"])} for k, v in changed.items()
-            }
-        },
+        service_user=service_user,
+        current=current,
+        values={k: changes[k] for k in changed},
+        detail={"registered_details": as_text},
     )
-    for k in changed:
-        setattr(service_user, k, getattr(current, k))
-    return current
 
 
 # Where a person lives, as the evaluation counts it (MHSDS-derived area fields): a person
@@ -258,17 +270,13 @@ def record_area(*, actor: User, service_user: ServiceUser, changes: dict[str, An
         for k, v in changes.items()
     }
     current, changed = _changes_to(service_user, cleaned, AREA_FIELDS, "part of where they live")
-    _save_changed(current, {k: cleaned[k] for k in changed})
-    record_event(
+    return _save_and_audit(
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=current,
-        subject_id=current.pk,
-        detail={"area": {k: {"old": v["old"], "new": v["new"]} for k, v in changed.items()}},
+        service_user=service_user,
+        current=current,
+        values={k: cleaned[k] for k in changed},
+        detail={"area": changed},
     )
-    for k in changed:
-        setattr(service_user, k, getattr(current, k))
-    return current
 
 
 # The ways of reaching a person that staff may correct, as the model names them.
@@ -304,17 +312,13 @@ def update_contact_details(
         )
     for k, v in cleaned.items():
         setattr(current, k, v)
-    _save_changed(current, {k: cleaned[k] for k in changed})
-    record_event(
+    return _save_and_audit(
         actor=actor,
-        action=AuditAction.UPDATE,
-        obj=current,
-        subject_id=current.pk,
+        service_user=service_user,
+        current=current,
+        values={k: cleaned[k] for k in changed},
         detail={"contact_details": changed},
     )
-    for k in changed:
-        setattr(service_user, k, getattr(current, k))
-    return current
 
 
 @transaction.atomic
